@@ -1,0 +1,108 @@
+# BackCare — the README's commands. Each target installs what it needs, so a fresh machine of the
+# python-svc kind needs nothing typed beforehand.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.13 || echo python3)
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+
+export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/backcare
+DB_NAME := $(lastword $(subst /, ,$(DATABASE_URL)))
+DB_ADMIN_URL := $(patsubst %/$(DB_NAME),%/postgres,$(DATABASE_URL))
+
+# Production-like values for `check --deploy`; nothing here is a real secret.
+DEPLOY_ENV := DEBUG=false ALLOWED_HOSTS=backcare.example.org EMAIL_HOST=smtp.example.org \
+	SECRET_KEY=deploy-check-$$(printf 'x%.0s' {1..60})
+
+.PHONY: help install db setup run worker serve chromium test lint format lock vendor clean
+
+help:
+	@echo "make run    - set up and serve the app on http://127.0.0.1:8000 (with the task worker)"
+	@echo "make test   - set up and run the whole test suite (browser tests included)"
+	@echo "make lint   - ruff, template lint, migrations check, deploy check"
+	@echo "make serve  - production server (gunicorn, DEBUG off) on 127.0.0.1:8000"
+	@echo "make worker - the background task worker"
+
+$(BIN)/.installed: requirements.lock
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 13) else "BackCare needs Python 3.13: install it (pyenv install 3.13) or set PYTHON=/path/to/python3.13")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.lock
+	touch $@
+
+install: $(BIN)/.installed
+
+# Postgres: start a local cluster that is installed but stopped; create the database if missing.
+db: install
+	@if ! pg_isready --quiet --dbname="$(DATABASE_URL)" 2>/dev/null; then \
+	  if command -v pg_lsclusters >/dev/null; then \
+	    pg_lsclusters --no-header | awk '$$4 != "online" {print $$1, $$2}' | \
+	      while read -r version cluster; do pg_ctlcluster --skip-systemctl-redirect "$$version" "$$cluster" start; done; \
+	    for _ in $$(seq 30); do pg_isready --quiet --dbname="$(DATABASE_URL)" && break; sleep 1; done; \
+	  else \
+	    echo "PostgreSQL does not answer at $(DATABASE_URL) and is not installed here." >&2; \
+	    echo "Install it (apt-get install postgresql) or set DATABASE_URL to a running server." >&2; exit 1; \
+	  fi; \
+	fi
+	@psql "$(DB_ADMIN_URL)" -tAc "SELECT 1 FROM pg_database WHERE datname = '$(DB_NAME)'" | grep -q 1 \
+	  || psql "$(DB_ADMIN_URL)" -qc 'CREATE DATABASE "$(DB_NAME)"'
+
+setup: db
+	$(MANAGE) migrate --no-input
+	$(MANAGE) seed_exercises
+
+run: setup
+	@echo "BackCare on http://127.0.0.1:8000 (Ctrl-C stops the server and the worker)"
+	trap 'kill 0' EXIT; $(MANAGE) db_worker & $(MANAGE) runserver 127.0.0.1:8000
+
+worker: install
+	$(MANAGE) db_worker
+
+# The production server, for benchmarks and a last look: gunicorn, DEBUG off, hashed static files.
+# HTTPS=false because nothing terminates TLS in front of it on this machine.
+SERVE_ENV := DEBUG=false HTTPS=false ALLOWED_HOSTS=127.0.0.1,localhost \
+	SECRET_KEY=$${SECRET_KEY:-$$(cat var/secret_key)} EMAIL_BACKEND=$${EMAIL_BACKEND:-console}
+serve: setup
+	@mkdir -p var && [ -s var/secret_key ] || $(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))' > var/secret_key
+	$(SERVE_ENV) $(MANAGE) collectstatic --no-input --verbosity 0
+	$(SERVE_ENV) $(BIN)/gunicorn backcare.wsgi --bind 127.0.0.1:8000 --worker-class gthread \
+	  --workers $${WEB_WORKERS:-2} --threads 4 --timeout 120 --access-logfile -
+
+# Chromium comes from Debian's packages; nothing downloads a browser at run time.
+chromium:
+	@command -v chromium >/dev/null || { apt-get update -qq && \
+	  apt-get install -y -qq -o DPkg::Lock::Timeout=300 chromium libmagic1 >/dev/null; }
+
+test: db chromium
+	$(MANAGE) collectstatic --no-input --verbosity 0
+	$(BIN)/pytest --create-db $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/djlint --lint templates exercises/templates intake/templates
+	$(MANAGE) makemigrations --check --dry-run
+	$(DEPLOY_ENV) $(MANAGE) check --deploy --fail-level WARNING
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Regenerate the pinned requirements after changing pyproject.toml.
+lock: install
+	$(BIN)/pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --group dev --python-version 3.13 --quiet -o requirements.lock
+
+# Refresh vendored front-end libraries from npm (the result is committed).
+vendor:
+	npm install --no-audit --no-fund
+	mkdir -p static/vendor/bootstrap
+	cp node_modules/bootstrap/dist/css/bootstrap.min.css{,.map} static/vendor/bootstrap/
+	cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js{,.map} static/vendor/bootstrap/
+	cp node_modules/bootstrap/LICENSE static/vendor/bootstrap/
+
+clean:
+	rm -rf $(VENV) staticfiles node_modules
