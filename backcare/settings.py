@@ -245,3 +245,14 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
     },
 }
+
+# --- Intake limits --------------------------------------------------------------------------------
+# Defined once here (from the environment) and read through intake.rules by the form, the upload
+# endpoints, the pipeline, the admin and the tests.
+
+INTAKE_MAX_FILE_SIZE = env.int("INTAKE_MAX_FILE_SIZE", default=1024**3)  # 1 GiB
+INTAKE_MAX_REQUEST_SIZE = env.int("INTAKE_MAX_REQUEST_SIZE", default=2 * 1024**3)  # 2 GiB
+INTAKE_MAX_FILES = env.int("INTAKE_MAX_FILES", default=2000)
+# A CD sent as loose files is hundreds of files in one POST; the form enforces INTAKE_MAX_FILES itself.
+DATA_UPLOAD_MAX_NUMBER_FILES = INTAKE_MAX_FILES + 1
+INTAKE_CALLBACK_BUSINESS_DAYS = env.int("INTAKE_CALLBACK_BUSINESS_DAYS", default=2)
