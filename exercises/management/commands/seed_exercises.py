@@ -83,6 +83,8 @@ class Command(BaseCommand):
                     )
                 created_ro += 1
 
+        if options["verbosity"] == 0:
+            return
         if reset:
             self.stdout.write(f"Rewrote {len(created_ex)} exercises and {created_ro} routines.")
         else:
