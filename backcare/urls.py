@@ -1,8 +1,10 @@
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.generic import TemplateView
 
 from backcare import views
+from exercises.sitemaps import SITEMAPS, robots_txt
 
 urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
@@ -10,5 +12,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("exercises/", include("exercises.urls")),
     path("mri-review/", include("intake.urls")),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", robots_txt, name="robots_txt"),
     path("admin/", admin.site.urls),
 ]

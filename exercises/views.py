@@ -1,8 +1,158 @@
+"""The exercise library's public pages.
+
+Every page answers conditional GETs: its ETag and Last-Modified come from the library's content
+stamp (read from the database), so they change the moment staff save anything in the admin.
+"""
+
+import functools
+import hashlib
+from pathlib import Path
+
+from django.conf import settings
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_safe
+from django.shortcuts import get_object_or_404, render
+from django.templatetags.static import static
+from django.utils.cache import patch_cache_control
+from django.views.decorators.http import condition, require_safe
+
+from exercises.forms import LibraryFilterForm
+from exercises.models import Exercise, Routine, content_stamp
+from exercises.structured_data import absolute, exercise_jsonld, routine_jsonld
+
+
+@functools.cache
+def _code_version() -> str:
+    """Changes when a release changes the templates or static files, so old ETags expire."""
+    digest = hashlib.sha256()
+    app_templates = Path(__file__).parent / "templates"
+    for path in sorted([*app_templates.rglob("*.html"), settings.BASE_DIR / "templates/base.html"]):
+        digest.update(path.read_bytes())
+    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
+    if manifest.exists():
+        digest.update(manifest.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def _stamp(request: HttpRequest):
+    if not hasattr(request, "_library_stamp"):
+        request._library_stamp = content_stamp()
+    return request._library_stamp
+
+
+def _etag(request: HttpRequest, *args, **kwargs) -> str:
+    version, _ = _stamp(request)
+    # Staff see drafts, so their pages are a different representation of the same URL.
+    key = f"{version}|{request.user.is_staff}|{_code_version()}|{request.get_full_path()}"
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def _last_modified(request: HttpRequest, *args, **kwargs):
+    return _stamp(request)[1]
+
+
+def library_page(view):
+    """Conditional GET plus a Cache-Control that makes browsers revalidate (a cheap 304)."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = condition(etag_func=_etag, last_modified_func=_last_modified)(view)(
+            request, *args, **kwargs
+        )
+        if request.user.is_staff:
+            patch_cache_control(response, private=True, no_cache=True)
+        else:
+            patch_cache_control(response, no_cache=True)
+        return response
+
+    return wrapper
 
 
 @require_safe
+@library_page
 def library(request: HttpRequest) -> HttpResponse:
-    return render(request, "exercises/library.html")
+    form = LibraryFilterForm(request.GET or None)
+    exercises = Exercise.objects.visible_to(request.user).for_cards().filtered(**form.filters())
+    query = form.query()
+    if query:
+        exercises = exercises.search(query)
+    exercises = list(exercises)
+    routines = Routine.objects.visible_to(request.user)
+    return render(
+        request,
+        "exercises/library.html",
+        {
+            "form": form,
+            "query": query,
+            "filtered": bool(query or form.filters()),
+            "exercises": exercises,
+            "routines": routines,
+            "canonical_url": absolute(request.path),
+        },
+    )
+
+
+def _exercise(request: HttpRequest, slug: str) -> Exercise:
+    visible = Exercise.objects.visible_to(request.user)
+    return get_object_or_404(
+        visible.select_related("easier", "harder").prefetch_related(
+            "steps",
+            Prefetch("alternatives", queryset=visible.for_cards()),
+        ),
+        slug=slug,
+    )
+
+
+def _exercise_context(request: HttpRequest, exercise: Exercise) -> dict:
+    def shown(other: Exercise | None) -> Exercise | None:
+        return other if other and (other.is_published or request.user.is_staff) else None
+
+    return {
+        "exercise": exercise,
+        "easier": shown(exercise.easier),
+        "harder": shown(exercise.harder),
+        "alternatives": list(exercise.alternatives.all()),
+        "jsonld": exercise_jsonld(exercise),
+        "og_image": absolute(static(exercise.illustration)),
+        "canonical_url": absolute(exercise.get_absolute_url()),
+    }
+
+
+@require_safe
+@library_page
+def exercise_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    exercise = _exercise(request, slug)
+    return render(request, "exercises/exercise.html", _exercise_context(request, exercise))
+
+
+@require_safe
+@library_page
+def exercise_print(request: HttpRequest, slug: str) -> HttpResponse:
+    exercise = _exercise(request, slug)
+    return render(request, "exercises/exercise_print.html", _exercise_context(request, exercise))
+
+
+def _routine_context(request: HttpRequest, slug: str) -> dict:
+    routine = get_object_or_404(
+        Routine.objects.visible_to(request.user).with_items(request.user), slug=slug
+    )
+    items = list(routine.items.all())
+    return {
+        "routine": routine,
+        "items": items,
+        "jsonld": routine_jsonld(routine, items),
+        "canonical_url": absolute(routine.get_absolute_url()),
+        "days": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
+    }
+
+
+@require_safe
+@library_page
+def routine_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    return render(request, "exercises/routine.html", _routine_context(request, slug))
+
+
+@require_safe
+@library_page
+def routine_print(request: HttpRequest, slug: str) -> HttpResponse:
+    return render(request, "exercises/routine_print.html", _routine_context(request, slug))

@@ -1,8 +1,94 @@
+"""Load the exercise library's seed content. Safe to run on every `make run`.
+
+Policy: exercises and routines are matched by slug and only created when missing, so staff edits
+made in the admin are never overwritten. `--reset` rewrites the seeded exercises and routines from
+the seed text (steps, items and links included), for a fresh demo or after a content update.
+"""
+
 from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from exercises.models import Exercise, Routine, RoutineItem, Status, Step
+from exercises.seed_content import EXERCISES, LINKS, NEXT_REVIEW, REVIEWED, ROUTINES
+
+LIST_FIELDS = ("mistakes", "stop_if", "precautions")
 
 
 class Command(BaseCommand):
-    help = "Load the exercise library's seed content (idempotent)."
+    help = (
+        "Load the exercise library's seed content (creates missing items; --reset rewrites them)."
+    )
 
-    def handle(self, *args, **options):
-        self.stdout.write("No seed content yet.")
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--reset",
+            action="store_true",
+            help="Overwrite seeded exercises and routines with the seed text.",
+        )
+
+    @transaction.atomic
+    def handle(self, *args, reset: bool = False, **options):
+        created_ex: list[Exercise] = []
+        for data in EXERCISES:
+            data = dict(data)
+            slug = data.pop("slug")
+            steps = data.pop("steps")
+            for field in LIST_FIELDS:
+                data[field] = "\n".join(data[field])
+            defaults = {
+                **data,
+                "status": Status.PUBLISHED,
+                "last_reviewed": REVIEWED,
+                "next_review": NEXT_REVIEW,
+            }
+            if reset:
+                exercise, created = Exercise.objects.update_or_create(slug=slug, defaults=defaults)
+            else:
+                exercise, created = Exercise.objects.get_or_create(slug=slug, defaults=defaults)
+            if created or reset:
+                exercise.steps.all().delete()
+                for order, text in enumerate(steps, start=1):
+                    Step.objects.create(exercise=exercise, order=order, text=text)
+                created_ex.append(exercise)
+
+        by_slug = {e.slug: e for e in Exercise.objects.filter(slug__in=LINKS)}
+        for exercise in created_ex:
+            links = LINKS.get(exercise.slug, {})
+            exercise.easier = by_slug.get(links.get("easier", ""))
+            exercise.harder = by_slug.get(links.get("harder", ""))
+            exercise.save(update_fields=["easier", "harder", "updated_at"])
+            exercise.alternatives.set([by_slug[s] for s in links.get("alternatives", [])])
+
+        created_ro = 0
+        for data in ROUTINES:
+            data = dict(data)
+            slug = data.pop("slug")
+            items = data.pop("items")
+            defaults = {
+                **data,
+                "status": Status.PUBLISHED,
+                "last_reviewed": REVIEWED,
+                "next_review": NEXT_REVIEW,
+            }
+            if reset:
+                routine, created = Routine.objects.update_or_create(slug=slug, defaults=defaults)
+            else:
+                routine, created = Routine.objects.get_or_create(slug=slug, defaults=defaults)
+            if created or reset:
+                routine.items.all().delete()
+                exercises = Exercise.objects.in_bulk([s for s, _ in items], field_name="slug")
+                for order, (ex_slug, dosage) in enumerate(items, start=1):
+                    RoutineItem.objects.create(
+                        routine=routine, exercise=exercises[ex_slug], order=order, **dosage
+                    )
+                created_ro += 1
+
+        if options["verbosity"] == 0:
+            return
+        if reset:
+            self.stdout.write(f"Rewrote {len(created_ex)} exercises and {created_ro} routines.")
+        else:
+            self.stdout.write(
+                f"Created {len(created_ex)} exercises and {created_ro} routines; "
+                "existing ones were left as staff edited them."
+            )

@@ -1,0 +1,423 @@
+"""The exercise library: exercises with ordered steps, and routines built from them."""
+
+import datetime
+
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+    SearchVectorField,
+)
+from django.db import models
+from django.db.models import Count, F, Max, Prefetch, Q
+from django.urls import reverse
+from django.utils import timezone
+
+SEARCH_CONFIG = "english"
+# Marks around matched words in search headlines; the template escapes the text first and only then
+# turns these into <mark> tags, so staff-written content can never inject HTML.
+HIGHLIGHT_START = "\u2039\u2039"
+HIGHLIGHT_STOP = "\u203a\u203a"
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+
+
+class Category(models.TextChoices):
+    CORE = "core", "Core and control"
+    STRETCH = "stretch", "Stretch and mobility"
+    STRENGTH = "strength", "Strengthening"
+    AEROBIC = "aerobic", "Walking and aerobic"
+
+
+class Difficulty(models.TextChoices):
+    GENTLE = "gentle", "Gentle"
+    MODERATE = "moderate", "Moderate"
+    HARDER = "harder", "Harder"
+
+
+class Position(models.TextChoices):
+    BACK = "back", "Lying on your back"
+    SIDE = "side", "Lying on your side"
+    ALL_FOURS = "all_fours", "On hands and knees"
+    SITTING = "sitting", "Sitting"
+    STANDING = "standing", "Standing"
+
+
+# Positions a reader who cannot get down onto the floor can still use.
+NO_FLOOR_POSITIONS = (Position.SITTING, Position.STANDING)
+
+
+class Equipment(models.TextChoices):
+    NONE = "none", "Nothing"
+    MAT = "mat", "A mat or carpet"
+    CHAIR = "chair", "A sturdy chair"
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def dosage_lines(
+    *,
+    reps: int | None,
+    sets: int | None,
+    hold_seconds: int | None,
+    times_per_day: int | None,
+    note: str = "",
+) -> list[str]:
+    """Plain-language dosage, one short instruction a line."""
+    lines = []
+    if hold_seconds:
+        lines.append(f"Hold for {_plural(hold_seconds, 'second')}.")
+    if reps:
+        lines.append(f"Do it {reps} {'time' if reps == 1 else 'times'}.")
+    if sets and sets > 1:
+        lines.append(f"Rest, then do that {sets} times in all.")
+    if times_per_day:
+        lines.append(
+            "Do this once a day." if times_per_day == 1 else f"Do this {times_per_day} times a day."
+        )
+    if note:
+        lines.append(note)
+    return lines
+
+
+class ExerciseQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Status.PUBLISHED)
+
+    def visible_to(self, user):
+        """Staff preview drafts; everyone else sees published exercises only."""
+        return self if user.is_staff else self.published()
+
+    def review_overdue(self, today: datetime.date | None = None):
+        return self.filter(next_review__lt=today or timezone.localdate())
+
+    def for_cards(self):
+        """Only what a library card shows: one query however many exercises there are."""
+        return self.only(
+            "title",
+            "slug",
+            "summary",
+            "category",
+            "difficulty",
+            "position",
+            "equipment",
+            "illustration",
+            "illustration_alt",
+            "status",
+        )
+
+    def filtered(
+        self,
+        *,
+        category: str = "",
+        difficulty: str = "",
+        position: str = "",
+        equipment: str = "",
+        no_floor: bool = False,
+    ):
+        qs = self
+        if category:
+            qs = qs.filter(category=category)
+        if difficulty:
+            qs = qs.filter(difficulty=difficulty)
+        if position:
+            qs = qs.filter(position=position)
+        if equipment:
+            qs = qs.filter(equipment=equipment)
+        if no_floor:
+            qs = qs.filter(position__in=NO_FLOOR_POSITIONS)
+        return qs
+
+    def search(self, text: str):
+        """Postgres full-text search, best match first, with why each result matched."""
+        query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
+        return (
+            self.filter(search_vector=query)
+            .annotate(
+                rank=SearchRank(F("search_vector"), query),
+                hit_title=Q(title__search=query),
+                hit_summary=Q(summary__search=query),
+                hit_steps=Q(steps_text__search=query),
+                hit_why=Q(why_it_helps__search=query),
+                headline=SearchHeadline(
+                    "steps_text",
+                    query,
+                    config=SEARCH_CONFIG,
+                    start_sel=HIGHLIGHT_START,
+                    stop_sel=HIGHLIGHT_STOP,
+                    max_words=18,
+                    min_words=8,
+                    max_fragments=1,
+                ),
+            )
+            .order_by("-rank", "title")
+        )
+
+
+class Exercise(models.Model):
+    title = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=120, unique=True)
+    summary = models.CharField("one-line summary", max_length=200)
+    why_it_helps = models.TextField()
+    category = models.CharField(max_length=20, choices=Category)
+    difficulty = models.CharField(max_length=20, choices=Difficulty, default=Difficulty.GENTLE)
+    position = models.CharField("starting position", max_length=20, choices=Position)
+    equipment = models.CharField(max_length=20, choices=Equipment, default=Equipment.NONE)
+
+    one_repetition = models.TextField(
+        "what one repetition is", help_text="What counts as doing it once."
+    )
+    reps = models.PositiveSmallIntegerField("repetitions", null=True, blank=True)
+    sets = models.PositiveSmallIntegerField(null=True, blank=True)
+    hold_seconds = models.PositiveSmallIntegerField(null=True, blank=True)
+    times_per_day = models.PositiveSmallIntegerField(null=True, blank=True)
+    dosage_note = models.CharField(
+        max_length=200, blank=True, help_text="Extra dosage advice, e.g. for walking."
+    )
+
+    feel = models.TextField("what you should feel")
+    mistakes = models.TextField("common mistakes", help_text="One mistake a line.")
+    stop_if = models.TextField("stop and get advice if", help_text="One warning sign a line.")
+    precautions = models.TextField(help_text="Who should avoid or change it. One a line.")
+
+    illustration = models.CharField(
+        max_length=200,
+        help_text="Path under static/, e.g. img/exercises/bridge.svg",
+    )
+    illustration_alt = models.CharField(
+        "illustration alt text",
+        max_length=300,
+        help_text="Describe the position shown, not 'image of exercise'.",
+    )
+    video_url = models.URLField(blank=True, help_text="Only videos with captions.")
+
+    easier = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    harder = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    alternatives = models.ManyToManyField("self", blank=True, symmetrical=False)
+
+    status = models.CharField(max_length=20, choices=Status, default=Status.DRAFT)
+    reviewer_name = models.CharField(max_length=120)
+    reviewer_credentials = models.CharField(max_length=120, help_text="e.g. PT, DPT")
+    last_reviewed = models.DateField()
+    next_review = models.DateField()
+
+    # Kept in step with the Step rows (Step.save/delete) so the search vector can cover the steps.
+    steps_text = models.TextField(editable=False, blank=True, default="")
+    search_vector = models.GeneratedField(
+        expression=(
+            SearchVector("title", weight="A", config=SEARCH_CONFIG)
+            + SearchVector("summary", weight="B", config=SEARCH_CONFIG)
+            + SearchVector("steps_text", weight="C", config=SEARCH_CONFIG)
+            + SearchVector("why_it_helps", weight="D", config=SEARCH_CONFIG)
+        ),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ExerciseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+        indexes = [GinIndex(fields=["search_vector"], name="exercise_search_gin")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("exercises:exercise", kwargs={"slug": self.slug})
+
+    def get_print_url(self) -> str:
+        return reverse("exercises:exercise_print", kwargs={"slug": self.slug})
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == Status.PUBLISHED
+
+    @property
+    def review_is_overdue(self) -> bool:
+        return self.next_review < timezone.localdate()
+
+    @property
+    def no_floor(self) -> bool:
+        return self.position in NO_FLOOR_POSITIONS
+
+    @property
+    def reviewer(self) -> str:
+        return f"{self.reviewer_name}, {self.reviewer_credentials}"
+
+    def match_reasons(self) -> list[str]:
+        """After .search(): the parts of the exercise the search words were found in."""
+        parts = [
+            ("hit_title", "title"),
+            ("hit_summary", "summary"),
+            ("hit_steps", "steps"),
+            ("hit_why", "why it helps"),
+        ]
+        return [label for attr, label in parts if getattr(self, attr, False)]
+
+    def mistake_list(self) -> list[str]:
+        return _lines(self.mistakes)
+
+    def stop_if_list(self) -> list[str]:
+        return _lines(self.stop_if)
+
+    def precaution_list(self) -> list[str]:
+        return _lines(self.precautions)
+
+    def dosage(self) -> list[str]:
+        return dosage_lines(
+            reps=self.reps,
+            sets=self.sets,
+            hold_seconds=self.hold_seconds,
+            times_per_day=self.times_per_day,
+            note=self.dosage_note,
+        )
+
+    def refresh_steps_text(self) -> None:
+        """Copy the steps into steps_text (for search) and mark the exercise as changed."""
+        text = "\n".join(self.steps.order_by("order", "pk").values_list("text", flat=True))
+        Exercise.objects.filter(pk=self.pk).update(steps_text=text, updated_at=timezone.now())
+
+
+class Step(models.Model):
+    exercise = models.ForeignKey(Exercise, on_delete=models.CASCADE, related_name="steps")
+    order = models.PositiveSmallIntegerField(default=0)
+    text = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["order", "pk"]
+
+    def __str__(self) -> str:
+        return self.text
+
+    # Saved or deleted from anywhere (admin inline, seed, shell), the exercise's searchable copy of
+    # its steps and its updated_at follow, so search and ETags never go stale.
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        self.exercise.refresh_steps_text()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        self.exercise.refresh_steps_text()
+        return result
+
+
+class RoutineQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Status.PUBLISHED)
+
+    def visible_to(self, user):
+        return self if user.is_staff else self.published()
+
+    def with_items(self, user):
+        """A routine with its items and their exercises, in three queries whatever its size."""
+        exercises = Exercise.objects.visible_to(user)
+        items = RoutineItem.objects.filter(exercise__in=exercises).select_related("exercise")
+        return self.prefetch_related(Prefetch("items", queryset=items))
+
+
+class Routine(models.Model):
+    title = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=120, unique=True)
+    summary = models.CharField("one-line summary", max_length=200)
+    who_for = models.TextField("who it is for")
+    minutes = models.PositiveSmallIntegerField("estimated minutes")
+    how_often = models.CharField(max_length=120, default="Once a day")
+    status = models.CharField(max_length=20, choices=Status, default=Status.DRAFT)
+    reviewer_name = models.CharField(max_length=120)
+    reviewer_credentials = models.CharField(max_length=120)
+    last_reviewed = models.DateField()
+    next_review = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = RoutineQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["minutes", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("exercises:routine", kwargs={"slug": self.slug})
+
+    def get_print_url(self) -> str:
+        return reverse("exercises:routine_print", kwargs={"slug": self.slug})
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == Status.PUBLISHED
+
+    @property
+    def reviewer(self) -> str:
+        return f"{self.reviewer_name}, {self.reviewer_credentials}"
+
+
+class RoutineItem(models.Model):
+    routine = models.ForeignKey(Routine, on_delete=models.CASCADE, related_name="items")
+    exercise = models.ForeignKey(Exercise, on_delete=models.PROTECT, related_name="routine_items")
+    order = models.PositiveSmallIntegerField(default=0)
+    reps = models.PositiveSmallIntegerField(
+        "repetitions", null=True, blank=True, help_text="Blank: the exercise's default."
+    )
+    sets = models.PositiveSmallIntegerField(null=True, blank=True)
+    hold_seconds = models.PositiveSmallIntegerField(null=True, blank=True)
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["order", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.routine}: {self.exercise}"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        Routine.objects.filter(pk=self.routine_id).update(updated_at=timezone.now())
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        Routine.objects.filter(pk=self.routine_id).update(updated_at=timezone.now())
+        return result
+
+    def dosage(self) -> list[str]:
+        ex = self.exercise
+        return dosage_lines(
+            reps=self.reps if self.reps is not None else ex.reps,
+            sets=self.sets if self.sets is not None else ex.sets,
+            hold_seconds=self.hold_seconds if self.hold_seconds is not None else ex.hold_seconds,
+            times_per_day=None,  # the routine says how often
+            note=self.note or ex.dosage_note,
+        )
+
+
+def content_stamp() -> tuple[str, datetime.datetime | None]:
+    """A version string and a last-modified time for the whole library, in two queries.
+
+    The version changes whenever staff add, edit or delete any exercise, step, routine or item
+    (steps and items touch their parent's updated_at; counts catch deletions). It is read from the
+    database, not a per-process cache, so every web process agrees at once after an edit.
+    """
+    ex = Exercise.objects.aggregate(last=Max("updated_at"), n=Count("pk"))
+    ro = Routine.objects.aggregate(last=Max("updated_at"), n=Count("pk"))
+    version = f"{ex['last']}|{ex['n']}|{ro['last']}|{ro['n']}"
+    stamps = [s for s in (ex["last"], ro["last"]) if s]
+    return version, max(stamps) if stamps else None
