@@ -69,3 +69,42 @@ class UploadFactory(factory.django.DjangoModelFactory):
     kind = FileKind.PNG
     size = factory.LazyAttribute(lambda o: len(o.content))
     sha256 = factory.LazyAttribute(lambda o: hashlib.sha256(o.content).hexdigest())
+
+
+def review_form_data(**overrides) -> dict:
+    """A complete, valid MRI review form post (as a browser sends it), without files."""
+    data = {
+        "first_name": "Maria",
+        "last_name": "Lopez",
+        "date_of_birth": "03/27/1968",
+        "email": "maria@example.com",
+        "phone": "555-201-3344",
+        "zip_code": "10001",
+        "preferred_contact": "phone",
+        "best_time_to_call": "morning",
+        "pain_locations": ["lower_back", "one_leg"],
+        "back_pain_score": "6",
+        "leg_pain_score": "8",
+        "pain_duration": "3_12_months",
+        "pain_onset": "slowly",
+        "pain_onset_details": "",
+        "tried_physical_therapy": "on",
+        "physical_therapy_weeks": "8",
+        "tried_medicines": "on",
+        "imaging_plan": "not_yet",
+        "mri_date": "",
+        "mri_facility": "",
+        "bladder_bowel": "no",
+        "saddle_numbness": "no",
+        "leg_weakness": "no",
+        "fever_weight_cancer": "no",
+        "trauma": "no",
+        "insurance_carrier": "",
+        "consent_privacy": "on",
+        "consent_contact": "on",
+        "consent_not_emergency": "on",
+        "homepage": "",
+        "submission_token": str(uuid.uuid4()),
+    }
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}
