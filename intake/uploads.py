@@ -32,10 +32,12 @@ class IntakeLimitsUploadHandler(FileUploadHandler):
         super().new_file(field_name, file_name, *args, **kwargs)
         self.current_size = 0
         self.file_count += 1
-        if self.file_count > rules.max_files():
-            self._skip("count")
 
     def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
+        # Skipping happens here, not in new_file: Django closes every handler's current file on a
+        # skip, and before new_file has run for the next handlers that is the previous, finished file.
+        if self.file_count > rules.max_files():
+            self._skip("count")
         self.current_size += len(raw_data)
         self.total_size += len(raw_data)
         if self.current_size > rules.max_file_size():

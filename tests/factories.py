@@ -2,10 +2,16 @@
 
 import datetime
 import hashlib
+import io
 import uuid
+import zipfile
+from pathlib import Path
 
 import factory
+import pydicom
+import pypdf
 from django.core.files.base import ContentFile
+from PIL import Image
 
 from intake.enums import (
     BestTime,
@@ -108,3 +114,50 @@ def review_form_data(**overrides) -> dict:
     }
     data.update(overrides)
     return {key: value for key, value in data.items() if value is not None}
+
+
+# --- Real files for upload tests (built in the test, from pydicom's public test data) ------------
+
+PYDICOM_TEST_FILES = Path(pydicom.__file__).parent / "data" / "test_files"
+
+
+def mr_small_bytes() -> bytes:
+    return (PYDICOM_TEST_FILES / "MR_small.dcm").read_bytes()
+
+
+def zipped_dicom_cd() -> bytes:
+    """pydicom's DICOMDIR CD tree, zipped as a patient would zip their CD."""
+    root = PYDICOM_TEST_FILES / "dicomdirtests"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.write(root / "DICOMDIR", "MRI_CD/DICOMDIR")
+        for folder in ("77654033", "98892001", "98892003"):
+            for path in sorted((root / folder).rglob("*")):
+                if path.is_file():
+                    archive.write(path, f"MRI_CD/{path.relative_to(root)}")
+    return buffer.getvalue()
+
+
+def jpeg_bytes() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (120, 120, 120)).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+def png_bytes() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("L", (32, 32), 200).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def pdf_bytes() -> bytes:
+    writer = pypdf.PdfWriter()
+    writer.add_blank_page(width=612, height=792)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+EXE_BYTES = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 200
+HTML_BYTES = b"<!DOCTYPE html><html><body><script>alert(1)</script></body></html>"
+SVG_BYTES = b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><rect/></svg>'
