@@ -128,7 +128,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 PRIVATE_STORAGE_ROOT = env.path("PRIVATE_STORAGE_ROOT", default=BASE_DIR / "var" / "private")
 STORAGES = {
     "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "BACKEND": "intake.storage.PrivateFileSystemStorage",
         "OPTIONS": {
             "location": PRIVATE_STORAGE_ROOT,
             "base_url": None,

@@ -5,16 +5,16 @@ import uuid
 from http import HTTPStatus
 
 import pytest
-from django.core.files.storage import FileSystemStorage
 
 from intake.models import ReviewRequest, Upload
+from intake.storage import PrivateFileSystemStorage
 from tests.factories import mr_small_bytes, pdf_bytes, png_bytes
 from tests.intake_support import intake_settings, post_request  # noqa: F401
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("intake_settings")]
 
 
-class FailOnKthSave(FileSystemStorage):
+class FailOnKthSave(PrivateFileSystemStorage):
     """Real private storage that fails on the k-th file written, as a full disk would."""
 
     saves = 0
