@@ -231,13 +231,11 @@ class ReviewRequestForm(forms.ModelForm):
         self.skipped_files = list(skipped_files)
         self.accepted_files: list[tuple[UploadedFile, FileKind]] = []
         self.refused_file_names: list[str] = []
-        for name in ("mri_body_area", "has_radiology_report", "insurance_plan_type"):
-            # Optional radio groups: no blank "---------" choice.
-            field = self.fields[name]
-            field.choices = [c for c in field.choices if c[0] != ""]
-        self.fields["insurance_plan_type"].widget = forms.RadioSelect(
-            choices=self.fields["insurance_plan_type"].choices
-        )
+        self.fields["insurance_plan_type"].widget = forms.RadioSelect()
+        for field in self.fields.values():
+            # A radio group starts with nothing chosen: no blank "---------" option.
+            if isinstance(field.widget, forms.RadioSelect):
+                field.choices = [c for c in field.choices if c[0] != ""]
         for flag in RED_FLAGS:
             self.fields[flag.field] = YesNoField(label=flag.question)
         consents = {

@@ -34,6 +34,8 @@ def test_the_form_page_has_every_section_with_visible_labels(client):
     assert " multiple " in html
     assert re.search(r"<label\s+for=\"id_first_name\"", html)
     assert 'href="/privacy/"' in html
+    assert " checked" not in html  # no answer is chosen for the patient
+    assert "---------" not in html
     assert "<script>" not in html
     assert " style=" not in html
 
