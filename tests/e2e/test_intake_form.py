@@ -1,6 +1,8 @@
 """A patient fills in the MRI review form in Chromium."""
 
 import re
+import tempfile
+from pathlib import Path
 
 import pytest
 from django.core.cache import cache
@@ -11,6 +13,10 @@ from tests.e2e.conftest import axe_violations
 from tests.factories import jpeg_bytes, pdf_bytes, zipped_dicom_cd
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+# Screenshots to look at (what a patient sees on a phone); not compared by the tests.
+SHOTS = Path(tempfile.gettempdir()) / "backcare-screenshots"
+SHOTS.mkdir(exist_ok=True)
 
 
 @pytest.fixture(autouse=True)
@@ -71,7 +77,7 @@ def test_a_patient_sends_a_zipped_cd_a_photo_and_a_report_and_reads_the_referenc
     page.goto(f"{live_server.url}/mri-review/")
     assert axe_violations(page) == []
     page.set_viewport_size({"width": 375, "height": 800})
-    page.screenshot(path="/tmp/intake-form-375.png", full_page=True)
+    page.screenshot(path=SHOTS / "intake-form-375.png", full_page=True)
     page.set_viewport_size({"width": 1280, "height": 800})
     fill_like_a_patient(page)
     attach_cd_photo_and_report(page)
@@ -90,13 +96,15 @@ def test_a_patient_sends_a_zipped_cd_a_photo_and_a_report_and_reads_the_referenc
     expect(page.get_by_text("Get emergency care now")).to_have_count(0)
     assert axe_violations(page) == []
     page.set_viewport_size({"width": 375, "height": 800})
-    page.screenshot(path="/tmp/intake-thanks-375.png", full_page=True)
+    page.screenshot(path=SHOTS / "intake-thanks-375.png", full_page=True)
     assert console_errors == []
 
 
 def test_a_yes_to_a_safety_question_shows_the_emergency_message(page, live_server):
     page.goto(f"{live_server.url}/mri-review/")
-    fill_like_a_patient(page, safety_yes="Did your back pain start after a serious fall or accident?")
+    fill_like_a_patient(
+        page, safety_yes="Did your back pain start after a serious fall or accident?"
+    )
     expect(page.locator("#red-flag-warning")).to_be_visible()
     page.get_by_label("I do not have my MRI files yet").check()
     page.get_by_role("button", name="Send my request").click()
@@ -107,7 +115,7 @@ def test_a_yes_to_a_safety_question_shows_the_emergency_message(page, live_serve
     expect(urgent).to_contain_text("call 911 now")
     assert ReviewRequest.objects.get().urgent
     assert axe_violations(page) == []
-    page.screenshot(path="/tmp/intake-urgent.png", full_page=True)
+    page.screenshot(path=SHOTS / "intake-urgent.png", full_page=True)
 
 
 def test_errors_are_listed_at_the_top_and_typing_is_kept(page, live_server):
@@ -128,7 +136,7 @@ def test_errors_are_listed_at_the_top_and_typing_is_kept(page, live_server):
     expect(page.get_by_label("Last name")).to_be_focused()
     assert axe_violations(page) == []
     page.set_viewport_size({"width": 375, "height": 800})
-    page.screenshot(path="/tmp/intake-errors-375.png", full_page=False)
+    page.screenshot(path=SHOTS / "intake-errors-375.png", full_page=False)
     assert not ReviewRequest.objects.exists()
 
 
@@ -136,7 +144,9 @@ def test_the_form_works_without_javascript(browser, live_server):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     page.goto(f"{live_server.url}/mri-review/")
-    fill_like_a_patient(page, safety_yes="Do you have numbness around your genitals, buttocks or inner thighs?")
+    fill_like_a_patient(
+        page, safety_yes="Do you have numbness around your genitals, buttocks or inner thighs?"
+    )
     attach_cd_photo_and_report(page)
     page.get_by_role("button", name="Send my request").click()
     expect(page.get_by_role("region", name="Get emergency care now")).to_be_visible()
