@@ -128,7 +128,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 PRIVATE_STORAGE_ROOT = env.path("PRIVATE_STORAGE_ROOT", default=BASE_DIR / "var" / "private")
 STORAGES = {
     "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "BACKEND": "intake.storage.PrivateFileSystemStorage",
         "OPTIONS": {
             "location": PRIVATE_STORAGE_ROOT,
             "base_url": None,
@@ -258,3 +258,9 @@ INTAKE_MAX_FILES = env.int("INTAKE_MAX_FILES", default=2000)
 # A CD sent as loose files is hundreds of files in one POST; the form enforces INTAKE_MAX_FILES itself.
 DATA_UPLOAD_MAX_NUMBER_FILES = INTAKE_MAX_FILES + 1
 INTAKE_CALLBACK_BUSINESS_DAYS = env.int("INTAKE_CALLBACK_BUSINESS_DAYS", default=2)
+# Form posts allowed from one client address in a window (seconds); more get a kind "try later" page.
+INTAKE_RATE_LIMIT_POSTS = env.int("INTAKE_RATE_LIMIT_POSTS", default=10)
+INTAKE_RATE_LIMIT_SECONDS = env.int("INTAKE_RATE_LIMIT_SECONDS", default=3600)
+# Files in private storage's uploads/ with no Upload row are removed by `manage.py sweep_stray_uploads`
+# once they are older than this (hours).
+INTAKE_STRAY_FILE_HOURS = env.int("INTAKE_STRAY_FILE_HOURS", default=24)

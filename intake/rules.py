@@ -4,6 +4,7 @@ size and count limits, and the red-flag safety questions.
 The form, the upload endpoints, the imaging pipeline, the admin and the tests all import from here.
 """
 
+import unicodedata
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -99,3 +100,39 @@ RED_FLAGS: tuple[RedFlag, ...] = (
         "Back pain after a serious fall or accident",
     ),
 )
+
+
+# What the patient is told when a file's bytes are not one of the accepted kinds.
+ACCEPTED_KINDS_TEXT = (
+    "MRI images (DICOM files), a ZIP file of your CD, photos (JPEG or PNG) and PDF reports"
+)
+
+
+def refusal_reason(head: bytes) -> str:
+    """Why a file whose bytes `sniff` did not accept is refused, in plain words for the patient."""
+    start = head.lstrip()[:64].lower()
+    if not head:
+        return "the file is empty"
+    if head.startswith((b"MZ", b"\x7fELF", b"#!", b"\xcf\xfa\xed\xfe", b"\xca\xfe\xba\xbe")):
+        return "it is a computer program, not a scan, photo or report"
+    if start.startswith(b"<svg") or (start.startswith(b"<?xml") and b"<svg" in head.lower()):
+        return "it is a drawing file (SVG), not a scan, photo or report"
+    if start.startswith((b"<!doctype", b"<html", b"<head", b"<body", b"<script")):
+        return "it is a web page, not a scan, photo or report"
+    return "we cannot open this type of file"
+
+
+_UNSAFE_NAME_CHARS = {chr(c) for c in range(32)} | {chr(127), "/", "\\"}
+
+
+def clean_file_name(name: str) -> str:
+    """The patient's file name as data to show staff: no folders, no control characters, not too long.
+
+    It is never used as a path; stored files get random names.
+    """
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    cleaned = "".join(
+        ch for ch in unicodedata.normalize("NFC", base) if ch not in _UNSAFE_NAME_CHARS
+    )
+    cleaned = cleaned.strip().strip(".") or "unnamed file"
+    return cleaned[:200]

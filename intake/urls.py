@@ -6,4 +6,6 @@ app_name = "intake"
 
 urlpatterns = [
     path("", views.request_review, name="request"),
+    path("thanks/", views.thanks, name="thanks"),
+    path("files/<int:pk>/", views.upload_download, name="upload_download"),
 ]

@@ -1,8 +1,102 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_http_methods
+import uuid
+from http import HTTPStatus
+
+from django.conf import settings
+from django.contrib.admin.views.decorators import staff_member_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_http_methods, require_safe
+
+from intake import ratelimit
+from intake.forms import ReviewRequestForm
+from intake.models import ReviewRequest, Upload
+from intake.services import submit_review_request
+from intake.uploads import install_intake_upload_handlers
+
+# The request just submitted in this browser session: the confirmation page reads it from here, so
+# its URL carries nothing about the patient.
+SESSION_KEY = "intake_submitted_request"
 
 
+# csrf_exempt + csrf_protect on the inner view: the upload handlers must be installed before anything
+# (the CSRF check included) reads the body. The transaction is the service's own, so files written
+# for a rolled-back request can be removed at once.
+@csrf_exempt
+@transaction.non_atomic_requests
 @require_http_methods(["GET", "POST"])
 def request_review(request: HttpRequest) -> HttpResponse:
-    return render(request, "intake/request.html")
+    if request.method == "POST":
+        if ratelimit.over_limit(request):
+            return render(request, "intake/rate_limited.html", status=HTTPStatus.TOO_MANY_REQUESTS)
+        skipped = install_intake_upload_handlers(request).skipped
+        return _submit(request, skipped)
+    form = ReviewRequestForm(initial={"submission_token": uuid.uuid4()})
+    return render(request, "intake/request.html", {"form": form})
+
+
+@csrf_protect
+def _submit(request: HttpRequest, skipped) -> HttpResponse:
+    already = _already_submitted(request.POST.get("submission_token", ""))
+    if already is not None:
+        return _thanks_redirect(request, already)
+    form = ReviewRequestForm(request.POST, request.FILES, skipped_files=skipped)
+    if not form.is_valid():
+        return render(request, "intake/request.html", {"form": form})
+    if form.is_spam:
+        # Look the same as success to a spam robot; keep nothing.
+        return render(request, "intake/thanks.html", {"review_request": None})
+    review_request = submit_review_request(form=form, files=form.accepted_files)
+    return _thanks_redirect(request, review_request)
+
+
+def _already_submitted(token: str) -> ReviewRequest | None:
+    try:
+        token_uuid = uuid.UUID(token)
+    except ValueError:
+        return None
+    return ReviewRequest.objects.filter(submission_token=token_uuid).first()
+
+
+def _thanks_redirect(request: HttpRequest, review_request: ReviewRequest) -> HttpResponse:
+    request.session[SESSION_KEY] = review_request.pk
+    return redirect("intake:thanks")
+
+
+@never_cache
+@require_safe
+def thanks(request: HttpRequest) -> HttpResponse:
+    pk = request.session.get(SESSION_KEY)
+    if pk is None:
+        return redirect("intake:request")
+    review_request = get_object_or_404(
+        ReviewRequest.objects.only("reference", "urgent", "imaging_plan"), pk=pk
+    )
+    return render(
+        request,
+        "intake/thanks.html",
+        {
+            "review_request": review_request,
+            "callback_days": settings.INTAKE_CALLBACK_BUSINESS_DAYS,
+        },
+    )
+
+
+@staff_member_required
+@require_safe
+def upload_download(request: HttpRequest, pk: int) -> FileResponse:
+    """A patient's file, for staff with the right permission only; never cached, always a download."""
+    if not request.user.has_perm("intake.view_upload"):
+        raise PermissionDenied
+    upload = get_object_or_404(Upload, pk=pk)
+    response = FileResponse(
+        upload.file.open("rb"),
+        as_attachment=True,
+        filename=upload.original_name,
+        content_type="application/octet-stream",
+    )
+    response["Cache-Control"] = "no-store, private"
+    return response

@@ -1,10 +1,168 @@
-"""factory_boy factories for the test suite."""
+"""factory_boy factories: exercises (ExerciseFactory, RoutineFactory, RoutineItemFactory) and intake
+(ReviewRequestFactory, UploadFactory)."""
 
 import datetime
+import hashlib
+import io
+import uuid
+import zipfile
+from pathlib import Path
 
 import factory
+import pydicom
+import pypdf
+from django.core.files.base import ContentFile
+from PIL import Image
 
 from exercises.models import Exercise, Routine, RoutineItem, Status, Step
+from intake.enums import (
+    BestTime,
+    ContactMethod,
+    ImagingPlan,
+    PainDuration,
+    PainLocation,
+    PainOnset,
+)
+from intake.models import ReviewRequest, Upload
+from intake.rules import FileKind
+
+PNG_BYTES = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"
+    b"\x90wS\xde\x00\x00\x00\x0cIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\r\xefF\xb8\x00\x00"
+    b"\x00\x00IEND\xaeB`\x82"
+)
+
+
+class ReviewRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReviewRequest
+
+    submission_token = factory.LazyFunction(uuid.uuid4)
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    date_of_birth = datetime.date(1970, 5, 17)
+    email = factory.Faker("email")
+    phone = "555-201-3344"
+    zip_code = "10001"
+    preferred_contact = ContactMethod.PHONE
+    best_time_to_call = BestTime.MORNING
+    pain_locations = factory.LazyFunction(lambda: [PainLocation.LOWER_BACK, PainLocation.ONE_LEG])
+    back_pain_score = 6
+    leg_pain_score = 7
+    pain_duration = PainDuration.MONTHS_3_12
+    pain_onset = PainOnset.SLOWLY
+    imaging_plan = ImagingPlan.UPLOAD
+    bladder_bowel = False
+    saddle_numbness = False
+    leg_weakness = False
+    fever_weight_cancer = False
+    trauma = False
+    consent_privacy = True
+    consent_contact = True
+    consent_not_emergency = True
+
+
+class UploadFactory(factory.django.DjangoModelFactory):
+    """An upload whose file is really written to (the test's) private storage."""
+
+    class Meta:
+        model = Upload
+
+    class Params:
+        content = PNG_BYTES
+
+    request = factory.SubFactory(ReviewRequestFactory)
+    file = factory.LazyAttribute(lambda o: ContentFile(o.content, name="upload"))
+    original_name = "scan.png"
+    kind = FileKind.PNG
+    size = factory.LazyAttribute(lambda o: len(o.content))
+    sha256 = factory.LazyAttribute(lambda o: hashlib.sha256(o.content).hexdigest())
+
+
+def review_form_data(**overrides) -> dict:
+    """A complete, valid MRI review form post (as a browser sends it), without files."""
+    data = {
+        "first_name": "Maria",
+        "last_name": "Lopez",
+        "date_of_birth": "03/27/1968",
+        "email": "maria@example.com",
+        "phone": "555-201-3344",
+        "zip_code": "10001",
+        "preferred_contact": "phone",
+        "best_time_to_call": "morning",
+        "pain_locations": ["lower_back", "one_leg"],
+        "back_pain_score": "6",
+        "leg_pain_score": "8",
+        "pain_duration": "3_12_months",
+        "pain_onset": "slowly",
+        "pain_onset_details": "",
+        "tried_physical_therapy": "on",
+        "physical_therapy_weeks": "8",
+        "tried_medicines": "on",
+        "imaging_plan": "not_yet",
+        "mri_date": "",
+        "mri_facility": "",
+        "bladder_bowel": "no",
+        "saddle_numbness": "no",
+        "leg_weakness": "no",
+        "fever_weight_cancer": "no",
+        "trauma": "no",
+        "insurance_carrier": "",
+        "consent_privacy": "on",
+        "consent_contact": "on",
+        "consent_not_emergency": "on",
+        "homepage": "",
+        "submission_token": str(uuid.uuid4()),
+    }
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+# --- Real files for upload tests (built in the test, from pydicom's public test data) ------------
+
+PYDICOM_TEST_FILES = Path(pydicom.__file__).parent / "data" / "test_files"
+
+
+def mr_small_bytes() -> bytes:
+    return (PYDICOM_TEST_FILES / "MR_small.dcm").read_bytes()
+
+
+def zipped_dicom_cd() -> bytes:
+    """pydicom's DICOMDIR CD tree, zipped as a patient would zip their CD."""
+    root = PYDICOM_TEST_FILES / "dicomdirtests"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.write(root / "DICOMDIR", "MRI_CD/DICOMDIR")
+        for folder in ("77654033", "98892001", "98892003"):
+            for path in sorted((root / folder).rglob("*")):
+                if path.is_file():
+                    archive.write(path, f"MRI_CD/{path.relative_to(root)}")
+    return buffer.getvalue()
+
+
+def jpeg_bytes() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (120, 120, 120)).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+def png_bytes() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("L", (32, 32), 200).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def pdf_bytes() -> bytes:
+    writer = pypdf.PdfWriter()
+    writer.add_blank_page(width=612, height=792)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+EXE_BYTES = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 200
+HTML_BYTES = b"<!DOCTYPE html><html><body><script>alert(1)</script></body></html>"
+SVG_BYTES = b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><rect/></svg>'
 
 
 class ExerciseFactory(factory.django.DjangoModelFactory):

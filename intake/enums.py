@@ -1,0 +1,101 @@
+"""Choices used by the intake models, form and admin, defined once."""
+
+from django.db import models
+
+
+class ReviewStatus(models.TextChoices):
+    """The triage workflow: new → in review → waiting for patient → reviewed → contacted → closed."""
+
+    NEW = "new", "New"
+    IN_REVIEW = "in_review", "In review"
+    WAITING_FOR_PATIENT = "waiting_for_patient", "Waiting for patient"
+    REVIEWED_CANDIDATE = "reviewed_candidate", "Reviewed: candidate"
+    REVIEWED_NOT_CANDIDATE = "reviewed_not_candidate", "Reviewed: not a candidate"
+    PATIENT_CONTACTED = "patient_contacted", "Patient contacted"
+    CLOSED = "closed", "Closed"
+    SPAM = "spam", "Spam"
+
+
+# Statuses in which the clinic still owes the patient an answer.
+OPEN_STATUSES = (
+    ReviewStatus.NEW,
+    ReviewStatus.IN_REVIEW,
+    ReviewStatus.WAITING_FOR_PATIENT,
+    ReviewStatus.REVIEWED_CANDIDATE,
+    ReviewStatus.REVIEWED_NOT_CANDIDATE,
+)
+
+
+class UploadStatus(models.TextChoices):
+    PENDING = "pending", "Waiting to be processed"
+    PROCESSED = "processed", "Processed"
+    FAILED = "failed", "Could not be processed"
+
+
+class ContactMethod(models.TextChoices):
+    PHONE = "phone", "Phone call"
+    EMAIL = "email", "E-mail"
+    TEXT = "text", "Text message"
+
+
+class BestTime(models.TextChoices):
+    MORNING = "morning", "Morning (8 am to 12 noon)"
+    AFTERNOON = "afternoon", "Afternoon (12 noon to 5 pm)"
+    EVENING = "evening", "Early evening (5 pm to 7 pm)"
+    ANY = "any", "Any time"
+
+
+class PainLocation(models.TextChoices):
+    LOWER_BACK = "lower_back", "Lower back"
+    BUTTOCK = "buttock", "Buttock"
+    ONE_LEG = "one_leg", "One leg"
+    BOTH_LEGS = "both_legs", "Both legs"
+    NECK = "neck", "Neck"
+    ARM = "arm", "Arm"
+
+
+class PainDuration(models.TextChoices):
+    UNDER_6_WEEKS = "under_6_weeks", "Less than 6 weeks"
+    WEEKS_6_12 = "6_12_weeks", "6 to 12 weeks"
+    MONTHS_3_12 = "3_12_months", "3 to 12 months"
+    OVER_A_YEAR = "over_a_year", "More than a year"
+
+
+class PainOnset(models.TextChoices):
+    SLOWLY = "slowly", "Slowly, for no clear reason"
+    SUDDENLY = "suddenly", "Suddenly, for example when lifting or bending"
+    INJURY = "injury", "After a fall, accident or sports injury"
+    AFTER_SURGERY = "after_surgery", "After an operation"
+    NOT_SURE = "not_sure", "I am not sure"
+
+
+class ImagingPlan(models.TextChoices):
+    UPLOAD = "upload", "I am adding my MRI files to this form"
+    SEND_CD = "send_cd", "I will send a CD or films to the clinic"
+    NOT_YET = "not_yet", "I do not have my MRI files yet"
+
+
+class ScanArea(models.TextChoices):
+    LOWER_BACK = "lower_back", "Lower back (lumbar spine)"
+    MID_BACK = "mid_back", "Middle of the back (thoracic spine)"
+    NECK = "neck", "Neck (cervical spine)"
+    OTHER = "other", "Another part of the body"
+    NOT_SURE = "not_sure", "I am not sure"
+
+
+class YesNoUnsure(models.TextChoices):
+    YES = "yes", "Yes"
+    NO = "no", "No"
+    NOT_SURE = "not_sure", "I am not sure"
+
+
+class InsurancePlanType(models.TextChoices):
+    PPO = "ppo", "PPO"
+    HMO = "hmo", "HMO"
+    EPO_POS = "epo_pos", "EPO or POS"
+    MEDICARE = "medicare", "Medicare"
+    MEDICAID = "medicaid", "Medicaid"
+    WORKERS_COMP = "workers_comp", "Workers' compensation"
+    OTHER = "other", "Other"
+    NONE = "none", "I do not have insurance"
+    NOT_SURE = "not_sure", "I am not sure"

@@ -1,0 +1,487 @@
+import datetime
+import re
+from collections.abc import Sequence
+
+from crispy_forms.bootstrap import InlineRadios
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout
+from django import forms
+from django.core.files.uploadedfile import UploadedFile
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from intake import rules
+from intake.enums import ImagingPlan, PainLocation
+from intake.models import ReviewRequest
+from intake.rules import RED_FLAGS, FileKind
+from intake.uploads import SkippedFile
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+def _yes(value: str) -> bool:
+    return value == "yes"
+
+
+class YesNoField(forms.TypedChoiceField):
+    """A required yes/no question asked with two radio buttons; cleans to True or False."""
+
+    widget = forms.RadioSelect
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("error_messages", {"required": f"Answer yes or no: {kwargs['label']}"})
+        super().__init__(choices=YES_NO, coerce=_yes, empty_value=None, **kwargs)
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.Field):
+    """Any number of files; the form's clean_files checks each one by its bytes."""
+
+    widget = MultipleFileInput
+
+    def clean(self, value) -> list[UploadedFile]:
+        return [f for f in (value or []) if f]
+
+
+def _size_text(size: int) -> str:
+    for unit, factor in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
+        if size >= factor:
+            return f"{size / factor:.3g} {unit}"
+    return f"{size} bytes"
+
+
+SKIP_REASONS = {
+    "file_size": lambda: (
+        f"it is bigger than the {_size_text(rules.max_file_size())} limit for one file"
+    ),
+    "request_size": lambda: (
+        f"your files add up to more than the {_size_text(rules.max_request_size())} limit"
+    ),
+    "count": lambda: f"you can send at most {rules.max_files()} files at once",
+}
+
+
+def _legend(text: str) -> str:
+    return format_html('<h2 class="h4 mb-0">{}</h2>', text)
+
+
+class ReviewRequestForm(forms.ModelForm):
+    """The patient's MRI review request: every answer, the safety questions, consents and files."""
+
+    pain_locations = forms.TypedMultipleChoiceField(
+        label="Where is your pain?",
+        help_text="Choose all that apply.",
+        choices=PainLocation.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose where your pain is"},
+    )
+    back_pain_score = forms.TypedChoiceField(
+        label="How bad is your back pain on most days?",
+        help_text="0 means no pain. 10 means the worst pain you can imagine.",
+        choices=[(str(n), str(n)) for n in range(11)],
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose a number from 0 to 10 for your back pain"},
+    )
+    leg_pain_score = forms.TypedChoiceField(
+        label="How bad is your leg pain on most days?",
+        help_text="0 means no pain. 10 means the worst pain you can imagine.",
+        choices=[(str(n), str(n)) for n in range(11)],
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose a number from 0 to 10 for your leg pain"},
+    )
+    files = MultipleFileField(
+        label="Your MRI files",
+        required=False,
+        help_text=(
+            f"You can add {rules.ACCEPTED_KINDS_TEXT}. Choose as many files as you need. "
+            "From a CD, choose all the files in its folders, or make a ZIP file of the whole CD."
+        ),
+    )
+    submission_token = forms.UUIDField(widget=forms.HiddenInput)
+    # A field people never see or fill in; automated spam fills it.
+    homepage = forms.CharField(
+        label="Leave this empty",
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    class Meta:
+        model = ReviewRequest
+        fields = [
+            "first_name",
+            "last_name",
+            "date_of_birth",
+            "email",
+            "phone",
+            "zip_code",
+            "preferred_contact",
+            "best_time_to_call",
+            "pain_locations",
+            "back_pain_score",
+            "leg_pain_score",
+            "pain_duration",
+            "pain_onset",
+            "pain_onset_details",
+            "tried_physical_therapy",
+            "physical_therapy_weeks",
+            "tried_medicines",
+            "tried_injections",
+            "tried_chiropractic",
+            "had_spine_surgery",
+            "spine_surgery_when",
+            "imaging_plan",
+            "mri_date",
+            "mri_facility",
+            "mri_body_area",
+            "has_radiology_report",
+            *(flag.field for flag in RED_FLAGS),
+            "insurance_carrier",
+            "insurance_plan_type",
+            "consent_privacy",
+            "consent_contact",
+            "consent_not_emergency",
+        ]
+        labels = {
+            "first_name": "First name",
+            "last_name": "Last name",
+            "date_of_birth": "Date of birth",
+            "email": "E-mail address",
+            "phone": "Phone number",
+            "zip_code": "ZIP code",
+            "preferred_contact": "How should we contact you?",
+            "best_time_to_call": "When is the best time to call you?",
+            "pain_duration": "How long have you had this pain?",
+            "pain_onset": "How did the pain start?",
+            "pain_onset_details": "Anything else about how it started (optional)",
+            "tried_physical_therapy": "Physical therapy",
+            "physical_therapy_weeks": "For how many weeks did you have physical therapy?",
+            "tried_medicines": "Medicines for pain or swelling",
+            "tried_injections": "Injections in the back (for example, steroid injections)",
+            "tried_chiropractic": "Chiropractic care",
+            "had_spine_surgery": "An earlier operation on my spine",
+            "spine_surgery_when": "When was your spine operation?",
+            "imaging_plan": "How will you send your MRI?",
+            "mri_date": "Date of the MRI scan (if you know it)",
+            "mri_facility": "Where was the MRI done? (optional)",
+            "mri_body_area": "Which part of your body was scanned?",
+            "has_radiology_report": "Do you have the radiologist's written report?",
+            "insurance_carrier": "Insurance company (optional)",
+            "insurance_plan_type": "Type of plan (optional)",
+        }
+        help_texts = {
+            "date_of_birth": "For example, 03/27/1968.",
+            "phone": "We use it only about this request.",
+            "zip_code": "5 digits, for example 10001.",
+            "physical_therapy_weeks": "A rough number is fine.",
+            "spine_surgery_when": "A year is enough, for example 2019.",
+            "mri_date": "For example, 10/12/2026.",
+            "has_radiology_report": "It is often a PDF or a printed page that came with your scan.",
+        }
+        widgets = {
+            "date_of_birth": forms.DateInput(attrs={"autocomplete": "bday"}),
+            "first_name": forms.TextInput(attrs={"autocomplete": "given-name"}),
+            "last_name": forms.TextInput(attrs={"autocomplete": "family-name"}),
+            "email": forms.EmailInput(attrs={"autocomplete": "email"}),
+            "phone": forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
+            "zip_code": forms.TextInput(
+                attrs={"autocomplete": "postal-code", "inputmode": "numeric"}
+            ),
+            "preferred_contact": forms.RadioSelect,
+            "best_time_to_call": forms.RadioSelect,
+            "pain_duration": forms.RadioSelect,
+            "pain_onset": forms.RadioSelect,
+            "pain_onset_details": forms.Textarea(attrs={"rows": 3}),
+            "imaging_plan": forms.RadioSelect,
+            "mri_body_area": forms.RadioSelect,
+            "has_radiology_report": forms.RadioSelect,
+            "physical_therapy_weeks": forms.NumberInput(attrs={"min": 0, "max": 520}),
+        }
+        error_messages = {
+            "first_name": {"required": "Enter your first name"},
+            "last_name": {"required": "Enter your last name"},
+            "date_of_birth": {
+                "required": "Enter your date of birth",
+                "invalid": "Enter your date of birth as month/day/year, for example 03/27/1968",
+            },
+            "email": {
+                "required": "Enter your e-mail address",
+                "invalid": "Enter an e-mail address like name@example.com",
+            },
+            "phone": {"required": "Enter your phone number"},
+            "zip_code": {"required": "Enter your ZIP code"},
+            "preferred_contact": {"required": "Choose how we should contact you"},
+            "best_time_to_call": {"required": "Choose the best time to call you"},
+            "pain_duration": {"required": "Choose how long you have had this pain"},
+            "pain_onset": {"required": "Choose how your pain started"},
+            "imaging_plan": {"required": "Choose how you will send your MRI"},
+            "mri_date": {
+                "invalid": "Enter the scan date as month/day/year, for example 10/12/2026"
+            },
+        }
+
+    def __init__(self, *args, skipped_files: Sequence[SkippedFile] = (), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.skipped_files = list(skipped_files)
+        self.accepted_files: list[tuple[UploadedFile, FileKind]] = []
+        self.refused_file_names: list[str] = []
+        self.fields["insurance_plan_type"].widget = forms.RadioSelect()
+        for field in self.fields.values():
+            # A radio group starts with nothing chosen: no blank "---------" option.
+            if isinstance(field.widget, forms.RadioSelect):
+                field.choices = [c for c in field.choices if c[0] != ""]
+        for flag in RED_FLAGS:
+            self.fields[flag.field] = YesNoField(label=flag.question)
+        consents = {
+            "consent_privacy": mark_safe(  # noqa: S308 — our own constant text and URL
+                f'I have read the <a href="{reverse("privacy")}">privacy notice</a>.'
+            ),
+            "consent_contact": "You may contact me about this request.",
+            "consent_not_emergency": (
+                "I understand that this is not emergency care and not medical advice."
+            ),
+        }
+        for name, label in consents.items():
+            self.fields[name] = forms.BooleanField(
+                label=label,
+                error_messages={"required": "Tick this box to send your request"},
+            )
+        self.fields["consent_privacy"].error_messages["required"] = (
+            "Tick the box to say you have read the privacy notice"
+        )
+        self.fields["consent_contact"].error_messages["required"] = (
+            "Tick the box to let us contact you about this request"
+        )
+        self.fields["consent_not_emergency"].error_messages["required"] = (
+            "Tick the box to say you understand this is not emergency care"
+        )
+        self.helper = self._helper()
+
+    # --- Layout -----------------------------------------------------------------------------------
+
+    def _helper(self) -> FormHelper:
+        helper = FormHelper(self)
+        helper.form_tag = False
+        helper.disable_csrf = True
+        helper.layout = Layout(
+            Fieldset(
+                _legend("About you"),
+                Div(
+                    Div("first_name", css_class="col-sm-6"),
+                    Div("last_name", css_class="col-sm-6"),
+                    css_class="row",
+                ),
+                Field("date_of_birth", css_class="input-medium"),
+                "email",
+                Field("phone", css_class="input-medium"),
+                Field("zip_code", css_class="input-short"),
+                "preferred_contact",
+                "best_time_to_call",
+                css_class="form-section",
+            ),
+            Fieldset(
+                _legend("Your pain"),
+                "pain_locations",
+                InlineRadios("back_pain_score"),
+                InlineRadios("leg_pain_score"),
+                "pain_duration",
+                "pain_onset",
+                "pain_onset_details",
+                css_class="form-section",
+            ),
+            Fieldset(
+                _legend("What you have tried"),
+                HTML(
+                    '<p id="tried-hint" class="form-text">Tick everything you have tried for this pain.</p>'
+                ),
+                "tried_physical_therapy",
+                Field("physical_therapy_weeks", css_class="input-short"),
+                "tried_medicines",
+                "tried_injections",
+                "tried_chiropractic",
+                "had_spine_surgery",
+                Field("spine_surgery_when", css_class="input-medium"),
+                css_class="form-section",
+            ),
+            Fieldset(
+                _legend("Your MRI"),
+                HTML(
+                    "<p>You can still ask for a review if you do not have your files yet. "
+                    "Tell us below how you will send them.</p>"
+                ),
+                "imaging_plan",
+                Field("mri_date", css_class="input-medium"),
+                "mri_facility",
+                "mri_body_area",
+                "has_radiology_report",
+                HTML('{% include "intake/_files_again.html" %}'),
+                "files",
+                css_class="form-section",
+            ),
+            Fieldset(
+                _legend("Safety questions"),
+                HTML(
+                    "<p>These questions check for problems that need care today. "
+                    "Please answer each one. If you answer yes to any of them, go to the emergency "
+                    "department or call 911 now: do not wait for our review.</p>"
+                ),
+                *(InlineRadios(flag.field, wrapper_class="safety-question") for flag in RED_FLAGS),
+                HTML('{% include "intake/_red_flag_warning.html" %}'),
+                css_class="form-section",
+            ),
+            Fieldset(
+                _legend("Your insurance (optional)"),
+                HTML(
+                    "<p>The MRI review is free. This helps us plan your care if you need treatment.</p>"
+                ),
+                "insurance_carrier",
+                "insurance_plan_type",
+                css_class="form-section",
+            ),
+            Fieldset(
+                _legend("Before you send"),
+                "consent_privacy",
+                "consent_contact",
+                "consent_not_emergency",
+                css_class="form-section",
+            ),
+            Div("homepage", css_class="hp-field", aria_hidden="true"),
+            "submission_token",
+        )
+        return helper
+
+    # --- Validation -------------------------------------------------------------------------------
+
+    def clean_date_of_birth(self) -> datetime.date:
+        dob = self.cleaned_data["date_of_birth"]
+        today = timezone.localdate()
+        if dob > today:
+            raise forms.ValidationError("Your date of birth must be in the past", code="future")
+        if dob.year < today.year - 120:
+            raise forms.ValidationError("Check the year of your date of birth", code="too_old")
+        return dob
+
+    def clean_phone(self) -> str:
+        phone = self.cleaned_data["phone"].strip()
+        if not 10 <= len(re.sub(r"\D", "", phone)) <= 15:
+            raise forms.ValidationError(
+                "Enter a phone number with its area code, like 555-201-3344", code="invalid"
+            )
+        return phone
+
+    def clean_zip_code(self) -> str:
+        zip_code = self.cleaned_data["zip_code"].strip()
+        if not re.fullmatch(r"\d{5}(-\d{4})?", zip_code):
+            raise forms.ValidationError("Enter a ZIP code of 5 digits, like 10001", code="invalid")
+        return zip_code
+
+    def clean_mri_date(self) -> datetime.date | None:
+        mri_date = self.cleaned_data["mri_date"]
+        if mri_date and mri_date > timezone.localdate():
+            raise forms.ValidationError("The scan date cannot be in the future", code="future")
+        if mri_date and mri_date.year < 1980:
+            raise forms.ValidationError("Check the year of your scan", code="too_old")
+        return mri_date
+
+    def clean_files(self) -> list[UploadedFile]:
+        files = self.cleaned_data["files"]
+        problems = [
+            f"“{skipped.name}” was not accepted: {SKIP_REASONS[skipped.reason]()}."
+            for skipped in self.skipped_files
+            if skipped.reason != "count"
+        ]
+        over_count = [s.name for s in self.skipped_files if s.reason == "count"]
+        if over_count:
+            shown = ", ".join(f"“{name}”" for name in over_count[:5])
+            more = f" and {len(over_count) - 5} more" if len(over_count) > 5 else ""
+            problems.append(
+                f"{len(over_count)} files were not accepted ({shown}{more}): "
+                f"{SKIP_REASONS['count']()}."
+            )
+        total = 0
+        for uploaded in files:
+            name = rules.clean_file_name(uploaded.name or "")
+            uploaded.seek(0)
+            head = uploaded.read(rules.SNIFF_BYTES)
+            uploaded.seek(0)
+            kind = rules.sniff(head) if uploaded.size else None
+            if kind is None:
+                reason = rules.refusal_reason(head if uploaded.size else b"")
+                problems.append(f"“{name}” was not accepted: {reason}.")
+                self.refused_file_names.append(name)
+            elif uploaded.size > rules.max_file_size():
+                problems.append(f"“{name}” was not accepted: {SKIP_REASONS['file_size']()}.")
+                self.refused_file_names.append(name)
+            else:
+                total += uploaded.size
+                self.accepted_files.append((uploaded, kind))
+        if len(files) + len(self.skipped_files) > rules.max_files() and not any(
+            s.reason == "count" for s in self.skipped_files
+        ):
+            problems.append(f"You chose {len(files)} files: {SKIP_REASONS['count']()}.")
+        if total > rules.max_request_size():
+            problems.append(f"Your files were not accepted: {SKIP_REASONS['request_size']()}.")
+        if problems:
+            problems.append(f"We accept {rules.ACCEPTED_KINDS_TEXT}.")
+            raise forms.ValidationError(problems, code="file_refused")
+        return files
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("tried_physical_therapy") and cleaned.get("physical_therapy_weeks") is None:
+            self.add_error(
+                "physical_therapy_weeks", "Tell us for how many weeks you had physical therapy"
+            )
+        if cleaned.get("had_spine_surgery") and not cleaned.get("spine_surgery_when"):
+            self.add_error("spine_surgery_when", "Tell us when you had your spine operation")
+        if (
+            cleaned.get("imaging_plan") == ImagingPlan.UPLOAD
+            and not cleaned.get("files")
+            and "files" not in self.errors
+        ):
+            self.add_error(
+                "files",
+                "Add your MRI files, or choose another answer to “How will you send your MRI?”",
+            )
+        return cleaned
+
+    # --- What the page needs ----------------------------------------------------------------------
+
+    @property
+    def is_spam(self) -> bool:
+        return bool(self.cleaned_data.get("homepage"))
+
+    @property
+    def answered_yes_to_safety(self) -> bool:
+        return self.is_bound and any(self.data.get(flag.field) == "yes" for flag in RED_FLAGS)
+
+    @property
+    def urgent(self) -> bool:
+        return any(self.cleaned_data.get(flag.field) for flag in RED_FLAGS)
+
+    @property
+    def files_to_add_again(self) -> list[str]:
+        """Files that were fine but are not kept because the form had other errors."""
+        if not self.is_bound or not self.errors:
+            return []
+        return [rules.clean_file_name(f.name or "") for f, _kind in self.accepted_files]
+
+    def error_summary(self) -> list[tuple[str, str]]:
+        """(anchor id, message) for each error, in the order of the page, for the summary at the top."""
+        summary = []
+        for name, field in self.fields.items():
+            if name not in self.errors:
+                continue
+            bound = self[name]
+            anchor = bound.auto_id
+            if isinstance(field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+                anchor = f"{anchor}_0"
+            summary.extend((anchor, message) for message in self.errors[name])
+        summary.extend(("", message) for message in self.non_field_errors())
+        return summary

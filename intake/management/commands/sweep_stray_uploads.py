@@ -1,0 +1,54 @@
+"""Remove files in private storage's uploads/ that no Upload row points to, once they are old enough.
+
+A submission removes its own files when it fails; this catches what a crash in between leaves behind.
+Files younger than the cut-off may belong to a submission still in progress, so they are left alone.
+"""
+
+import datetime
+import logging
+from pathlib import PurePosixPath
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from intake.models import UPLOADS_PREFIX, Upload
+
+logger = logging.getLogger(__name__)
+
+
+def _walk(folder: str):
+    directories, files = default_storage.listdir(folder)
+    for name in files:
+        yield str(PurePosixPath(folder, name))
+    for directory in directories:
+        yield from _walk(str(PurePosixPath(folder, directory)))
+
+
+class Command(BaseCommand):
+    help = "Delete stray upload files (no Upload row) older than INTAKE_STRAY_FILE_HOURS."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--older-than-hours", type=int, default=settings.INTAKE_STRAY_FILE_HOURS
+        )
+        parser.add_argument("--dry-run", action="store_true", help="Only count what would go.")
+
+    def handle(self, *, older_than_hours: int, dry_run: bool, **options) -> None:
+        if not default_storage.exists(UPLOADS_PREFIX):
+            self.stdout.write("No uploads folder: nothing to sweep.")
+            return
+        cutoff = timezone.now() - datetime.timedelta(hours=older_than_hours)
+        removed = 0
+        for name in _walk(UPLOADS_PREFIX):
+            if default_storage.get_modified_time(name) >= cutoff:
+                continue
+            if Upload.objects.filter(file=name).exists():
+                continue
+            if not dry_run:
+                default_storage.delete(name)
+            removed += 1
+        verb = "Would remove" if dry_run else "Removed"
+        logger.info("Stray-upload sweep: %s %d file(s)", verb.lower(), removed)
+        self.stdout.write(f"{verb} {removed} stray file(s).")

@@ -1,0 +1,88 @@
+"""Keeping a review request: one transaction, and nothing half-kept."""
+
+import hashlib
+import logging
+from collections.abc import Sequence
+from functools import partial
+
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+
+from intake import rules, tasks
+from intake.forms import ReviewRequestForm
+from intake.models import ReviewRequest, Upload, upload_path
+from intake.rules import FileKind
+
+logger = logging.getLogger(__name__)
+
+
+def _sha256(uploaded: UploadedFile) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    for chunk in uploaded.chunks():
+        digest.update(chunk)
+        size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def submit_review_request(
+    *, form: ReviewRequestForm, files: Sequence[tuple[UploadedFile, FileKind]]
+) -> ReviewRequest:
+    """Save the request and its files together, or neither.
+
+    Files go to private storage under random names (mode 0600). If any row or file fails, the
+    transaction rolls back and every file already written is deleted. A second submission of the same
+    form (same one-time token) returns the first request. Follow-up work is enqueued only on commit.
+    """
+    written: list[str] = []
+    try:
+        with transaction.atomic():
+            review_request = form.save(commit=False)
+            review_request.submission_token = form.cleaned_data["submission_token"]
+            review_request.urgent = form.urgent
+            review_request.save()
+            for uploaded, kind in files:
+                sha256, size = _sha256(uploaded)
+                upload = Upload(
+                    request=review_request,
+                    original_name=rules.clean_file_name(uploaded.name or ""),
+                    kind=kind,
+                    size=size,
+                    sha256=sha256,
+                )
+                # Named before writing, so a write that fails half-way can still be cleaned up.
+                name = default_storage.generate_filename(upload_path(upload, ""))
+                written.append(name)
+                upload.file.name = default_storage.save(name, uploaded)
+                if upload.file.name != name:
+                    written.append(upload.file.name)
+                upload.save()
+            transaction.on_commit(partial(tasks.enqueue_after_submit, review_request.pk))
+    except IntegrityError:
+        _delete(written)
+        existing = ReviewRequest.objects.filter(
+            submission_token=form.cleaned_data["submission_token"]
+        ).first()
+        if existing is None:
+            raise
+        return existing
+    except BaseException:
+        _delete(written)
+        raise
+    logger.info(
+        "Review request %s kept with %d file(s), urgent=%s",
+        review_request.pk,
+        len(files),
+        review_request.urgent,
+    )
+    return review_request
+
+
+def _delete(names: list[str]) -> None:
+    for name in names:
+        try:
+            default_storage.delete(name)
+        except OSError:
+            # The stray-file sweep (manage.py sweep_stray_uploads) removes it later.
+            logger.exception("Could not remove a file of a failed submission")

@@ -1,0 +1,54 @@
+"""Background work for review requests, run by the task worker (`manage.py db_worker`)."""
+
+import logging
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.tasks import task
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from intake.models import ReviewRequest
+
+logger = logging.getLogger(__name__)
+
+
+def enqueue_after_submit(review_request_id: int) -> None:
+    """Everything that follows a kept request; called by the service once the transaction commits."""
+    email_patient_confirmation.enqueue(review_request_id)
+    email_intake_inbox.enqueue(review_request_id)
+
+
+def _send(template: str, context: dict, to: str) -> None:
+    subject = render_to_string(f"emails/{template}_subject.txt", context).strip()
+    body = render_to_string(f"emails/{template}.txt", context)
+    EmailMessage(subject=subject, body=body, to=[to]).send()
+
+
+@task
+def email_patient_confirmation(review_request_id: int) -> None:
+    """First name, reference and next steps only: e-mail is not a safe place for health details."""
+    review_request = ReviewRequest.objects.get(pk=review_request_id)
+    context = {
+        "first_name": review_request.first_name,
+        "reference": review_request.reference,
+        "urgent": review_request.urgent,
+        "callback_days": settings.INTAKE_CALLBACK_BUSINESS_DAYS,
+        "site_url": settings.SITE_URL,
+    }
+    _send("patient_confirmation", context, review_request.email)
+    logger.info("Confirmation e-mail sent for review request %s", review_request_id)
+
+
+@task
+def email_intake_inbox(review_request_id: int) -> None:
+    """Reference, urgency and a link to the admin; the details stay behind the staff sign-in."""
+    review_request = ReviewRequest.objects.get(pk=review_request_id)
+    admin_path = reverse("admin:intake_reviewrequest_change", args=[review_request.pk])
+    context = {
+        "reference": review_request.reference,
+        "urgent": review_request.urgent,
+        "admin_url": f"{settings.SITE_URL.rstrip('/')}{admin_path}",
+    }
+    _send("intake_inbox", context, settings.INTAKE_INBOX_EMAIL)
+    logger.info("Inbox notice sent for review request %s", review_request_id)

@@ -1,0 +1,63 @@
+"""Streaming limits for the MRI review form's multipart uploads.
+
+Django parses the body as it arrives. This handler sits first in the chain and counts files and bytes:
+a file that passes the per-file limit, the request's total, or the file count is skipped the moment it
+does (its bytes are read and dropped, never written), and the rest of the form still parses. The form
+then names each skipped file and why, so the patient gets a clear message instead of a crash.
+"""
+
+from dataclasses import dataclass
+
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile, TemporaryFileUploadHandler
+from django.http import HttpRequest
+
+from intake import rules
+
+
+@dataclass(frozen=True)
+class SkippedFile:
+    name: str
+    reason: str  # "file_size" | "request_size" | "count"
+
+
+class IntakeLimitsUploadHandler(FileUploadHandler):
+    def __init__(self, request: HttpRequest | None = None) -> None:
+        super().__init__(request)
+        self.skipped: list[SkippedFile] = []
+        self.file_count = 0
+        self.total_size = 0
+        self.current_size = 0
+
+    def new_file(self, field_name, file_name, *args, **kwargs) -> None:
+        super().new_file(field_name, file_name, *args, **kwargs)
+        self.current_size = 0
+        self.file_count += 1
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
+        # Skipping happens here, not in new_file: Django closes every handler's current file on a
+        # skip, and before new_file has run for the next handlers that is the previous, finished file.
+        if self.file_count > rules.max_files():
+            self._skip("count")
+        self.current_size += len(raw_data)
+        self.total_size += len(raw_data)
+        if self.current_size > rules.max_file_size():
+            self._skip("file_size")
+        if self.total_size > rules.max_request_size():
+            self._skip("request_size")
+        return raw_data
+
+    def file_complete(self, file_size: int) -> None:
+        return None  # the next handler builds the file
+
+    def _skip(self, reason: str) -> None:
+        self.total_size -= self.current_size  # a skipped file's bytes are not kept
+        self.skipped.append(SkippedFile(rules.clean_file_name(self.file_name), reason))
+        raise SkipFile
+
+
+def install_intake_upload_handlers(request: HttpRequest) -> IntakeLimitsUploadHandler:
+    """Limits first, then straight to a temporary file on disk: no upload is ever held in memory
+    (Django's default keeps each file under 2.5 MB in memory, and a CD is hundreds of them)."""
+    limits = IntakeLimitsUploadHandler(request)
+    request.upload_handlers = [limits, TemporaryFileUploadHandler(request)]
+    return limits

@@ -1,0 +1,29 @@
+"""Shared set-up for the intake tests: settings that make tests independent, and a post helper."""
+
+import pytest
+from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from tests.factories import review_form_data
+
+
+@pytest.fixture
+def intake_settings(settings):
+    """Tasks run at once (the real worker is tested on its own); rate-limit counts start at zero."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    cache.clear()
+    yield settings
+    cache.clear()
+
+
+def upload(name: str, content: bytes, content_type: str = "application/octet-stream"):
+    return SimpleUploadedFile(name, content, content_type=content_type)
+
+
+def post_request(client, files=(), *, follow=False, **overrides):
+    """Post the MRI review form as a browser does; files are (name, bytes) pairs."""
+    data = review_form_data(**overrides)
+    if files:
+        data["imaging_plan"] = overrides.get("imaging_plan", "upload")
+        data["files"] = [upload(name, content) for name, content in files]
+    return client.post("/mri-review/", data, follow=follow)
