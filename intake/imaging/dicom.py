@@ -250,30 +250,45 @@ def to_image(arr: np.ndarray, ds: Dataset) -> Image.Image:
     if photometric == "PALETTE COLOR":
         arr = apply_color_lut(arr, ds)
     if arr.ndim == 3 and arr.shape[-1] in (3, 4):
-        image = Image.fromarray(_to_uint8(arr[..., :3], windowed=False), "RGB")
+        image = Image.fromarray(_to_uint8(arr[..., :3]), "RGB")
     else:
-        windowed = False
+        window = None
         values = apply_modality_lut(arr, ds)
         if "VOILUTSequence" in ds or "WindowCenter" in ds:
             try:
-                values = apply_voi_lut(values, ds, index=0)
-                windowed = True
+                values, window = apply_voi_lut(values, ds, index=0), voi_output_range(ds)
             except (AttributeError, IndexError, KeyError, TypeError, ValueError):
-                windowed = False
-        pixels = _to_uint8(values, windowed=windowed)
+                window = None
+        pixels = _to_uint8(values, window=window)
         if photometric == "MONOCHROME1":
             pixels = 255 - pixels
         image = Image.fromarray(pixels, "L")
     return _scaled(image, ds)
 
 
-def _to_uint8(values: np.ndarray, *, windowed: bool) -> np.ndarray:
+def voi_output_range(ds: Dataset) -> tuple[float, float]:
+    """The range `apply_voi_lut` maps into (PS3.3 C.11.2), so a window that clips stays clipped."""
+    if "VOILUTSequence" in ds:
+        return 0.0, float(2 ** int(ds.VOILUTSequence[0].LUTDescriptor[2]) - 1)
+    if ds.get("ModalityLUTSequence"):
+        low, high = 0.0, float(2 ** int(ds.ModalityLUTSequence[0].LUTDescriptor[2]) - 1)
+    elif ds.get("PixelRepresentation", 0) == 0:
+        low, high = 0.0, float(2 ** int(ds.BitsStored) - 1)
+    else:
+        low, high = float(-(2 ** (int(ds.BitsStored) - 1))), float(2 ** (int(ds.BitsStored) - 1) - 1)
+    slope, intercept = ds.get("RescaleSlope"), ds.get("RescaleIntercept")
+    if slope is not None and intercept is not None:
+        low, high = low * float(slope) + float(intercept), high * float(slope) + float(intercept)
+    return low, high
+
+
+def _to_uint8(values: np.ndarray, *, window: tuple[float, float] | None = None) -> np.ndarray:
     values = np.asarray(values, dtype=np.float32)
     finite = values[np.isfinite(values)]
     if finite.size == 0:
         return np.zeros(values.shape, dtype=np.uint8)
-    if windowed:
-        low, high = float(finite.min()), float(finite.max())
+    if window is not None:
+        low, high = window
     else:
         low, high = (float(v) for v in np.percentile(finite, limits.FALLBACK_PERCENTILES))
         if high <= low:
