@@ -275,7 +275,10 @@ def voi_output_range(ds: Dataset) -> tuple[float, float]:
     elif ds.get("PixelRepresentation", 0) == 0:
         low, high = 0.0, float(2 ** int(ds.BitsStored) - 1)
     else:
-        low, high = float(-(2 ** (int(ds.BitsStored) - 1))), float(2 ** (int(ds.BitsStored) - 1) - 1)
+        low, high = (
+            float(-(2 ** (int(ds.BitsStored) - 1))),
+            float(2 ** (int(ds.BitsStored) - 1) - 1),
+        )
     slope, intercept = ds.get("RescaleSlope"), ds.get("RescaleIntercept")
     if slope is not None and intercept is not None:
         low, high = low * float(slope) + float(intercept), high * float(slope) + float(intercept)
