@@ -262,10 +262,9 @@ class ArchiveReader:
             with self.open(ref) as reader, path.open("xb") as out:
                 while chunk := reader.read(_CHUNK):
                     out.write(chunk)
-        except (MemberDamaged, zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        except (MemberDamaged, zipfile.BadZipFile, zlib.error, EOFError):
             path.unlink(missing_ok=True)
             self.failures.append(Failure(ref.name, reasons.MEMBER_DAMAGED))
-            del exc
             return
         self.notes.append(reasons.NOTE_NESTED_ARCHIVE.format(name=ref.name))
         yield from self._walk(path, depth=depth + 1, prefix=ref.name + "/")

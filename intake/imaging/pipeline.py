@@ -10,7 +10,7 @@ from typing import BinaryIO
 
 from intake.rules import FileKind
 
-from . import dicom, reasons
+from . import dicom, limits, reasons
 from .archives import ArchiveReader, ArchiveRefused, Member, MemberDamaged
 from .checks import FormFacts, run_checks
 from .kinds import sniff_file
@@ -164,10 +164,8 @@ class _Collector:
         return 0
 
     def _archive_document(self, reader: ArchiveReader, member: Member) -> None:
-        from .limits import ZIP_MAX_EMBEDDED_FILE_BYTES
-
-        if member.ref.info.file_size > ZIP_MAX_EMBEDDED_FILE_BYTES:
-            self.failures.append(Failure(member.ref.name, reasons.MEMBER_DAMAGED))
+        if member.ref.info.file_size > limits.ZIP_MAX_EMBEDDED_FILE_BYTES:
+            self.failures.append(Failure(member.ref.name, reasons.MEMBER_TOO_LARGE))
             return
         try:
             with reader.open(member.ref) as fileobj:
