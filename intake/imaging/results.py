@@ -1,0 +1,140 @@
+"""The plain dataclasses the pipeline returns: no models, so the Upload task can store them as it likes.
+
+`Result.to_json()` is JSON-safe (dates as ISO strings, no preview bytes) for a `JSONField`; previews are
+bytes to save to private storage under `Preview.key`.
+"""
+
+from dataclasses import asdict, dataclass, field
+from datetime import date
+
+from django.db import models
+
+from intake.rules import FileKind
+
+
+class Outcome(models.TextChoices):
+    PROCESSED = "processed", "Processed"
+    FAILED = "failed", "Failed"
+
+
+class CheckCode(models.TextChoices):
+    NOT_MR = "not_mr", "Images are not MRI"
+    NOT_SPINE = "not_spine", "Body part is not the spine"
+    STUDY_OLD = "study_old", "Study older than 12 months"
+    NAME_DIFFERS = "name_differs", "Name in the images differs from the form"
+    BIRTH_DATE_DIFFERS = "birth_date_differs", "Birth date in the images differs from the form"
+    NO_IMAGES = "no_images", "No images (report or photos only)"
+    UNREADABLE_FILES = "unreadable_files", "Some files could not be read"
+
+
+@dataclass(frozen=True)
+class SeriesSummary:
+    series_instance_uid: str
+    series_number: int | None
+    modality: str
+    body_part_examined: str
+    series_description: str
+    instance_count: int
+    preview_key: str = ""  # "" when no slice of the series could be decoded
+
+
+@dataclass(frozen=True)
+class StudySummary:
+    study_instance_uid: str
+    study_date: date | None
+    study_description: str
+    institution: str
+    patient_name: str  # as the header has it, DICOM PN: "FAMILY^GIVEN^MIDDLE^PREFIX^SUFFIX"
+    patient_birth_date: date | None
+    series: tuple[SeriesSummary, ...]
+
+    @property
+    def instance_count(self) -> int:
+        return sum(s.instance_count for s in self.series)
+
+    @property
+    def modalities(self) -> tuple[str, ...]:
+        return tuple(sorted({s.modality for s in self.series if s.modality}))
+
+    @property
+    def body_parts(self) -> tuple[str, ...]:
+        return tuple(sorted({s.body_part_examined for s in self.series if s.body_part_examined}))
+
+
+@dataclass(frozen=True)
+class Photo:
+    name: str
+    width: int  # upright, after EXIF orientation
+    height: int
+    preview_key: str
+
+
+@dataclass(frozen=True)
+class Document:
+    name: str
+    page_count: int
+    preview_key: str = ""
+
+
+@dataclass(frozen=True)
+class Preview:
+    key: str  # "series:<SeriesInstanceUID>", "photo:<name>" or "pdf:<name>"
+    label: str  # for alt text and captions
+    png: bytes = field(repr=False)
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
+class Failure:
+    name: str  # the file inside an archive ("" for the upload itself)
+    reason: str
+
+
+@dataclass(frozen=True)
+class Check:
+    code: CheckCode
+    message: str
+
+
+@dataclass(frozen=True)
+class Result:
+    kind: FileKind | None
+    outcome: Outcome
+    reason: str = ""  # why the whole file failed, in plain words
+    studies: tuple[StudySummary, ...] = ()
+    photos: tuple[Photo, ...] = ()
+    documents: tuple[Document, ...] = ()
+    previews: tuple[Preview, ...] = ()
+    notes: tuple[str, ...] = ()
+    failures: tuple[Failure, ...] = ()
+    checks: tuple[Check, ...] = ()
+
+    @property
+    def failed(self) -> bool:
+        return self.outcome == Outcome.FAILED
+
+    @property
+    def instance_count(self) -> int:
+        return sum(s.instance_count for s in self.studies)
+
+    def preview(self, key: str) -> Preview | None:
+        return next((p for p in self.previews if p.key == key), None)
+
+    def to_json(self) -> dict:
+        """Everything but the preview bytes, JSON-safe, for the Upload's summary field."""
+        data = asdict(self)
+        data["previews"] = [{k: v for k, v in p.items() if k != "png"} for p in data["previews"]]
+        return _jsonable(data)
+
+
+def _jsonable(value):
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, models.Choices):
+        return value.value
+    return value

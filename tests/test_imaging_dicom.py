@@ -1,0 +1,150 @@
+"""DICOM files give a summary and a windowed preview, or fail with a reason staff can read."""
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pydicom
+import pytest
+from PIL import Image
+
+from intake.imaging import Outcome, process_file, reasons
+from intake.imaging.limits import DICOM_PREVIEW_MAX_SIDE
+from intake.rules import FileKind
+
+TEST_FILES = Path(pydicom.__file__).parent / "data" / "test_files"
+
+
+def decoded(png: bytes) -> np.ndarray:
+    image = Image.open(io.BytesIO(png))
+    assert image.format == "PNG"
+    return np.asarray(image.convert("L"))
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "MR_small.dcm",  # explicit VR little endian
+        "MR_small_implicit.dcm",
+        "MR_small_bigendian.dcm",
+        "MR_small_RLE.dcm",
+        "MR_small_jp2klossless.dcm",
+        "MR_small_jpeg_ls_lossless.dcm",
+        "JPGExtended.dcm",  # JPEG extended, 12-bit
+        "SC_rgb_jpeg_gdcm.dcm",  # JPEG lossless, colour
+        "SC_rgb_dcmtk_+eb+cy+np.dcm",  # JPEG baseline, colour
+        "693_J2KI.dcm",  # JPEG 2000 lossy
+        "examples_ybr_color.dcm",  # multi-frame JPEG baseline
+    ],
+)
+def test_dicom_file_gives_one_preview_that_is_a_real_picture(name):
+    result = process_file(TEST_FILES / name)
+
+    assert result.outcome == Outcome.PROCESSED, result.reason
+    assert result.kind == FileKind.DICOM
+    [study] = result.studies
+    [series] = study.series
+    assert series.instance_count == 1
+    preview = result.preview(series.preview_key)
+    pixels = decoded(preview.png)
+    assert (preview.height, preview.width) == pixels.shape
+    assert 16 <= max(pixels.shape) <= DICOM_PREVIEW_MAX_SIDE
+    assert pixels.std() > 10  # not blank
+    assert pixels.max() - pixels.min() > 100  # windowed into the 8-bit range
+
+
+def test_compressed_variants_preview_like_the_uncompressed_file():
+    plain = decoded(process_file(TEST_FILES / "MR_small.dcm").previews[0].png).astype(int)
+    for name in ("MR_small_RLE.dcm", "MR_small_jp2klossless.dcm", "MR_small_jpeg_ls_lossless.dcm"):
+        other = decoded(process_file(TEST_FILES / name).previews[0].png).astype(int)
+        assert np.abs(plain - other).max() <= 1, name
+
+
+def test_summary_records_the_header_facts():
+    result = process_file(TEST_FILES / "MR_small.dcm")
+    ds = pydicom.dcmread(TEST_FILES / "MR_small.dcm")
+
+    [study] = result.studies
+    assert study.study_instance_uid == ds.StudyInstanceUID
+    assert study.study_date.strftime("%Y%m%d") == ds.StudyDate
+    assert study.patient_name == str(ds.PatientName)
+    assert study.institution == ds.get("InstitutionName", "")
+    assert study.modalities == ("MR",)
+    [series] = study.series
+    assert series.series_instance_uid == ds.SeriesInstanceUID
+    assert series.modality == "MR"
+    assert series.body_part_examined == ds.get("BodyPartExamined", "")
+
+
+def test_large_slice_is_scaled_to_the_preview_size():
+    result = process_file(TEST_FILES / "JPGExtended.dcm")  # 1024 rows x 256 columns
+    preview = result.previews[0]
+    assert (preview.width, preview.height) == (128, DICOM_PREVIEW_MAX_SIDE)
+
+
+def test_monochrome1_is_inverted(tmp_path):
+    ds = pydicom.dcmread(TEST_FILES / "MR_small.dcm")
+    ds.PhotometricInterpretation = "MONOCHROME1"
+    inverted_file = tmp_path / "inverted.dcm"
+    ds.save_as(inverted_file)
+
+    normal = decoded(process_file(TEST_FILES / "MR_small.dcm").previews[0].png).astype(int)
+    inverted = decoded(process_file(inverted_file).previews[0].png).astype(int)
+    assert np.abs((255 - normal) - inverted).max() <= 1
+
+
+def test_window_from_the_header_sets_the_contrast(tmp_path):
+    ds = pydicom.dcmread(TEST_FILES / "MR_small.dcm")
+    ds.WindowCenter, ds.WindowWidth = (
+        100,
+        50,
+    )  # a narrow window low in the range saturates most pixels
+    narrow_file = tmp_path / "narrow.dcm"
+    ds.save_as(narrow_file)
+
+    pixels = decoded(process_file(narrow_file).previews[0].png)
+    assert (pixels == 255).mean() > 0.5
+
+
+@pytest.mark.parametrize("name", ["MR_truncated.dcm", "badVR.dcm", "rtplan.dcm", "JPEG-lossy.dcm"])
+def test_unreadable_or_imageless_dicom_fails_with_a_reason(name):
+    result = process_file(TEST_FILES / name)
+
+    assert result.outcome == Outcome.FAILED
+    assert result.reason == reasons.NOT_DICOM_IMAGE
+    assert result.previews == ()
+
+
+def test_dicm_marker_followed_by_junk_fails_with_a_reason(tmp_path):
+    junk = tmp_path / "junk.dcm"
+    junk.write_bytes(b"\0" * 128 + b"DICM" + bytes(range(256)) * 8)
+
+    result = process_file(junk, kind=FileKind.DICOM)
+
+    assert result.outcome == Outcome.FAILED
+    assert result.reason == reasons.NOT_DICOM_IMAGE
+
+
+def test_file_without_the_preamble_fails_strict_reading():
+    result = process_file(TEST_FILES / "ExplVR_LitEndNoMeta.dcm")
+
+    assert result.outcome == Outcome.FAILED
+    assert result.reason == reasons.NOT_ACCEPTED_KIND
+
+
+def test_kind_recorded_at_upload_must_match_the_bytes():
+    result = process_file(TEST_FILES / "MR_small.dcm", kind=FileKind.PDF)
+
+    assert result.outcome == Outcome.FAILED
+    assert result.reason == reasons.KIND_MISMATCH
+
+
+def test_open_file_is_read_but_not_altered_or_closed():
+    original = (TEST_FILES / "MR_small.dcm").read_bytes()
+    fileobj = io.BytesIO(original)
+
+    result = process_file(fileobj)
+
+    assert result.outcome == Outcome.PROCESSED
+    assert not fileobj.closed
+    assert fileobj.getvalue() == original
