@@ -25,3 +25,9 @@ def private_storage(settings, tmp_path):
     }
     settings.PRIVATE_STORAGE_ROOT = location
     return location
+
+
+@pytest.fixture
+def seeded(db):
+    """The exercise library's seed content, loaded as `make run` loads it."""
+    call_command("seed_exercises", verbosity=0)

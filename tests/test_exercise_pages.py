@@ -7,7 +7,6 @@ from http import HTTPStatus
 
 import pytest
 from django.contrib.auth.models import User
-from django.core.management import call_command
 
 from exercises.models import Exercise, Routine, Status
 from tests.factories import ExerciseFactory, RoutineFactory, RoutineItemFactory
@@ -20,11 +19,6 @@ EXERCISE_PAGES = [
     "/exercises/routines/gentle-start/",
     "/exercises/routines/gentle-start/print/",
 ]
-
-
-@pytest.fixture
-def seeded():
-    call_command("seed_exercises", verbosity=0)
 
 
 @pytest.fixture

@@ -3,16 +3,10 @@
 from http import HTTPStatus
 
 import pytest
-from django.core.management import call_command
 
 from exercises.models import Exercise
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def seeded():
-    call_command("seed_exercises", verbosity=0)
 
 
 def titles(response) -> list[str]:

@@ -24,11 +24,6 @@ EXERCISE_TEXTS = [
 EXERCISE_LINE_TEXTS = ["mistakes", "stop_if", "precautions"]
 
 
-@pytest.fixture
-def seeded():
-    call_command("seed_exercises", verbosity=0)
-
-
 def seed_texts():
     for exercise in Exercise.objects.prefetch_related("steps"):
         for field in EXERCISE_TEXTS:

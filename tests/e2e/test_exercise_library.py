@@ -3,18 +3,12 @@
 import io
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from tests.e2e.conftest import axe_violations
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def seeded():
-    call_command("seed_exercises", verbosity=0)
 
 
 def test_filter_the_library_open_an_exercise_and_its_print_view(

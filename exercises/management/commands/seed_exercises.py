@@ -14,6 +14,20 @@ from exercises.seed_content import EXERCISES, LINKS, NEXT_REVIEW, REVIEWED, ROUT
 LIST_FIELDS = ("mistakes", "stop_if", "precautions")
 
 
+def _seed(model, slug: str, data: dict, *, reset: bool):
+    """The seeded object and whether it was written now (created, or rewritten by --reset)."""
+    defaults = {
+        **data,
+        "status": Status.PUBLISHED,
+        "last_reviewed": REVIEWED,
+        "next_review": NEXT_REVIEW,
+    }
+    if reset:
+        obj, _ = model.objects.update_or_create(slug=slug, defaults=defaults)
+        return obj, True
+    return model.objects.get_or_create(slug=slug, defaults=defaults)
+
+
 class Command(BaseCommand):
     help = (
         "Load the exercise library's seed content (creates missing items; --reset rewrites them)."
@@ -35,17 +49,8 @@ class Command(BaseCommand):
             steps = data.pop("steps")
             for field in LIST_FIELDS:
                 data[field] = "\n".join(data[field])
-            defaults = {
-                **data,
-                "status": Status.PUBLISHED,
-                "last_reviewed": REVIEWED,
-                "next_review": NEXT_REVIEW,
-            }
-            if reset:
-                exercise, created = Exercise.objects.update_or_create(slug=slug, defaults=defaults)
-            else:
-                exercise, created = Exercise.objects.get_or_create(slug=slug, defaults=defaults)
-            if created or reset:
+            exercise, written = _seed(Exercise, slug, data, reset=reset)
+            if written:
                 exercise.steps.all().delete()
                 for order, text in enumerate(steps, start=1):
                     Step.objects.create(exercise=exercise, order=order, text=text)
@@ -64,17 +69,8 @@ class Command(BaseCommand):
             data = dict(data)
             slug = data.pop("slug")
             items = data.pop("items")
-            defaults = {
-                **data,
-                "status": Status.PUBLISHED,
-                "last_reviewed": REVIEWED,
-                "next_review": NEXT_REVIEW,
-            }
-            if reset:
-                routine, created = Routine.objects.update_or_create(slug=slug, defaults=defaults)
-            else:
-                routine, created = Routine.objects.get_or_create(slug=slug, defaults=defaults)
-            if created or reset:
+            routine, written = _seed(Routine, slug, data, reset=reset)
+            if written:
                 routine.items.all().delete()
                 exercises = Exercise.objects.in_bulk([s for s, _ in items], field_name="slug")
                 for order, (ex_slug, dosage) in enumerate(items, start=1):
