@@ -5,7 +5,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
 
-from intake.models import ReviewRequest, Upload, imaging_context, imaging_summary_line
+from intake.models import ReviewRequest, Upload, imaging_context
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -45,18 +45,14 @@ class ReviewRequestAdmin(ReadOnlyAdmin):
     search_fields = ["reference", "last_name", "email"]
     date_hierarchy = "submitted_at"
     inlines = [UploadInline]
-    readonly_fields = ["imaging_summary", "imaging"]
+    readonly_fields = ["imaging"]
 
     def get_fields(self, request, obj=None):
         # What the patient sent comes first: staff see it at once, before the form's answers.
         fields = [f for f in super().get_fields(request, obj) if f not in self.readonly_fields]
         return [*self.readonly_fields, *fields]
 
-    @admin.display(description="Imaging summary")
-    def imaging_summary(self, review_request: ReviewRequest) -> str:
-        return imaging_summary_line(review_request)
-
-    @admin.display(description="Imaging details")
+    @admin.display(description="Imaging")
     def imaging(self, review_request: ReviewRequest) -> str:
         return render_to_string("admin/intake/_imaging.html", imaging_context(review_request))
 

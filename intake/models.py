@@ -347,8 +347,9 @@ class Preview(models.Model):
 
     @property
     def thumbnail(self) -> dict[str, int]:
-        """Width and height within a 160-pixel box, for <img> attributes (no inline style)."""
-        scale = min(1.0, THUMBNAIL_SIDE / max(self.width, self.height, 1))
+        """Width and height filling a 160-pixel box, for <img> attributes (no inline style). A tiny
+        preview (a CD's 16-pixel test image) is drawn larger, so staff can see something."""
+        scale = THUMBNAIL_SIDE / max(self.width, self.height, 1)
         return {
             "width": max(1, round(self.width * scale)),
             "height": max(1, round(self.height * scale)),
