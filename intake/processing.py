@@ -60,9 +60,11 @@ def process_upload(upload_id: int, *, today: date | None = None) -> Upload | Non
         with transaction.atomic():
             # Request first, then upload: every writer locks in this order, so two workers finishing
             # uploads of one request take turns instead of deadlocking or computing checks on stale rows.
-            review_request = ReviewRequest.objects.select_for_update().get(pk=upload.request_id)
+            review_request = (
+                ReviewRequest.objects.select_for_update().filter(pk=upload.request_id).first()
+            )
             upload = Upload.objects.select_for_update().filter(pk=upload_id).first()
-            if upload is None:
+            if review_request is None or upload is None:  # deleted by staff while we worked
                 return None
             earlier_files = list(upload.previews.values_list("file", flat=True))
             upload.previews.all().delete()

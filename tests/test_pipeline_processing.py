@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 from PIL import ExifTags
 
+from intake import processing
 from intake.enums import UploadStatus
 from intake.imaging import CheckCode, reasons
 from intake.models import Preview, Series, Study, imaging_summary_line, short_date
@@ -201,8 +202,6 @@ def test_a_truncated_dicom_fails_with_a_reason_in_plain_words(
 def test_checks_are_recomputed_over_every_upload_of_the_request(
     client, django_capture_on_commit_callbacks
 ):
-    from intake import processing
-
     review_request = submit(
         client,
         django_capture_on_commit_callbacks,
