@@ -1,10 +1,11 @@
 """Read-only basics for review requests; the triage experience (workflow, notes, audit) comes later."""
 
 from django.contrib import admin
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
 
-from intake.models import ReviewRequest, Upload
+from intake.models import ReviewRequest, Upload, imaging_context
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -23,7 +24,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 class UploadInline(admin.TabularInline):
     model = Upload
     extra = 0
-    fields = ["original_name", "kind", "size", "status", "download"]
+    fields = ["original_name", "kind", "size", "status", "failure_reason", "download"]
     readonly_fields = fields
     can_delete = False
 
@@ -44,6 +45,16 @@ class ReviewRequestAdmin(ReadOnlyAdmin):
     search_fields = ["reference", "last_name", "email"]
     date_hierarchy = "submitted_at"
     inlines = [UploadInline]
+    readonly_fields = ["imaging"]
+
+    def get_fields(self, request, obj=None):
+        # What the patient sent comes first: staff see it at once, before the form's answers.
+        fields = [f for f in super().get_fields(request, obj) if f not in self.readonly_fields]
+        return [*self.readonly_fields, *fields]
+
+    @admin.display(description="Imaging")
+    def imaging(self, review_request: ReviewRequest) -> str:
+        return render_to_string("admin/intake/_imaging.html", imaging_context(review_request))
 
 
 @admin.register(Upload)

@@ -5,6 +5,7 @@ from pathlib import PurePosixPath
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from intake.enums import (
@@ -21,6 +22,8 @@ from intake.enums import (
     UploadStatus,
     YesNoUnsure,
 )
+from intake.imaging.checks import display_pn
+from intake.imaging.results import CheckCode
 from intake.rules import RED_FLAGS, FileKind
 
 # No 0/O, 1/I/L or U: a reference read aloud over the phone or copied by hand stays unambiguous.
@@ -221,3 +224,239 @@ class Upload(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request.reference}: {self.original_name}"
+
+
+# --- pipeline ---
+# What the imaging pipeline (intake.imaging, run by intake.processing) found in each upload. Rows are
+# replaced as a whole each time an upload is processed, so a re-run never duplicates them.
+
+# Where previews live inside private storage: not under uploads/, which the stray sweep treats as
+# patients' originals. The sweep looks here too, for preview files with no Preview row.
+PREVIEWS_PREFIX = "previews"
+THUMBNAIL_SIDE = 160  # pixels, for previews shown in a list
+
+# How BodyPartExamined (and the words staff use) read in the summary line.
+_BODY_PART_WORDS = {
+    "LSPINE": "lumbar spine",
+    "LSSPINE": "lumbosacral spine",
+    "TSPINE": "thoracic spine",
+    "TLSPINE": "thoracolumbar spine",
+    "CSPINE": "cervical spine",
+    "CTSPINE": "cervicothoracic spine",
+    "SSPINE": "sacral spine",
+    "WHOLESPINE": "whole spine",
+}
+
+
+def preview_path(instance: "Preview", filename: str) -> str:
+    today = timezone.now()
+    return str(PurePosixPath(PREVIEWS_PREFIX, f"{today:%Y/%m}", f"{uuid.uuid4().hex}.png"))
+
+
+def body_part_words(body_part: str) -> str:
+    """'LSPINE' as 'lumbar spine', 'L-SPINE' too; anything else in lower case."""
+    key = "".join(ch for ch in body_part.upper() if ch.isalnum())
+    return _BODY_PART_WORDS.get(key, body_part.strip().lower())
+
+
+def short_date(day) -> str:
+    """12 Oct 2026: day first, month as a word, never ambiguous."""
+    return f"{day.day} {day:%b %Y}"
+
+
+class Study(models.Model):
+    upload = models.ForeignKey(Upload, on_delete=models.CASCADE, related_name="studies")
+    study_instance_uid = models.CharField("study instance UID", max_length=64)
+    study_date = models.DateField(null=True, blank=True)
+    study_description = models.CharField(max_length=200, blank=True)
+    institution = models.CharField(max_length=200, blank=True)
+    patient_name = models.CharField(
+        "patient name in the images",
+        max_length=200,
+        blank=True,
+        help_text="As the DICOM header has it.",
+    )
+    patient_birth_date = models.DateField("birth date in the images", null=True, blank=True)
+    instance_count = models.PositiveIntegerField("images")
+
+    class Meta:
+        verbose_name_plural = "studies"
+        ordering = ["upload", "study_date", "study_instance_uid"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["upload", "study_instance_uid"], name="intake_study_once_per_upload"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.study_description or 'Study'} ({self.study_date or 'no date'})"
+
+    @property
+    def patient_name_display(self) -> str:
+        return display_pn(self.patient_name) if self.patient_name else ""
+
+
+class Series(models.Model):
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="series")
+    series_instance_uid = models.CharField("series instance UID", max_length=64)
+    series_number = models.IntegerField(null=True, blank=True)
+    modality = models.CharField(max_length=16, blank=True)
+    body_part_examined = models.CharField(max_length=64, blank=True)
+    series_description = models.CharField(max_length=200, blank=True)
+    instance_count = models.PositiveIntegerField("images")
+
+    class Meta:
+        verbose_name_plural = "series"
+        ordering = ["study", "series_number", "series_instance_uid"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["study", "series_instance_uid"], name="intake_series_once_per_study"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.series_description or f"Series {self.series_number or ''}".strip()
+
+
+class Preview(models.Model):
+    """One PNG per DICOM series, photo or PDF first page, in private storage under previews/."""
+
+    upload = models.ForeignKey(Upload, on_delete=models.CASCADE, related_name="previews")
+    series = models.OneToOneField(
+        Series, on_delete=models.CASCADE, null=True, blank=True, related_name="preview"
+    )
+    # The pipeline's key ("series:<uid>", "photo:<name>", "pdf:<name>"): unique within an upload.
+    key = models.CharField(max_length=300)
+    label = models.CharField(max_length=300, help_text="Describes the image; used as its alt text.")
+    file = models.FileField(upload_to=preview_path, max_length=255)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["upload", "key"]
+        constraints = [
+            models.UniqueConstraint(fields=["upload", "key"], name="intake_preview_key_unique"),
+            models.UniqueConstraint(fields=["file"], name="intake_preview_file_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def get_absolute_url(self) -> str:
+        return reverse("intake:preview", args=[self.pk])
+
+    @property
+    def thumbnail(self) -> dict[str, int]:
+        """Width and height filling a 160-pixel box, for <img> attributes (no inline style). A tiny
+        preview (a CD's 16-pixel test image) is drawn larger, so staff can see something."""
+        scale = THUMBNAIL_SIDE / max(self.width, self.height, 1)
+        return {
+            "width": max(1, round(self.width * scale)),
+            "height": max(1, round(self.height * scale)),
+        }
+
+
+class UploadResult(models.Model):
+    """The parts of a pipeline result that are not rows: notes, failures inside archives, photos and
+    reports. One per processed (or failed) upload."""
+
+    upload = models.OneToOneField(Upload, on_delete=models.CASCADE, related_name="result")
+    notes = models.JSONField(default=list, blank=True)
+    failures = models.JSONField(
+        default=list, blank=True, help_text='[{"name": file inside the archive, "reason": …}]'
+    )
+    photos = models.JSONField(default=list, blank=True)
+    documents = models.JSONField(default=list, blank=True)
+
+    def __str__(self) -> str:
+        return f"Result of {self.upload}"
+
+    @property
+    def page_count(self) -> int:
+        return sum(d.get("page_count", 0) for d in self.documents)
+
+
+class TriageCheck(models.Model):
+    """A check that helps triage, recomputed for the whole request each time one of its uploads is
+    processed (intake.imaging.run_checks over every finished upload)."""
+
+    request = models.ForeignKey(
+        ReviewRequest, on_delete=models.CASCADE, related_name="triage_checks"
+    )
+    code = models.CharField(max_length=32, choices=CheckCode)
+    message = models.CharField(max_length=500)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["request", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "code"], name="intake_check_once_per_request"
+            ),
+            models.CheckConstraint(
+                condition=Q(code__in=CheckCode.values), name="intake_check_code_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def imaging_summary_line(review_request: ReviewRequest) -> str:
+    """ "MR lumbar spine, 12 Oct 2026, 4 series, 212 images, with report" for a whole request.
+
+    Series seen in several uploads (loose files of one series) count once; their images add up.
+    """
+    uploads = list(review_request.uploads.all())
+    if not uploads:
+        return "No files uploaded"
+    waiting = sum(1 for u in uploads if u.status == UploadStatus.PENDING)
+    if waiting == len(uploads):
+        return f"{waiting} file(s) waiting to be processed"
+    studies = list(Study.objects.filter(upload__request=review_request).prefetch_related("series"))
+    results = list(UploadResult.objects.filter(upload__request=review_request))
+    series = [s for study in studies for s in study.series.all()]
+    parts: list[str] = []
+    if series:
+        modalities = sorted({s.modality for s in series if s.modality})
+        regions = sorted(
+            {body_part_words(s.body_part_examined) for s in series if s.body_part_examined}
+        )
+        parts.append(
+            " ".join(filter(None, ["/".join(modalities), " and ".join(regions)])) or "Images"
+        )
+        dates = sorted({s.study_date for s in studies if s.study_date})
+        study_count = len({s.study_instance_uid for s in studies})
+        if study_count > 1:
+            parts.append(f"{study_count} studies")
+        if dates:
+            parts.append(("newest " if len(dates) > 1 else "") + short_date(dates[-1]))
+        parts.append(f"{len({s.series_instance_uid for s in series})} series")
+        images = sum(s.instance_count for s in series)
+        parts.append(f"{images} image" + ("" if images == 1 else "s"))
+    else:
+        parts.append("No scan images")
+    if any(r.documents for r in results):
+        parts.append("with report")
+    photos = sum(len(r.photos) for r in results)
+    if photos:
+        parts.append(f"{photos} photo" + ("" if photos == 1 else "s"))
+    failed = sum(1 for u in uploads if u.status == UploadStatus.FAILED)
+    if failed:
+        parts.append(f"{failed} file(s) could not be read")
+    if waiting:
+        parts.append(f"{waiting} file(s) still being processed")
+    return ", ".join(parts)
+
+
+def imaging_context(review_request: ReviewRequest) -> dict:
+    """What `admin/intake/_imaging.html` shows: the summary line, checks, and per upload its status,
+    studies with their series, and previews. Any staff page can include that partial with this."""
+    uploads = review_request.uploads.select_related("result").prefetch_related(
+        "studies__series__preview", "previews"
+    )
+    return {
+        "summary": imaging_summary_line(review_request),
+        "checks": list(review_request.triage_checks.all()),
+        "uploads": list(uploads),
+    }

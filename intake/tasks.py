@@ -8,7 +8,8 @@ from django.tasks import task
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from intake.models import ReviewRequest
+from intake import processing
+from intake.models import ReviewRequest, Upload
 
 logger = logging.getLogger(__name__)
 
@@ -17,6 +18,7 @@ def enqueue_after_submit(review_request_id: int) -> None:
     """Everything that follows a kept request; called by the service once the transaction commits."""
     email_patient_confirmation.enqueue(review_request_id)
     email_intake_inbox.enqueue(review_request_id)
+    enqueue_processing(review_request_id)
 
 
 def _send(template: str, context: dict, to: str) -> None:
@@ -52,3 +54,16 @@ def email_intake_inbox(review_request_id: int) -> None:
     }
     _send("intake_inbox", context, settings.INTAKE_INBOX_EMAIL)
     logger.info("Inbox notice sent for review request %s", review_request_id)
+
+
+def enqueue_processing(review_request_id: int) -> None:
+    for upload_id in Upload.objects.filter(request_id=review_request_id).values_list(
+        "pk", flat=True
+    ):
+        process_upload.enqueue(upload_id)
+
+
+@task
+def process_upload(upload_id: int) -> None:
+    """Summaries, previews and triage checks for one upload; safe to run again (intake.processing)."""
+    processing.process_upload(upload_id)

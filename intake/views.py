@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from intake import ratelimit
 from intake.forms import ReviewRequestForm
-from intake.models import ReviewRequest, Upload
+from intake.models import Preview, ReviewRequest, Upload
 from intake.services import submit_review_request
 from intake.uploads import install_intake_upload_handlers
 
@@ -99,4 +99,16 @@ def upload_download(request: HttpRequest, pk: int) -> FileResponse:
         content_type="application/octet-stream",
     )
     response["Cache-Control"] = "no-store, private"
+    return response
+
+
+@staff_member_required
+@require_safe
+def preview(request: HttpRequest, pk: int) -> FileResponse:
+    """A preview PNG of a patient's images, for staff with the right permission only; never cached."""
+    if not request.user.has_perm("intake.view_upload"):
+        raise PermissionDenied
+    found = get_object_or_404(Preview, pk=pk)
+    response = FileResponse(found.file.open("rb"), content_type="image/png")
+    response["Cache-Control"] = "private, no-store"
     return response

@@ -226,3 +226,32 @@ class RoutineItemFactory(factory.django.DjangoModelFactory):
     routine = factory.SubFactory(RoutineFactory)
     exercise = factory.SubFactory(ExerciseFactory)
     order = factory.Sequence(int)
+
+
+# --- Real files for the imaging pipeline tests ----------------------------------------------------
+
+
+def mr_bytes(**header) -> bytes:
+    """pydicom's MR_small.dcm with some header values changed (e.g. BodyPartExamined="LSPINE")."""
+    ds = pydicom.dcmread(PYDICOM_TEST_FILES / "MR_small.dcm")
+    for keyword, value in header.items():
+        setattr(ds, keyword, value)
+    buffer = io.BytesIO()
+    ds.save_as(buffer, enforce_file_format=True)
+    return buffer.getvalue()
+
+
+def jpeg_with_gps_bytes() -> bytes:
+    """A phone photo of a film: GPS position and camera make in its EXIF."""
+    from PIL import ExifTags
+
+    exif = Image.Exif()
+    exif[ExifTags.Base.Make] = "PhoneMaker"
+    gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
+    gps[ExifTags.GPS.GPSLatitudeRef] = "N"
+    gps[ExifTags.GPS.GPSLatitude] = (40.0, 42.0, 46.0)
+    gps[ExifTags.GPS.GPSLongitudeRef] = "W"
+    gps[ExifTags.GPS.GPSLongitude] = (74.0, 0.0, 21.0)
+    buffer = io.BytesIO()
+    Image.new("RGB", (80, 40), "blue").save(buffer, "JPEG", exif=exif)
+    return buffer.getvalue()

@@ -88,7 +88,7 @@ def test_the_sweep_removes_old_stray_files_only(private_storage):
     new_stray.write_bytes(b"maybe still being saved")
     _age(old_stray, 30)
     _age(private_storage / kept.file.name, 30)
-    other = private_storage / "previews" / "x.png"
+    other = private_storage / "elsewhere" / "x.png"
     other.parent.mkdir(parents=True)
     other.write_bytes(b"not ours to sweep")
     _age(other, 30)

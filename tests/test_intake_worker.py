@@ -23,7 +23,7 @@ def test_a_submission_is_followed_by_e_mails_sent_by_the_db_worker(client, tmp_p
     post_request(client, files=[("report.pdf", pdf_bytes())], first_name="Rosa")
     review_request = ReviewRequest.objects.get()
     queued = DBTaskResult.objects.all()
-    assert queued.count() == 2
+    assert queued.count() == 3  # two e-mails and the processing of the one upload
     assert {task.status for task in queued} == {"READY"}
 
     database = connection.settings_dict

@@ -1,6 +1,8 @@
-"""Remove files in private storage's uploads/ that no Upload row points to, once they are old enough.
+"""Remove files in private storage's uploads/ that no Upload row points to, and files in previews/ that
+no Preview row points to, once they are old enough.
 
-A submission removes its own files when it fails; this catches what a crash in between leaves behind.
+A submission removes its own files when it fails, and processing its previews; this catches what a
+crash in between leaves behind.
 Files younger than the cut-off may belong to a submission still in progress, so they are left alone.
 """
 
@@ -13,7 +15,7 @@ from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from intake.models import UPLOADS_PREFIX, Upload
+from intake.models import PREVIEWS_PREFIX, UPLOADS_PREFIX, Preview, Upload
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +29,10 @@ def _walk(folder: str):
 
 
 class Command(BaseCommand):
-    help = "Delete stray upload files (no Upload row) older than INTAKE_STRAY_FILE_HOURS."
+    help = (
+        "Delete stray upload files (no Upload row) and preview files (no Preview row) older than "
+        "INTAKE_STRAY_FILE_HOURS."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -36,19 +41,25 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Only count what would go.")
 
     def handle(self, *, older_than_hours: int, dry_run: bool, **options) -> None:
-        if not default_storage.exists(UPLOADS_PREFIX):
+        folders = [
+            (prefix, model)
+            for prefix, model in ((UPLOADS_PREFIX, Upload), (PREVIEWS_PREFIX, Preview))
+            if default_storage.exists(prefix)
+        ]
+        if not folders:
             self.stdout.write("No uploads folder: nothing to sweep.")
             return
         cutoff = timezone.now() - datetime.timedelta(hours=older_than_hours)
         removed = 0
-        for name in _walk(UPLOADS_PREFIX):
-            if default_storage.get_modified_time(name) >= cutoff:
-                continue
-            if Upload.objects.filter(file=name).exists():
-                continue
-            if not dry_run:
-                default_storage.delete(name)
-            removed += 1
+        for prefix, model in folders:
+            for name in _walk(prefix):
+                if default_storage.get_modified_time(name) >= cutoff:
+                    continue
+                if model.objects.filter(file=name).exists():
+                    continue
+                if not dry_run:
+                    default_storage.delete(name)
+                removed += 1
         verb = "Would remove" if dry_run else "Removed"
         logger.info("Stray-upload sweep: %s %d file(s)", verb.lower(), removed)
         self.stdout.write(f"{verb} {removed} stray file(s).")

@@ -1,0 +1,226 @@
+"""Run the imaging pipeline on one upload and keep what it found (the `process_upload` task's body).
+
+The slow part — reading the upload and rendering previews — runs first, outside any transaction. What it
+found then replaces the upload's earlier rows in one transaction, so running it twice gives the same rows,
+never duplicates, and a crash part-way leaves the earlier state (pending, or the previous run's rows) for a
+re-run to complete. Preview files are written under new random names inside that transaction: if it
+rolls back they are deleted at once, and the previous run's files are deleted only after it commits. A
+file left by a killed worker has no Preview row and goes with `manage.py sweep_stray_uploads`.
+The original upload is only ever opened for reading.
+"""
+
+import logging
+from collections.abc import Iterable
+from dataclasses import asdict
+from datetime import date
+from functools import partial
+
+from django.core.files.base import ContentFile
+from django.db import models, transaction
+from django.utils import timezone
+
+from intake.enums import UploadStatus
+from intake.imaging import (
+    Document,
+    Failure,
+    FormFacts,
+    Outcome,
+    Photo,
+    Result,
+    SeriesSummary,
+    StudySummary,
+    process_file,
+    run_checks,
+)
+from intake.models import (
+    Preview,
+    ReviewRequest,
+    Series,
+    Study,
+    TriageCheck,
+    Upload,
+    UploadResult,
+    preview_path,
+)
+
+logger = logging.getLogger(__name__)
+
+
+def process_upload(upload_id: int, *, today: date | None = None) -> Upload | None:
+    """Process one upload (again) and refresh its request's triage checks; None if it is gone."""
+    upload = Upload.objects.filter(pk=upload_id).first()
+    if upload is None:
+        logger.info("Upload %s no longer exists; nothing to process", upload_id)
+        return None
+    with upload.file.open("rb") as fileobj:
+        result = process_file(fileobj, kind=upload.kind, name=upload.original_name)
+
+    written: list[str] = []
+    try:
+        with transaction.atomic():
+            # Request first, then upload: every writer locks in this order, so two workers finishing
+            # uploads of one request take turns instead of deadlocking or computing checks on stale rows.
+            review_request = (
+                ReviewRequest.objects.select_for_update().filter(pk=upload.request_id).first()
+            )
+            upload = Upload.objects.select_for_update().filter(pk=upload_id).first()
+            if review_request is None or upload is None:  # deleted by staff while we worked
+                return None
+            earlier_files = list(upload.previews.values_list("file", flat=True))
+            upload.previews.all().delete()
+            upload.studies.all().delete()
+            _keep(upload, result, written)
+            refresh_checks(review_request, today=today)
+            transaction.on_commit(partial(_delete_files, earlier_files))
+    except BaseException:
+        _delete_files(written)
+        raise
+    logger.info(
+        "Upload %s processed: %s, %d preview(s)", upload_id, upload.status, len(result.previews)
+    )
+    return upload
+
+
+def _keep(upload: Upload, result: Result, written: list[str]) -> None:
+    series_by_key: dict[str, Series] = {}
+    for summary in result.studies:
+        study = Study.objects.create(
+            upload=upload,
+            study_instance_uid=_fit(Study, "study_instance_uid", summary.study_instance_uid),
+            study_date=summary.study_date,
+            study_description=_fit(Study, "study_description", summary.study_description),
+            institution=_fit(Study, "institution", summary.institution),
+            patient_name=_fit(Study, "patient_name", summary.patient_name),
+            patient_birth_date=summary.patient_birth_date,
+            instance_count=summary.instance_count,
+        )
+        for series in summary.series:
+            row = Series.objects.create(
+                study=study,
+                series_instance_uid=_fit(Series, "series_instance_uid", series.series_instance_uid),
+                series_number=series.series_number,
+                modality=_fit(Series, "modality", series.modality),
+                body_part_examined=_fit(Series, "body_part_examined", series.body_part_examined),
+                series_description=_fit(Series, "series_description", series.series_description),
+                instance_count=series.instance_count,
+            )
+            if series.preview_key:
+                series_by_key[series.preview_key] = row
+
+    for found in result.previews:
+        preview = Preview(
+            upload=upload,
+            series=series_by_key.get(found.key),
+            key=_fit(Preview, "key", found.key),
+            label=_fit(Preview, "label", found.label),
+            width=found.width,
+            height=found.height,
+        )
+        storage = preview.file.storage
+        # Named before writing, so a write that fails half-way can still be cleaned up.
+        name = storage.generate_filename(preview_path(preview, ""))
+        written.append(name)
+        preview.file.name = storage.save(name, ContentFile(found.png))
+        if preview.file.name != name:
+            written.append(preview.file.name)
+        preview.save()
+
+    UploadResult.objects.update_or_create(
+        upload=upload,
+        defaults={
+            "notes": list(result.notes),
+            "failures": [asdict(f) for f in result.failures],
+            "photos": [asdict(p) for p in result.photos],
+            "documents": [asdict(d) for d in result.documents],
+        },
+    )
+    upload.status = UploadStatus.FAILED if result.failed else UploadStatus.PROCESSED
+    upload.failure_reason = result.reason if result.failed else ""
+    upload.processed_at = timezone.now()
+    upload.save(update_fields=["status", "failure_reason", "processed_at"])
+
+
+def _fit(model: type[models.Model], field: str, value: str) -> str:
+    """Header text longer than the column (a broken or odd header) is cut, not a crash."""
+    return (value or "")[: model._meta.get_field(field).max_length]
+
+
+def form_facts(review_request: ReviewRequest) -> FormFacts:
+    return FormFacts(
+        first_name=review_request.first_name,
+        last_name=review_request.last_name,
+        birth_date=review_request.date_of_birth,
+    )
+
+
+def refresh_checks(
+    review_request: ReviewRequest, *, today: date | None = None
+) -> list[TriageCheck]:
+    """Recompute the request's triage checks over every upload that has finished processing."""
+    finished = (
+        review_request.uploads.exclude(status=UploadStatus.PENDING)
+        .select_related("result")
+        .prefetch_related("studies__series")
+    )
+    results = [stored_result(upload) for upload in finished]
+    checks = (
+        run_checks(
+            results, form_facts=form_facts(review_request), today=today or timezone.localdate()
+        )
+        if results
+        else ()
+    )
+    TriageCheck.objects.filter(request=review_request).delete()
+    return TriageCheck.objects.bulk_create(
+        TriageCheck(request=review_request, code=c.code, message=c.message[:500], position=i)
+        for i, c in enumerate(checks)
+    )
+
+
+def stored_result(upload: Upload) -> Result:
+    """The pipeline's Result as kept in the database (without preview bytes), for run_checks."""
+    try:
+        kept = upload.result
+    except UploadResult.DoesNotExist:  # processed before results were kept, or never
+        kept = UploadResult()
+    return Result(
+        kind=upload.kind,
+        outcome=Outcome.FAILED if upload.status == UploadStatus.FAILED else Outcome.PROCESSED,
+        reason=upload.failure_reason,
+        studies=tuple(_study_summary(study) for study in upload.studies.all()),
+        photos=tuple(Photo(**p) for p in kept.photos),
+        documents=tuple(Document(**d) for d in kept.documents),
+        notes=tuple(kept.notes),
+        failures=tuple(Failure(**f) for f in kept.failures),
+    )
+
+
+def _study_summary(study: Study) -> StudySummary:
+    return StudySummary(
+        study_instance_uid=study.study_instance_uid,
+        study_date=study.study_date,
+        study_description=study.study_description,
+        institution=study.institution,
+        patient_name=study.patient_name,
+        patient_birth_date=study.patient_birth_date,
+        series=tuple(
+            SeriesSummary(
+                series_instance_uid=s.series_instance_uid,
+                series_number=s.series_number,
+                modality=s.modality,
+                body_part_examined=s.body_part_examined,
+                series_description=s.series_description,
+                instance_count=s.instance_count,
+            )
+            for s in study.series.all()
+        ),
+    )
+
+
+def _delete_files(names: Iterable[str]) -> None:
+    storage = Preview._meta.get_field("file").storage
+    for name in names:
+        try:
+            storage.delete(name)
+        except OSError:
+            logger.exception("Could not remove a preview file; the stray-file sweep will")
