@@ -108,6 +108,9 @@ vendor:
 	cp node_modules/bootstrap/dist/css/bootstrap.min.css{,.map} static/vendor/bootstrap/
 	cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js{,.map} static/vendor/bootstrap/
 	cp node_modules/bootstrap/LICENSE static/vendor/bootstrap/
+	mkdir -p static/vendor/uppy
+	cp node_modules/uppy/dist/uppy.min.js{,.map} node_modules/uppy/dist/uppy.min.css static/vendor/uppy/
+	cp node_modules/uppy/LICENSE static/vendor/uppy/
 
 clean:
 	rm -rf $(VENV) staticfiles node_modules

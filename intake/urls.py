@@ -1,6 +1,6 @@
 from django.urls import path
 
-from intake import views
+from intake import tus, views
 
 app_name = "intake"
 
@@ -8,4 +8,6 @@ urlpatterns = [
     path("", views.request_review, name="request"),
     path("thanks/", views.thanks, name="thanks"),
     path("files/<int:pk>/", views.upload_download, name="upload_download"),
+    path("uploads/", tus.uploads, name="tus_uploads"),
+    path("uploads/<slug:key>", tus.upload, name="tus_upload"),
 ]
