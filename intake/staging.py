@@ -7,6 +7,7 @@ append-blob write), `place` a server-side copy, and `sha256` a streamed read; th
 model and the submission service never touch a path.
 """
 
+import datetime
 import hashlib
 import hmac
 import os
@@ -123,3 +124,7 @@ def listing() -> list[str]:
     if not folder.is_dir():
         return []
     return [f"{STAGING_PREFIX}/{p.name}" for p in folder.iterdir() if p.is_file()]
+
+
+def modified(name: str) -> datetime.datetime:
+    return datetime.datetime.fromtimestamp(_path(name).stat().st_mtime, tz=datetime.UTC)
