@@ -74,6 +74,8 @@
     showRemoveButtonAfterComplete: true,
     hideProgressAfterFinish: false,
     disableThumbnailGenerator: true,
+    // Uppy's "Done" button clears the list, which would take finished uploads out of the form.
+    doneButtonHandler: null,
     note: "DICOM files, a ZIP of your CD, photos (JPEG or PNG) and PDF reports.",
     locale: {
       strings: {
