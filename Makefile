@@ -17,7 +17,7 @@ DB_ADMIN_URL := $(patsubst %/$(DB_NAME),%/postgres,$(DATABASE_URL))
 DEPLOY_ENV := DEBUG=false ALLOWED_HOSTS=backcare.example.org EMAIL_HOST=smtp.example.org \
 	SECRET_KEY=deploy-check-$$(printf 'x%.0s' {1..60})
 
-.PHONY: help install db setup run worker sweep serve chromium test lint format lock vendor clean
+.PHONY: help install db setup run worker sweep purge-uploads serve chromium test lint format lock vendor clean
 
 help:
 	@echo "make run    - set up and serve the app on http://127.0.0.1:8000 (with the task worker)"
@@ -26,6 +26,7 @@ help:
 	@echo "make serve  - production server (gunicorn, DEBUG off) on 127.0.0.1:8000"
 	@echo "make worker - the background task worker"
 	@echo "make sweep  - remove stray upload files older than a day"
+	@echo "make purge-uploads - remove resumable uploads that expired unattached"
 
 $(BIN)/.installed: requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 13) else "BackCare needs Python 3.13: install it (pyenv install 3.13) or set PYTHON=/path/to/python3.13")'
@@ -65,6 +66,10 @@ worker: install
 # Remove upload files that no request points to (left by a crash), once older than a day. Run daily.
 sweep: install
 	$(MANAGE) sweep_stray_uploads
+
+# Remove resumable (tus) uploads that expired before a form attached them. Run daily, beside sweep.
+purge-uploads: install
+	$(MANAGE) purge_expired_uploads
 
 # The production server, for benchmarks and a last look: gunicorn, DEBUG off, hashed static files.
 # HTTPS=false because nothing terminates TLS in front of it on this machine.
@@ -108,6 +113,9 @@ vendor:
 	cp node_modules/bootstrap/dist/css/bootstrap.min.css{,.map} static/vendor/bootstrap/
 	cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js{,.map} static/vendor/bootstrap/
 	cp node_modules/bootstrap/LICENSE static/vendor/bootstrap/
+	mkdir -p static/vendor/uppy
+	cp node_modules/uppy/dist/uppy.min.js{,.map} node_modules/uppy/dist/uppy.min.css static/vendor/uppy/
+	cp node_modules/uppy/LICENSE static/vendor/uppy/
 
 clean:
 	rm -rf $(VENV) staticfiles node_modules

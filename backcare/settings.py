@@ -264,3 +264,11 @@ INTAKE_RATE_LIMIT_SECONDS = env.int("INTAKE_RATE_LIMIT_SECONDS", default=3600)
 # Files in private storage's uploads/ with no Upload row are removed by `manage.py sweep_stray_uploads`
 # once they are older than this (hours).
 INTAKE_STRAY_FILE_HOURS = env.int("INTAKE_STRAY_FILE_HOURS", default=24)
+
+# --- Resumable uploads (tus) ----------------------------------------------------------------------
+# A staged upload that is not attached to a request within this many hours is refused (410) and
+# removed by `manage.py purge_expired_uploads`.
+INTAKE_TUS_EXPIRY_HOURS = env.int("INTAKE_TUS_EXPIRY_HOURS", default=24)
+# The browser sends each file in PATCH requests of at most this many bytes: small enough to pass a
+# proxy's body limit and to lose little when a connection drops, large enough to keep requests few.
+INTAKE_TUS_CHUNK_SIZE = env.int("INTAKE_TUS_CHUNK_SIZE", default=8 * 1024**2)

@@ -6,6 +6,7 @@ from crispy_forms.bootstrap import InlineRadios
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout
 from django import forms
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.urls import reverse
 from django.utils import timezone
@@ -14,7 +15,7 @@ from django.utils.safestring import mark_safe
 
 from intake import rules
 from intake.enums import ImagingPlan, PainLocation
-from intake.models import ReviewRequest
+from intake.models import ReviewRequest, StagedUpload, StagedUploadStatus
 from intake.rules import RED_FLAGS, FileKind
 from intake.uploads import SkippedFile
 
@@ -46,6 +47,16 @@ class MultipleFileField(forms.Field):
 
     def clean(self, value) -> list[UploadedFile]:
         return [f for f in (value or []) if f]
+
+
+class StagedUploadsField(forms.Field):
+    """Ids of files already sent by resumable upload (filled in by the page's script)."""
+
+    widget = forms.MultipleHiddenInput
+
+    def clean(self, value) -> list[str]:
+        keys = [str(v) for v in (value or []) if v]
+        return list(dict.fromkeys(keys))  # each id once, in order
 
 
 def _size_text(size: int) -> str:
@@ -104,6 +115,7 @@ class ReviewRequestForm(forms.ModelForm):
             "From a CD, choose all the files in its folders, or make a ZIP file of the whole CD."
         ),
     )
+    staged = StagedUploadsField(required=False)
     submission_token = forms.UUIDField(widget=forms.HiddenInput)
     # A field people never see or fill in; automated spam fills it.
     homepage = forms.CharField(
@@ -226,9 +238,19 @@ class ReviewRequestForm(forms.ModelForm):
             },
         }
 
-    def __init__(self, *args, skipped_files: Sequence[SkippedFile] = (), **kwargs) -> None:
+    def __init__(
+        self,
+        *args,
+        skipped_files: Sequence[SkippedFile] = (),
+        upload_owner: str | None = None,
+        **kwargs,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.skipped_files = list(skipped_files)
+        self.upload_owner = upload_owner
+        # Completed resumable uploads of this session named by the form; kept for a re-shown form.
+        self.staged_uploads: list[StagedUpload] = []
+        self.staged_skipped: list[StagedUpload] = []
         self.accepted_files: list[tuple[UploadedFile, FileKind]] = []
         self.refused_file_names: list[str] = []
         self.fields["insurance_plan_type"].widget = forms.RadioSelect()
@@ -322,6 +344,7 @@ class ReviewRequestForm(forms.ModelForm):
                 "has_radiology_report",
                 HTML('{% include "intake/_files_again.html" %}'),
                 "files",
+                HTML('{% include "intake/_upload_dashboard.html" %}'),
                 css_class="form-section",
             ),
             Fieldset(
@@ -432,8 +455,44 @@ class ReviewRequestForm(forms.ModelForm):
             raise forms.ValidationError(problems, code="file_refused")
         return files
 
+    def clean_staged(self) -> list[str]:
+        """Resumable uploads are attached only if this browser session sent them, they are
+        complete and they have not expired; anything else is named as missing, never attached."""
+        keys = self.cleaned_data["staged"]
+        if not keys:
+            return keys
+        rows = {
+            s.key: s
+            for s in StagedUpload.objects.owned_by(self.upload_owner or "")
+            .live()
+            .filter(key__in=keys)
+            .exclude(status=StagedUploadStatus.RECEIVING)
+        }
+        for key in keys:
+            if key in rows:
+                target = rows[key].status == StagedUploadStatus.COMPLETE
+                (self.staged_uploads if target else self.staged_skipped).append(rows[key])
+        missing = len(keys) - len(rows)
+        if missing:
+            raise forms.ValidationError(
+                f"{missing} of your uploaded files could not be found. Uploads are kept for "
+                f"{settings.INTAKE_TUS_EXPIRY_HOURS} hours: please add the missing files again.",
+                code="staged_missing",
+            )
+        return keys
+
     def clean(self) -> dict:
         cleaned = super().clean()
+        if self.staged_uploads and "files" not in self.errors:
+            count = len(self.accepted_files) + len(self.staged_uploads)
+            total = sum(f.size for f, _kind in self.accepted_files)
+            total += sum(s.length for s in self.staged_uploads)
+            if count > rules.max_files():
+                self.add_error("files", f"You added {count} files: {SKIP_REASONS['count']()}.")
+            elif total > rules.max_request_size():
+                self.add_error(
+                    "files", f"Your files were not accepted: {SKIP_REASONS['request_size']()}."
+                )
         if cleaned.get("tried_physical_therapy") and cleaned.get("physical_therapy_weeks") is None:
             self.add_error(
                 "physical_therapy_weeks", "Tell us for how many weeks you had physical therapy"
@@ -443,7 +502,9 @@ class ReviewRequestForm(forms.ModelForm):
         if (
             cleaned.get("imaging_plan") == ImagingPlan.UPLOAD
             and not cleaned.get("files")
+            and not self.staged_uploads
             and "files" not in self.errors
+            and "staged" not in self.errors
         ):
             self.add_error(
                 "files",
@@ -452,6 +513,15 @@ class ReviewRequestForm(forms.ModelForm):
         return cleaned
 
     # --- What the page needs ----------------------------------------------------------------------
+
+    @property
+    def upload_config(self) -> dict[str, int]:
+        """Limits the upload dashboard enforces in the browser (the server checks them again)."""
+        return {
+            "chunk_size": settings.INTAKE_TUS_CHUNK_SIZE,
+            "max_file_size": rules.max_file_size(),
+            "max_files": rules.max_files(),
+        }
 
     @property
     def is_spam(self) -> bool:
@@ -482,6 +552,8 @@ class ReviewRequestForm(forms.ModelForm):
             anchor = bound.auto_id
             if isinstance(field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
                 anchor = f"{anchor}_0"
+            if name == "staged":
+                anchor = "upload-dashboard"
             summary.extend((anchor, message) for message in self.errors[name])
         summary.extend(("", message) for message in self.non_field_errors())
         return summary

@@ -460,3 +460,90 @@ def imaging_context(review_request: ReviewRequest) -> dict:
         "checks": list(review_request.triage_checks.all()),
         "uploads": list(uploads),
     }
+
+
+# --- tus (resumable uploads) ----------------------------------------------------------------------
+
+# Where partly received uploads live inside private storage (intake.staging reads and writes it).
+STAGING_PREFIX = "staging"
+
+
+def new_staged_key() -> str:
+    """The id in an upload's URL: 256 random bits, so it cannot be guessed or enumerated."""
+    return secrets.token_urlsafe(32)
+
+
+class StagedUploadStatus(models.TextChoices):
+    RECEIVING = "receiving", "Receiving"
+    COMPLETE = "complete", "Complete"
+    SKIPPED = "skipped", "Skipped (CD clutter)"
+
+
+class StagedUploadQuerySet(models.QuerySet):
+    def owned_by(self, owner: str) -> "StagedUploadQuerySet":
+        return self.filter(owner=owner)
+
+    def live(self) -> "StagedUploadQuerySet":
+        return self.filter(expires_at__gt=timezone.now())
+
+    def expired(self) -> "StagedUploadQuerySet":
+        return self.filter(expires_at__lte=timezone.now())
+
+    def complete(self) -> "StagedUploadQuerySet":
+        return self.filter(status=StagedUploadStatus.COMPLETE)
+
+
+class StagedUpload(models.Model):
+    """A file arriving by tus, before it is attached to a review request.
+
+    Nothing here says anything about the patient's health: the owner is a hash of a secret kept in
+    the browser session, and the only metadata kept is the cleaned file name.
+    """
+
+    key = models.CharField(max_length=64, unique=True, default=new_staged_key, editable=False)
+    owner = models.CharField(
+        max_length=64, db_index=True, help_text="SHA-256 of the uploading session's owner secret."
+    )
+    file_name = models.CharField(max_length=255, help_text="The patient's file name, cleaned.")
+    length = models.PositiveBigIntegerField(help_text="Bytes announced by Upload-Length.")
+    offset = models.PositiveBigIntegerField(default=0, help_text="Bytes received so far.")
+    status = models.CharField(
+        max_length=16, choices=StagedUploadStatus, default=StagedUploadStatus.RECEIVING
+    )
+    kind = models.CharField(max_length=8, choices=FileKind, blank=True)
+    sha256 = models.CharField("SHA-256", max_length=64, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    expires_at = models.DateTimeField(db_index=True)
+
+    objects = StagedUploadQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(offset__lte=models.F("length")), name="intake_staged_offset_in_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=StagedUploadStatus.values), name="intake_staged_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=StagedUploadStatus.COMPLETE)
+                | (
+                    Q(offset=models.F("length"))
+                    & Q(sha256__regex=r"^[0-9a-f]{64}$")
+                    & Q(kind__in=FileKind.values)
+                ),
+                name="intake_staged_complete_is_whole",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"staged upload {self.pk}"
+
+    @property
+    def staging_name(self) -> str:
+        return str(PurePosixPath(STAGING_PREFIX, self.key))
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()

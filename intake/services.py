@@ -9,12 +9,16 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 
-from intake import rules, tasks
+from intake import rules, staging, tasks
 from intake.forms import ReviewRequestForm
-from intake.models import ReviewRequest, Upload, upload_path
+from intake.models import ReviewRequest, StagedUpload, StagedUploadStatus, Upload, upload_path
 from intake.rules import FileKind
 
 logger = logging.getLogger(__name__)
+
+
+class StagedUploadsChanged(Exception):
+    """A resumable upload named by the form was attached or removed meanwhile (another tab)."""
 
 
 def _sha256(uploaded: UploadedFile) -> tuple[str, int]:
@@ -27,9 +31,17 @@ def _sha256(uploaded: UploadedFile) -> tuple[str, int]:
 
 
 def submit_review_request(
-    *, form: ReviewRequestForm, files: Sequence[tuple[UploadedFile, FileKind]]
+    *,
+    form: ReviewRequestForm,
+    files: Sequence[tuple[UploadedFile, FileKind]],
+    staged: Sequence[StagedUpload] = (),
 ) -> ReviewRequest:
     """Save the request and its files together, or neither.
+
+    Files come either in the form post (`files`) or, already complete, from resumable uploads
+    (`staged`); both become Upload rows in the same transaction. A staged file is linked (or copied)
+    into `uploads/` and its staging row deleted; its staging file goes only after commit, so a
+    rollback leaves the patient's uploads as they were, ready for the re-shown form.
 
     Files go to private storage under random names (mode 0600). If any row or file fails, the
     transaction rolls back and every file already written is deleted. A second submission of the same
@@ -58,6 +70,8 @@ def submit_review_request(
                 if upload.file.name != name:
                     written.append(upload.file.name)
                 upload.save()
+            if staged:
+                _attach_staged(review_request, staged, written)
             transaction.on_commit(partial(tasks.enqueue_after_submit, review_request.pk))
     except IntegrityError:
         _delete(written)
@@ -73,10 +87,39 @@ def submit_review_request(
     logger.info(
         "Review request %s kept with %d file(s), urgent=%s",
         review_request.pk,
-        len(files),
+        len(files) + len(staged),
         review_request.urgent,
     )
     return review_request
+
+
+def _attach_staged(
+    review_request: ReviewRequest, staged: Sequence[StagedUpload], written: list[str]
+) -> None:
+    # Locked, so two tabs submitting the same uploads cannot both attach them.
+    rows = list(
+        StagedUpload.objects.select_for_update()
+        .filter(pk__in=[s.pk for s in staged], status=StagedUploadStatus.COMPLETE)
+        .order_by("pk")
+    )
+    if len(rows) != len(staged):
+        raise StagedUploadsChanged
+    for row in rows:
+        upload = Upload(
+            request=review_request,
+            original_name=row.file_name,
+            kind=row.kind,
+            size=row.length,
+            sha256=row.sha256,
+        )
+        name = default_storage.generate_filename(upload_path(upload, ""))
+        written.append(name)
+        staging.place(row.staging_name, name)
+        upload.file.name = name
+        upload.save()
+    StagedUpload.objects.filter(pk__in=[row.pk for row in rows]).delete()
+    staged_names = [row.staging_name for row in rows]
+    transaction.on_commit(lambda: [staging.delete(name) for name in staged_names])
 
 
 def _delete(names: list[str]) -> None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from intake import views
+from intake import tus, views
 
 app_name = "intake"
 
@@ -9,4 +9,6 @@ urlpatterns = [
     path("thanks/", views.thanks, name="thanks"),
     path("files/<int:pk>/", views.upload_download, name="upload_download"),
     path("previews/<int:pk>/", views.preview, name="preview"),
+    path("uploads/", tus.uploads, name="tus_uploads"),
+    path("uploads/<slug:key>", tus.upload, name="tus_upload"),
 ]

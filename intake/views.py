@@ -11,10 +11,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_safe
 
-from intake import ratelimit
+from intake import ratelimit, tus
 from intake.forms import ReviewRequestForm
 from intake.models import Preview, ReviewRequest, Upload
-from intake.services import submit_review_request
+from intake.services import StagedUploadsChanged, submit_review_request
 from intake.uploads import install_intake_upload_handlers
 
 # The request just submitted in this browser session: the confirmation page reads it from here, so
@@ -34,6 +34,7 @@ def request_review(request: HttpRequest) -> HttpResponse:
             return render(request, "intake/rate_limited.html", status=HTTPStatus.TOO_MANY_REQUESTS)
         skipped = install_intake_upload_handlers(request).skipped
         return _submit(request, skipped)
+    tus.ensure_owner(request)  # the session exists before the page's script starts uploads
     form = ReviewRequestForm(initial={"submission_token": uuid.uuid4()})
     return render(request, "intake/request.html", {"form": form})
 
@@ -43,13 +44,27 @@ def _submit(request: HttpRequest, skipped) -> HttpResponse:
     already = _already_submitted(request.POST.get("submission_token", ""))
     if already is not None:
         return _thanks_redirect(request, already)
-    form = ReviewRequestForm(request.POST, request.FILES, skipped_files=skipped)
+    form = ReviewRequestForm(
+        request.POST,
+        request.FILES,
+        skipped_files=skipped,
+        upload_owner=tus.session_owner(request),
+    )
     if not form.is_valid():
         return render(request, "intake/request.html", {"form": form})
     if form.is_spam:
         # Look the same as success to a spam robot; keep nothing.
         return render(request, "intake/thanks.html", {"review_request": None})
-    review_request = submit_review_request(form=form, files=form.accepted_files)
+    try:
+        review_request = submit_review_request(
+            form=form, files=form.accepted_files, staged=form.staged_uploads
+        )
+    except StagedUploadsChanged:
+        form.add_error(
+            "staged", "Your uploaded files changed while you sent the form: send it again."
+        )
+        form.staged_uploads = []
+        return render(request, "intake/request.html", {"form": form})
     return _thanks_redirect(request, review_request)
 
 

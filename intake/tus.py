@@ -1,0 +1,355 @@
+"""Resumable uploads: a tus 1.0.0 server (core, creation, expiration, termination, checksum).
+
+The browser (Uppy) sends each MRI file here in chunks, and the form then posts only the ids of the
+completed uploads. Files wait under `staging/` in private storage (see `intake.staging`) until the
+form is submitted, when `submit_review_request` attaches them; unclaimed ones expire.
+
+Who may touch an upload: only the browser session that created it. The session holds a random owner
+secret and the row holds its SHA-256, so other sessions get 404 (not 403: they must not even learn the
+id exists). The id in the URL is 256 random bits and is never the only key.
+
+Why these views are CSRF-exempt, and why that is safe: tus clients send no CSRF token (tuspy and
+Uppy's defaults do not), so Django's check would refuse them. Instead:
+- every request but OPTIONS must carry the `Tus-Resumable` header, and PATCH its own content type
+  `application/offset+octet-stream`. A page on another site cannot send either without a CORS
+  preflight, and we answer no preflight (no `Access-Control-Allow-*` headers), so the browser never
+  sends the real request. This is the "custom request header" CSRF defence;
+- the session cookie is `SameSite=Lax`, so a cross-site fetch does not carry it anyway;
+- an `Origin` or `Sec-Fetch-Site` header that names another site is refused with 403 outright;
+- the worst a forged request could do is add a file to the victim's own session; it can never read
+  or attach anyone's upload, and nothing is attached without the patient's CSRF-protected form post.
+"""
+
+import base64
+import binascii
+import datetime
+import hashlib
+import logging
+import secrets
+from collections.abc import Callable, Iterator
+from functools import wraps
+from http import HTTPStatus
+
+import psycopg.errors
+from django.conf import settings
+from django.db import OperationalError, transaction
+from django.db.models import Sum
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import http_date
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from intake import rules, staging
+from intake.forms import SKIP_REASONS
+from intake.models import StagedUpload, StagedUploadStatus
+
+logger = logging.getLogger(__name__)
+
+TUS_VERSION = "1.0.0"
+EXTENSIONS = "creation,expiration,termination,checksum"
+# tuspy sends sha1 (its only choice); sha256 for clients that can.
+CHECKSUM_ALGORITHMS = {"sha1": 20, "sha256": 32}
+CONTENT_TYPE = "application/offset+octet-stream"
+# Bytes read from the request at a time: memory stays flat whatever the chunk size.
+READ_PIECE = 256 * 1024
+OWNER_SESSION_KEY = "intake_upload_owner"
+# Status for a wrong Upload-Checksum, from the tus checksum extension.
+CHECKSUM_MISMATCH = 460
+
+
+# --- Ownership ------------------------------------------------------------------------------------
+
+
+def ensure_owner(request: HttpRequest) -> str:
+    """The hash that marks this session's uploads; creates the session's secret on first use.
+
+    The form page calls this too, so a browser has its session cookie before Uppy sends several
+    files at once (parallel first requests would otherwise each start a session of their own).
+    """
+    secret = request.session.get(OWNER_SESSION_KEY)
+    if not secret:
+        secret = secrets.token_hex(32)
+        request.session[OWNER_SESSION_KEY] = secret
+    return _hash(secret)
+
+
+def session_owner(request: HttpRequest) -> str | None:
+    secret = request.session.get(OWNER_SESSION_KEY)
+    return _hash(secret) if secret else None
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _expiry_hours() -> int:
+    return settings.INTAKE_TUS_EXPIRY_HOURS
+
+
+# --- Responses ------------------------------------------------------------------------------------
+
+
+def _response(status: int = HTTPStatus.NO_CONTENT, text: str = "", **headers: str) -> HttpResponse:
+    response = HttpResponse(text, status=status, content_type="text/plain; charset=utf-8")
+    response["Tus-Resumable"] = TUS_VERSION
+    # Offsets change with every chunk: a cached HEAD would make a client resend or skip bytes.
+    response["Cache-Control"] = "no-store"
+    for name, value in headers.items():
+        response[name.replace("_", "-")] = value
+    return response
+
+
+def _expires(staged: StagedUpload) -> str:
+    return http_date(staged.expires_at.timestamp())
+
+
+def _options() -> HttpResponse:
+    return _response(
+        Tus_Version=TUS_VERSION,
+        Tus_Extension=EXTENSIONS,
+        Tus_Max_Size=str(rules.max_file_size()),
+        Tus_Checksum_Algorithm=",".join(CHECKSUM_ALGORITHMS),
+    )
+
+
+def _cross_site(request: HttpRequest) -> bool:
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site and fetch_site not in ("same-origin", "none"):
+        return True
+    origin = request.headers.get("Origin")
+    if origin and origin != f"{request.scheme}://{request.get_host()}":
+        return origin not in settings.CSRF_TRUSTED_ORIGINS
+    return False
+
+
+def tus_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The checks every tus request passes: OPTIONS answered, protocol version, same origin."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.method == "OPTIONS":
+            return _options()
+        if request.headers.get("Tus-Resumable") != TUS_VERSION:
+            return _response(HTTPStatus.PRECONDITION_FAILED, Tus_Version=TUS_VERSION)
+        if _cross_site(request):
+            return _response(HTTPStatus.FORBIDDEN, "Uploads are accepted from this site only.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+# --- Creation -------------------------------------------------------------------------------------
+
+
+def _file_name(metadata_header: str) -> str:
+    """Only the file's name is read from Upload-Metadata, and only its cleaned form is kept."""
+    for pair in metadata_header.split(","):
+        key, _, value = pair.strip().partition(" ")
+        if key in ("filename", "name") and value:
+            try:
+                return rules.clean_file_name(base64.b64decode(value).decode("utf-8", "replace"))
+            except (binascii.Error, ValueError):
+                break
+    return rules.clean_file_name("")
+
+
+def _over_limit_reason(owner: str, length: int) -> str | None:
+    if length > rules.max_file_size():
+        return SKIP_REASONS["file_size"]()
+    mine = StagedUpload.objects.owned_by(owner).live().exclude(status=StagedUploadStatus.SKIPPED)
+    if mine.count() >= rules.max_files():
+        return SKIP_REASONS["count"]()
+    if (mine.aggregate(total=Sum("length"))["total"] or 0) + length > rules.max_request_size():
+        return SKIP_REASONS["request_size"]()
+    return None
+
+
+@csrf_exempt
+@transaction.non_atomic_requests
+@require_http_methods(["OPTIONS", "POST"])
+@tus_view
+def uploads(request: HttpRequest) -> HttpResponse:
+    """Creation: POST with Upload-Length (and Upload-Metadata) makes a new, empty upload."""
+    if "Upload-Defer-Length" in request.headers:
+        return _response(HTTPStatus.BAD_REQUEST, "Upload-Defer-Length is not supported.")
+    try:
+        length = int(request.headers.get("Upload-Length", ""))
+    except ValueError:
+        return _response(HTTPStatus.BAD_REQUEST, "Upload-Length is required.")
+    if length < 0:
+        return _response(HTTPStatus.BAD_REQUEST, "Upload-Length must not be negative.")
+    owner = ensure_owner(request)
+    file_name = _file_name(request.headers.get("Upload-Metadata", ""))
+    if reason := _over_limit_reason(owner, length):
+        return _response(
+            HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"“{file_name}” was not accepted: {reason}."
+        )
+    if length == 0:
+        return _refused(file_name, rules.refusal_reason(b""))
+    staged = StagedUpload(
+        owner=owner,
+        file_name=file_name,
+        length=length,
+        expires_at=timezone.now() + datetime.timedelta(hours=_expiry_hours()),
+    )
+    staging.create(staged.staging_name)
+    staged.save()
+    return _response(
+        HTTPStatus.CREATED,
+        Location=request.build_absolute_uri(reverse("intake:tus_upload", args=[staged.key])),
+        Upload_Expires=_expires(staged),
+    )
+
+
+# --- One upload: HEAD, PATCH, DELETE --------------------------------------------------------------
+
+
+def _owned(request: HttpRequest, key: str, *, lock: bool = False) -> StagedUpload | None:
+    owner = session_owner(request)
+    if owner is None:
+        return None
+    rows = StagedUpload.objects.owned_by(owner).filter(key=key)
+    if lock:
+        # NOWAIT: a second PATCH on the same upload while one is streaming gets 423 and retries,
+        # instead of both writing into the same file. Works across processes and machines.
+        rows = rows.select_for_update(nowait=True)
+    return rows.first()
+
+
+@csrf_exempt
+@transaction.non_atomic_requests
+@require_http_methods(["OPTIONS", "HEAD", "PATCH", "DELETE"])
+@tus_view
+def upload(request: HttpRequest, key: str) -> HttpResponse:
+    if request.method == "PATCH":
+        return _patch(request, key)
+    staged = _owned(request, key)
+    if staged is None:
+        return _response(HTTPStatus.NOT_FOUND)
+    if request.method == "DELETE":
+        staging.delete(staged.staging_name)
+        staged.delete()
+        return _response()
+    if staged.is_expired:
+        return _response(HTTPStatus.GONE)
+    return _response(
+        HTTPStatus.OK,
+        Upload_Offset=str(staged.offset),
+        Upload_Length=str(staged.length),
+        Upload_Expires=_expires(staged),
+    )
+
+
+def _checksum(header: str) -> tuple[str, bytes] | HttpResponse | None:
+    if not header:
+        return None
+    algorithm, _, encoded = header.partition(" ")
+    if algorithm not in CHECKSUM_ALGORITHMS:
+        return _response(HTTPStatus.BAD_REQUEST, "Unsupported checksum algorithm.")
+    try:
+        digest = base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError):
+        digest = b""
+    if len(digest) != CHECKSUM_ALGORITHMS[algorithm]:
+        return _response(HTTPStatus.BAD_REQUEST, "Upload-Checksum is not a valid digest.")
+    return algorithm, digest
+
+
+def _body(request: HttpRequest, length: int) -> Iterator[bytes]:
+    """The request body in bounded pieces; never `request.body`, which would hold it all."""
+    remaining = length
+    while remaining:
+        try:
+            piece = request.read(min(READ_PIECE, remaining))
+        except OSError as error:  # UnreadablePostError, gunicorn's NoMoreData
+            raise staging.ClientGone from error
+        if not piece:
+            raise staging.ClientGone
+        remaining -= len(piece)
+        yield piece
+
+
+def _patch(request: HttpRequest, key: str) -> HttpResponse:
+    if request.content_type != CONTENT_TYPE:
+        return _response(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, f"Content-Type must be {CONTENT_TYPE}.")
+    try:
+        offset = int(request.headers["Upload-Offset"])
+        length = int(request.headers["Content-Length"])
+    except (KeyError, ValueError):
+        return _response(HTTPStatus.BAD_REQUEST, "Upload-Offset and Content-Length are required.")
+    checksum = _checksum(request.headers.get("Upload-Checksum", ""))
+    if isinstance(checksum, HttpResponse):
+        return checksum
+    try:
+        with transaction.atomic():
+            staged = _owned(request, key, lock=True)
+            if staged is None:
+                return _response(HTTPStatus.NOT_FOUND)
+            if staged.is_expired:
+                return _response(HTTPStatus.GONE)
+            if staged.status != StagedUploadStatus.RECEIVING or offset != staged.offset:
+                return _response(HTTPStatus.CONFLICT, Upload_Offset=str(staged.offset))
+            if offset + length > staged.length:
+                return _response(HTTPStatus.BAD_REQUEST, "The chunk goes past Upload-Length.")
+            return _append(request, staged, length, checksum)
+    except OperationalError as error:
+        if isinstance(error.__cause__, psycopg.errors.LockNotAvailable):
+            return _response(HTTPStatus.LOCKED, "Another request is writing to this upload.")
+        raise
+
+
+def _append(
+    request: HttpRequest, staged: StagedUpload, length: int, checksum: tuple[str, bytes] | None
+) -> HttpResponse:
+    try:
+        written = staging.append(
+            staged.staging_name, staged.offset, _body(request, length), checksum=checksum
+        )
+    except staging.ChecksumMismatch:
+        return _response(CHECKSUM_MISMATCH, "Checksum mismatch: the chunk was not kept.")
+    except staging.ClientGone:
+        # With a checksum nothing of this chunk was kept; the client resumes from HEAD's offset.
+        return _response(HTTPStatus.BAD_REQUEST, "The connection dropped mid-chunk.")
+    staged.offset += written
+    if staged.offset >= rules.SNIFF_BYTES or staged.offset == staged.length:
+        refusal = _check_kind(staged)
+        if refusal is not None:
+            return refusal
+    staged.save(update_fields=["offset", "status", "kind", "sha256"])
+    headers = {"Upload_Offset": str(staged.offset), "Upload_Expires": _expires(staged)}
+    if staged.status == StagedUploadStatus.SKIPPED:
+        headers["BackCare_Upload_Note"] = "skipped: CD viewer file, not needed"
+    return _response(**headers)
+
+
+def _check_kind(staged: StagedUpload) -> HttpResponse | None:
+    """Sniff as soon as the first bytes are in (a refused file stops early, not after 500 MB) and
+    again at the end; the same rules and words as the plain form."""
+    head = staging.head(staged.staging_name)
+    kind = rules.sniff(head)
+    if kind is None and rules.is_cd_clutter(staged.file_name):
+        if staged.offset == staged.length:
+            staging.delete(staged.staging_name)
+            staged.status = StagedUploadStatus.SKIPPED
+        return None
+    if kind is None:
+        staging.delete(staged.staging_name)
+        staged.delete()
+        return _refused(staged.file_name, rules.refusal_reason(head))
+    if staged.offset == staged.length:
+        if staging.size(staged.staging_name) != staged.length:
+            raise OSError("A staged file's size does not match its offset")
+        staged.kind = kind
+        staged.sha256 = staging.sha256(staged.staging_name)
+        staged.status = StagedUploadStatus.COMPLETE
+    return None
+
+
+def _refused(file_name: str, reason: str) -> HttpResponse:
+    # 422 is not retried by tus clients; the body is the sentence the dashboard shows the patient.
+    return _response(
+        HTTPStatus.UNPROCESSABLE_CONTENT,
+        f"“{file_name}” was not accepted: {reason}. We accept {rules.ACCEPTED_KINDS_TEXT}.",
+    )

@@ -1,0 +1,124 @@
+"""A patient uploads a whole CD folder through the resumable upload dashboard, in Chromium."""
+
+import hashlib
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+from django.core.cache import cache
+from playwright.sync_api import expect
+
+from intake.models import ReviewRequest, StagedUpload
+from tests.e2e.conftest import axe_violations
+from tests.e2e.test_intake_form import fill_like_a_patient
+from tests.factories import PYDICOM_TEST_FILES, pdf_bytes
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+SHOTS = Path(tempfile.gettempdir()) / "backcare-screenshots"
+SHOTS.mkdir(exist_ok=True)
+CLUTTER = {"AUTORUN.INF": b"[autorun]\r\nopen=viewer.exe\r\n", "viewer.exe": b"MZ" + b"\0" * 500}
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limit():
+    cache.clear()
+
+
+@pytest.fixture
+def cd_folder(tmp_path) -> Path:
+    """pydicom's DICOMDIR CD tree, as the patient's CD drive shows it, with a viewer's clutter and
+    the radiologist's PDF report beside it."""
+    source = PYDICOM_TEST_FILES / "dicomdirtests"
+    cd = tmp_path / "MRI_CD"
+    cd.mkdir()
+    shutil.copy(source / "DICOMDIR", cd / "DICOMDIR")
+    for folder in ("77654033", "98892001", "98892003"):
+        shutil.copytree(source / folder, cd / folder)
+    for name, content in CLUTTER.items():
+        (cd / name).write_bytes(content)
+    (cd / "report.pdf").write_bytes(pdf_bytes())
+    return cd
+
+
+def cd_files(cd: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in cd.rglob("*") if p.is_file() and p.name not in CLUTTER}
+
+
+def test_a_patient_uploads_a_whole_cd_folder_and_every_file_is_attached(
+    page, live_server, console_errors, cd_folder
+):
+    page.goto(f"{live_server.url}/mri-review/")
+    dashboard = page.locator("#upload-dashboard")
+    expect(dashboard).to_be_visible()
+    expect(page.locator("#div_id_files")).to_be_hidden()
+    assert axe_violations(page) == []
+
+    fill_like_a_patient(page)
+    page.locator("#upload-dashboard input[type=file][webkitdirectory]").set_input_files(cd_folder)
+
+    expected = cd_files(cd_folder)
+    expect(page.locator("#upload-notes")).to_contain_text("We left out 2 files")
+    expect(page.locator("#staged-inputs input[name=staged]")).to_have_count(
+        len(expected), timeout=60_000
+    )
+    expect(dashboard.get_by_text("Complete", exact=True)).to_be_visible()
+    assert axe_violations(page) == []
+    page.screenshot(path=SHOTS / "intake-uploads-complete.png", full_page=False)
+    page.set_viewport_size({"width": 375, "height": 800})
+    dashboard.scroll_into_view_if_needed()
+    page.screenshot(path=SHOTS / "intake-uploads-375.png", full_page=False)
+
+    page.get_by_role("button", name="Send my request").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("We have your request")
+    uploads = ReviewRequest.objects.get().uploads.all()
+    assert sorted(u.original_name for u in uploads) == sorted(expected)
+    for upload in uploads:
+        assert upload.sha256 == hashlib.sha256(expected[upload.original_name]).hexdigest()
+    assert {u.kind for u in uploads} == {"dicom", "pdf"}
+    assert not StagedUpload.objects.exists()
+    assert console_errors == []
+
+
+def test_an_upload_cut_off_mid_way_resumes_and_completes(
+    page, live_server, console_errors, settings
+):
+    settings.INTAKE_TUS_CHUNK_SIZE = 64 * 1024
+    scan = (PYDICOM_TEST_FILES / "MR_small.dcm").read_bytes() * 1  # 9 KB header + pixels
+    big = scan + b"\0" * (600 * 1024)  # a DICOM file of several chunks
+    patches: list[str] = []
+    aborted: list[str] = []
+
+    def cut_the_third_chunk(route):
+        patches.append(route.request.url)
+        if len(patches) == 3 and not aborted:
+            aborted.append(route.request.url)
+            route.abort("connectionreset")
+        else:
+            route.continue_()
+
+    page.route(
+        re.compile(r".*/mri-review/uploads/[^/]+$"),
+        lambda route: (
+            cut_the_third_chunk(route) if route.request.method == "PATCH" else route.continue_()
+        ),
+    )
+    page.goto(f"{live_server.url}/mri-review/")
+    fill_like_a_patient(page)
+    page.locator("#upload-dashboard input[type=file]:not([webkitdirectory])").first.set_input_files(
+        [{"name": "IM000001.dcm", "mimeType": "application/dicom", "buffer": big}]
+    )
+    expect(page.locator("#staged-inputs input[name=staged]")).to_have_count(1, timeout=60_000)
+    assert aborted, "the third chunk should have been cut off"
+    # Resumed from the server's offset: the file went up in one pass, not again from zero.
+    chunks = -(-len(big) // (64 * 1024))
+    assert len(patches) == chunks + 1
+    staged = StagedUpload.objects.get()
+    assert staged.sha256 == hashlib.sha256(big).hexdigest()
+
+    page.get_by_role("button", name="Send my request").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("We have your request")
+    assert ReviewRequest.objects.get().uploads.get().size == len(big)
+    assert [e for e in console_errors if "ERR_CONNECTION_RESET" not in e and "tus" not in e] == []

@@ -1,0 +1,128 @@
+"""One submission, whichever way the files came: resumable uploads attached by the form's post."""
+
+import hashlib
+from http import HTTPStatus
+
+import pytest
+from django.conf import settings
+
+from intake import staging
+from intake.models import ReviewRequest, StagedUpload, Upload
+from tests.factories import jpeg_bytes, mr_small_bytes, pdf_bytes
+from tests.intake_support import intake_settings, post_request  # noqa: F401
+from tests.tus_support import new_session_key, tus_client, uploader
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("intake_settings")]
+
+
+def upload_by_tus(live_server, session_key, name, content) -> str:
+    up = uploader(tus_client(live_server, session_key), name, content)
+    up.upload()
+    return up.url.rsplit("/", 1)[1]
+
+
+@pytest.fixture
+def session_key(client):
+    key = new_session_key()
+    client.cookies[settings.SESSION_COOKIE_NAME] = key
+    return key
+
+
+def test_completed_uploads_are_attached_with_their_size_and_sha256(
+    client, live_server, session_key, private_storage, mailoutbox
+):
+    scan, report = mr_small_bytes(), pdf_bytes()
+    keys = [
+        upload_by_tus(live_server, session_key, "MR_small.dcm", scan),
+        upload_by_tus(live_server, session_key, "report.pdf", report),
+    ]
+    staged_files = [private_storage / s.staging_name for s in StagedUpload.objects.all()]
+
+    response = post_request(
+        client, files=[("film.jpg", jpeg_bytes())], imaging_plan="upload", staged=keys
+    )
+    assert response.status_code == HTTPStatus.FOUND
+    uploads = {u.original_name: u for u in ReviewRequest.objects.get().uploads.all()}
+    assert {name: u.kind for name, u in uploads.items()} == {
+        "film.jpg": "jpeg",
+        "MR_small.dcm": "dicom",
+        "report.pdf": "pdf",
+    }
+    for name, content in (("MR_small.dcm", scan), ("report.pdf", report)):
+        assert uploads[name].size == len(content)
+        assert uploads[name].sha256 == hashlib.sha256(content).hexdigest()
+        assert (private_storage / uploads[name].file.name).read_bytes() == content
+        assert uploads[name].file.name.startswith("uploads/")
+    assert not StagedUpload.objects.exists()
+    assert not any(path.exists() for path in staged_files)
+    assert len(mailoutbox) == 2
+
+
+def test_uploads_alone_satisfy_i_am_adding_my_files(client, live_server, session_key):
+    key = upload_by_tus(live_server, session_key, "MR_small.dcm", mr_small_bytes())
+    response = post_request(client, imaging_plan="upload", staged=[key])
+    assert response.status_code == HTTPStatus.FOUND
+    assert ReviewRequest.objects.get().uploads.count() == 1
+
+
+def test_a_form_with_errors_keeps_the_uploads_and_lists_them(client, live_server, session_key):
+    key = upload_by_tus(live_server, session_key, "MR_small.dcm", mr_small_bytes())
+    response = post_request(client, imaging_plan="upload", staged=[key], last_name="")
+    assert response.status_code == HTTPStatus.OK
+    page = response.content.decode()
+    assert "Files already uploaded" in page
+    assert "MR_small.dcm" in page
+    assert f'name="staged" value="{key}"' in page
+    assert StagedUpload.objects.filter(key=key).exists()
+
+    fixed = post_request(client, imaging_plan="upload", staged=[key])
+    assert fixed.status_code == HTTPStatus.FOUND
+    assert ReviewRequest.objects.get().uploads.get().original_name == "MR_small.dcm"
+
+
+def test_another_session_cannot_attach_someone_elses_upload(client, live_server, session_key):
+    key = upload_by_tus(live_server, session_key, "MR_small.dcm", mr_small_bytes())
+    client.cookies[settings.SESSION_COOKIE_NAME] = new_session_key()
+    response = post_request(client, imaging_plan="upload", staged=[key])
+    assert response.status_code == HTTPStatus.OK
+    assert "1 of your uploaded files could not be found" in response.content.decode()
+    assert not ReviewRequest.objects.exists()
+    assert StagedUpload.objects.filter(key=key).exists()
+
+
+def test_an_unfinished_upload_cannot_be_attached(client, live_server, session_key):
+    up = uploader(tus_client(live_server, session_key), "MR_small.dcm", mr_small_bytes())
+    up.upload(stop_at=4096)
+    response = post_request(client, imaging_plan="upload", staged=[up.url.rsplit("/", 1)[1]])
+    assert response.status_code == HTTPStatus.OK
+    assert not ReviewRequest.objects.exists()
+
+
+def test_a_failure_while_attaching_keeps_nothing_and_leaves_the_uploads_to_try_again(
+    client, live_server, session_key, private_storage, monkeypatch
+):
+    keys = [
+        upload_by_tus(live_server, session_key, "a.dcm", mr_small_bytes()),
+        upload_by_tus(live_server, session_key, "b.pdf", pdf_bytes()),
+    ]
+    real_place = staging.place
+    calls = []
+
+    def disk_full_on_second(name, final_name):
+        calls.append(name)
+        if len(calls) == 2:
+            raise OSError("No space left on device")
+        return real_place(name, final_name)
+
+    monkeypatch.setattr(staging, "place", disk_full_on_second)
+    client.raise_request_exception = True
+    with pytest.raises(OSError, match="No space left"):
+        post_request(client, files=[("film.jpg", jpeg_bytes())], imaging_plan="upload", staged=keys)
+    assert not ReviewRequest.objects.exists()
+    assert not Upload.objects.exists()
+    assert not (private_storage / "uploads").exists() or not any(
+        p.is_file() for p in (private_storage / "uploads").rglob("*")
+    )
+    assert StagedUpload.objects.filter(status="complete").count() == 2
+    for staged in StagedUpload.objects.all():
+        assert (private_storage / staged.staging_name).exists()

@@ -1,0 +1,35 @@
+"""Shared set-up for the tus tests: a browser-like session for a real tus client (tuspy)."""
+
+import base64
+import hashlib
+import io
+
+from django.conf import settings
+from django.contrib.sessions.backends.db import SessionStore
+from tusclient.client import TusClient
+
+TUS = {"Tus-Resumable": "1.0.0"}
+
+
+def new_session_key() -> str:
+    store = SessionStore()
+    store.create()
+    return store.session_key
+
+
+def cookie(session_key: str) -> dict[str, str]:
+    return {"Cookie": f"{settings.SESSION_COOKIE_NAME}={session_key}"}
+
+
+def tus_client(live_server, session_key: str) -> TusClient:
+    return TusClient(f"{live_server.url}/mri-review/uploads/", headers=cookie(session_key))
+
+
+def uploader(client: TusClient, name: str, content: bytes, **kwargs):
+    return client.uploader(
+        file_stream=io.BytesIO(content), metadata={"filename": name}, chunk_size=4096, **kwargs
+    )
+
+
+def sha256_header(content: bytes) -> str:
+    return "sha256 " + base64.b64encode(hashlib.sha256(content).digest()).decode()
