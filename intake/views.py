@@ -5,13 +5,13 @@ from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_safe
 
-from intake import ratelimit
+from intake import downloads, ratelimit
 from intake.forms import ReviewRequestForm
 from intake.models import ReviewRequest, Upload
 from intake.services import submit_review_request
@@ -87,16 +87,10 @@ def thanks(request: HttpRequest) -> HttpResponse:
 
 @staff_member_required
 @require_safe
-def upload_download(request: HttpRequest, pk: int) -> FileResponse:
-    """A patient's file, for staff with the right permission only; never cached, always a download."""
+def upload_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """A patient's file, for staff with the right permission only; never cached, always a download
+    (streamed, or a redirect to a short-lived signed URL: see intake.downloads)."""
     if not request.user.has_perm("intake.view_upload"):
         raise PermissionDenied
     upload = get_object_or_404(Upload, pk=pk)
-    response = FileResponse(
-        upload.file.open("rb"),
-        as_attachment=True,
-        filename=upload.original_name,
-        content_type="application/octet-stream",
-    )
-    response["Cache-Control"] = "no-store, private"
-    return response
+    return downloads.hand_over(request, upload)
