@@ -35,9 +35,9 @@ def wait_for_http(url: str, *, seconds: float, process: subprocess.Popen | None 
         if process is not None and process.poll() is not None:
             raise RuntimeError(f"{process.args[0]} exited with {process.returncode}")
         try:
-            requests.get(url, timeout=2)
+            requests.get(url, timeout=10)
             return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # not listening, or still starting
             time.sleep(0.1)
     raise TimeoutError(f"{url} did not answer within {seconds} s")
 
