@@ -125,8 +125,8 @@ else:
 # --- Background tasks -----------------------------------------------------------------------------
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-# A task still "running" this long after it started is taken to have lost its worker (killed, machine
-# gone) and is put back in the queue by `manage.py requeue_stale_tasks` / `manage.py run_worker`.
+# Tasks of a killed worker are requeued by `manage.py run_worker` / `requeue_stale_tasks`: at once for
+# run_worker's own workers (a liveness lock in Postgres), after this lease for plain db_worker ones.
 # Longer than the slowest task; every task is safe to run twice.
 TASK_LEASE_SECONDS = env.int("TASK_LEASE_SECONDS", default=30 * 60)
 

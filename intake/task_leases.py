@@ -1,20 +1,33 @@
 """Tasks whose worker died: django-tasks-db marks a task RUNNING when a worker claims it and never
 looks at it again, so a worker killed mid-task (SIGKILL, out of memory, machine lost) would leave it
-RUNNING for ever. A task RUNNING for longer than its lease is put back in the queue for any worker.
+RUNNING for ever. The reaper here puts such tasks back in the queue for any worker.
 
-The lease (settings.TASK_LEASE_SECONDS) must be longer than the slowest task: a task still running
-past it would be started a second time. Every task is written to be harmless when run twice.
+How it knows a worker is gone:
+- Our workers (`manage.py run_worker`, ids starting "bc-") hold a Postgres advisory lock named after
+  their id on a connection of their own for as long as the process lives. Postgres drops the lock when
+  the process dies, however it dies, so a task of a worker whose lock is free is requeued at once, and a
+  task of a live worker is never taken from it, however long it runs.
+- Any other worker (plain `db_worker`) gets a lease: RUNNING longer than settings.TASK_LEASE_SECONDS
+  means lost.
+
+A requeued task runs again from the start, so every task is written to be harmless when run twice.
 """
 
 import datetime
 import logging
 import re
 
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 logger = logging.getLogger(__name__)
+
+WORKER_ID_PREFIX = "bc-"
+# Advisory locks have a two-number name: this class number ("BC") and a hash of the worker id.
+_LOCK_CLASS = 0x4243
 
 _DURATION = re.compile(r"^(\d+)([smhd]?)$")
 _UNIT_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -28,19 +41,46 @@ def parse_duration(text: str) -> datetime.timedelta:
     return datetime.timedelta(seconds=int(match[1]) * _UNIT_SECONDS[match[2]])
 
 
-def requeue_stale_tasks(*, older_than: datetime.timedelta) -> list[str]:
-    """Put tasks RUNNING since before `older_than` ago back to READY; return their ids.
+def hold_liveness_lock(worker_id: str) -> BaseDatabaseWrapper:
+    """Take the worker's lock on a new connection of its own (not one Django closes between tasks);
+    keep the returned connection open for the life of the process."""
+    holder = connections.create_connection(DEFAULT_DB_ALIAS)
+    holder.inc_thread_sharing()  # the reaper thread checks it and takes it again if it dropped
+    with holder.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s, hashtext(%s))", [_LOCK_CLASS, worker_id])
+    return holder
 
-    One UPDATE: a worker that finishes at the same moment simply overwrites READY with its result.
-    The dead worker's id stays in `worker_ids`, so the task's history shows the lost attempt.
+
+def _is_alive(cursor, worker_id: str) -> bool:
+    cursor.execute("SELECT pg_try_advisory_lock(%s, hashtext(%s))", [_LOCK_CLASS, worker_id])
+    if not cursor.fetchone()[0]:
+        return True
+    cursor.execute("SELECT pg_advisory_unlock(%s, hashtext(%s))", [_LOCK_CLASS, worker_id])
+    return False
+
+
+def requeue_stale_tasks(*, older_than: datetime.timedelta) -> list[str]:
+    """Put tasks whose worker is gone back to READY; return their ids.
+
+    Each update names the claim it saw (same worker ids): a task that finished or was claimed again
+    meanwhile is left as it is. The lost worker's id stays in `worker_ids`, as history.
     """
     cutoff = timezone.now() - older_than
-    stale = DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING, started_at__lt=cutoff)
-    ids = [str(pk) for pk in stale.values_list("pk", flat=True)]
-    if ids:
-        DBTaskResult.objects.filter(
-            pk__in=ids, status=TaskResultStatus.RUNNING, started_at__lt=cutoff
-        ).update(status=TaskResultStatus.READY, started_at=None)
-        for task_id in ids:
-            logger.warning("Task %s ran past its lease; its worker was lost. Requeued.", task_id)
-    return ids
+    requeued = []
+    running = DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING)
+    with connection.cursor() as cursor:
+        for pk, worker_ids, started_at in running.values_list("pk", "worker_ids", "started_at"):
+            last_worker = worker_ids[-1] if worker_ids else ""
+            if last_worker.startswith(WORKER_ID_PREFIX):
+                lost = not _is_alive(cursor, last_worker)
+            else:
+                lost = started_at is None or started_at < cutoff
+            if not lost:
+                continue
+            updated = DBTaskResult.objects.filter(
+                pk=pk, status=TaskResultStatus.RUNNING, worker_ids=worker_ids
+            ).update(status=TaskResultStatus.READY, started_at=None)
+            if updated:
+                logger.warning("Task %s lost its worker %s; requeued.", pk, last_worker or "?")
+                requeued.append(str(pk))
+    return requeued

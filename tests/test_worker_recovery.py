@@ -1,23 +1,27 @@
 """A worker killed mid-task (kill -9) does not leave its task stuck: the reaper puts it back in the
-queue once its lease has run out, another worker finishes it, and it finishes exactly once."""
+queue, another worker finishes it, exactly once; a live worker's long task is left alone; e-mail
+tasks run twice send once."""
 
 import os
 import signal
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from intake.models import SentEmail
 from intake.tasks import email_intake_inbox, email_patient_confirmation
 from tests.blocking_tasks import wait_for_release
 from tests.factories import ReviewRequestFactory
+from tests.storage_support import stop
 
 
 def worker_environment(tmp_path: Path) -> dict[str, str]:
@@ -39,71 +43,91 @@ def wait_until(condition, *, seconds: float, what: str) -> None:
         time.sleep(0.05)
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_task_of_a_killed_worker_is_requeued_and_finished_once_by_another(tmp_path, capsys):
-    folder = tmp_path / "task"
-    folder.mkdir()
-    result = wait_for_release.enqueue(str(folder))
-    env = worker_environment(tmp_path)
-    command = [sys.executable, "manage.py", "run_worker", "--no-reload", "--no-startup-delay"]
+WORKER = [sys.executable, "manage.py", "run_worker", "--no-reload", "--no-startup-delay"]
 
-    first = subprocess.Popen(
-        [*command, "--interval", "0.1", "--reap-every", "3600"],
+
+def start_worker(env: dict[str, str], *, reap_every: str = "3600") -> subprocess.Popen:
+    return subprocess.Popen(
+        [*WORKER, "--interval", "0.1", "--reap-every", reap_every],
         cwd=settings.BASE_DIR,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+
+
+def task_status(result) -> str:
+    return DBTaskResult.objects.get(pk=result.id).status
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("other_worker", ["already running", "started afterwards"])
+def test_a_task_of_a_killed_worker_is_requeued_and_finished_once_by_another(tmp_path, other_worker):
+    folder = tmp_path / "task"
+    folder.mkdir()
+    result = wait_for_release.enqueue(str(folder))
+    env = worker_environment(tmp_path)
+    workers = []
     try:
+        first = start_worker(env)
+        workers.append(first)
         wait_until(lambda: any(folder.glob("started-*")), seconds=60, what="the first run")
+        if other_worker == "already running":
+            # Idle, reaping every 0.2 s: it notices the loss while it runs.
+            workers.append(start_worker(env, reap_every="0.2"))
         first.send_signal(signal.SIGKILL)
         first.wait(timeout=30)
+        task = DBTaskResult.objects.get(pk=result.id)
+        assert task.worker_ids[0].startswith("bc-")
+        if other_worker == "started afterwards":
+            # Stuck: nothing in django-tasks-db itself would ever run it again.
+            assert task.status == "RUNNING"
+            # It reaps before it starts. The lease is the default 30 minutes, but the first
+            # worker's liveness lock went with its process, so the task is known lost at once.
+            workers.append(start_worker(env))
+        (folder / "release").touch()
+        wait_until(lambda: task_status(result) == "SUCCESSFUL", seconds=60, what="the finish")
     finally:
-        if first.poll() is None:
-            first.kill()
-            first.wait(timeout=30)
+        for worker in workers:
+            stop(worker)
 
     task = DBTaskResult.objects.get(pk=result.id)
-    assert task.status == "RUNNING"  # stuck: nobody will ever finish it on their own
-    assert len(task.worker_ids) == 1
-
-    # Within its lease the task is left alone: its worker might just be slow.
-    call_command("requeue_stale_tasks", "--older-than", "15m")
-    assert "Requeued 0 stale task(s)." in capsys.readouterr().out
-    assert DBTaskResult.objects.get(pk=result.id).status == "RUNNING"
-
-    (folder / "release").touch()
-    # The next worker reaps before it starts (lease 0 s here, 30 min by default).
-    second = subprocess.run(
-        [*command, "--batch", "--lease", "0s"],
-        cwd=settings.BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert second.returncode == 0, second.stderr
-
-    task = DBTaskResult.objects.get(pk=result.id)
-    assert task.status == "SUCCESSFUL"
     assert task.return_value == "done"
     assert len(task.worker_ids) == 2
     assert len(list(folder.glob("started-*"))) == 2
     assert len((folder / "finished").read_text().splitlines()) == 1
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_long_task_of_a_live_worker_is_never_taken_from_it(tmp_path, capsys):
+    folder = tmp_path / "task"
+    folder.mkdir()
+    result = wait_for_release.enqueue(str(folder))
+    worker = start_worker(worker_environment(tmp_path))
+    try:
+        wait_until(lambda: any(folder.glob("started-*")), seconds=60, what="the run")
+        call_command("requeue_stale_tasks", "--older-than", "0s")  # far past any lease
+        assert "Requeued 0 stale task(s)." in capsys.readouterr().out
+        assert task_status(result) == "RUNNING"
+        (folder / "release").touch()
+        wait_until(lambda: task_status(result) == "SUCCESSFUL", seconds=60, what="the finish")
+    finally:
+        stop(worker)
+    assert len(list(folder.glob("started-*"))) == 1
+
+
 @pytest.mark.django_db
-def test_the_reaper_requeues_only_tasks_past_their_lease(capsys):
+def test_tasks_of_plain_db_workers_are_requeued_once_past_their_lease(capsys):
     stuck = wait_for_release.enqueue("/nonexistent")
     fresh = wait_for_release.enqueue("/nonexistent")
+    # Claimed by `db_worker`s (no liveness lock): an hour ago, and just now.
     DBTaskResult.objects.filter(pk=stuck.id).update(
-        status="RUNNING", started_at=DBTaskResult.objects.get(pk=stuck.id).enqueued_at
+        status="RUNNING", started_at=timezone.now() - timedelta(hours=1), worker_ids=["w1"]
     )
     DBTaskResult.objects.filter(pk=fresh.id).update(
-        status="RUNNING", started_at="2999-01-01T00:00Z"
+        status="RUNNING", started_at=timezone.now(), worker_ids=["w2"]
     )
-    call_command("requeue_stale_tasks", "--older-than", "0s")
+    call_command("requeue_stale_tasks", "--older-than", "15m")
     assert "Requeued 1 stale task(s)." in capsys.readouterr().out
     assert DBTaskResult.objects.get(pk=stuck.id).status == "READY"
     assert DBTaskResult.objects.get(pk=fresh.id).status == "RUNNING"

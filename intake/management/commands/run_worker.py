@@ -1,19 +1,25 @@
 """`manage.py db_worker` plus the reaper: the way to run workers here (`make worker`).
 
-Before it starts, and then every --reap-every seconds in a background thread, it requeues tasks left
-RUNNING past the lease by a worker that was killed. Every worker runs the reaper, so no extra
-scheduled job is needed; running it in several workers at once is harmless (one UPDATE each).
-All db_worker options work as usual.
+The worker holds a liveness lock in Postgres for as long as it lives (see intake.task_leases). Before
+it starts, and then every --reap-every seconds in a background thread, it requeues tasks whose worker
+is gone. Every worker runs the reaper, so no extra scheduled job is needed; several at once are
+harmless. All db_worker options work as usual.
 """
 
 import logging
 import threading
+import time
 
 from django.conf import settings
 from django.db import close_old_connections, connection
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
-from intake.task_leases import parse_duration, requeue_stale_tasks
+from intake.task_leases import (
+    WORKER_ID_PREFIX,
+    hold_liveness_lock,
+    parse_duration,
+    requeue_stale_tasks,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -26,30 +32,38 @@ class Command(DbWorkerCommand):
         parser.add_argument(
             "--lease",
             default=f"{settings.TASK_LEASE_SECONDS}s",
-            help="Requeue tasks RUNNING longer than this, e.g. 30m (default: TASK_LEASE_SECONDS).",
+            help="For tasks of workers without a liveness lock (plain db_worker): requeue them "
+            "once RUNNING longer than this, e.g. 30m (default: TASK_LEASE_SECONDS).",
         )
         parser.add_argument(
             "--reap-every",
             type=float,
-            default=60.0,
+            default=30.0,
             help="Seconds between checks for lost tasks (default: %(default)s).",
         )
 
-    def handle(self, *args, lease: str, reap_every: float, **options) -> None:
+    def handle(self, *args, worker_id: str, lease: str, reap_every: float, **options) -> None:
+        worker_id = (WORKER_ID_PREFIX + worker_id)[:64]
         lease_delta = parse_duration(lease)
+        self._lock = hold_liveness_lock(worker_id)
         requeue_stale_tasks(older_than=lease_delta)
         connection.close()
-        reaper = threading.Thread(
-            target=self._reap_forever, args=(lease_delta, reap_every), daemon=True, name="reaper"
-        )
-        reaper.start()
-        super().handle(*args, **options)
+        threading.Thread(
+            target=self._reap_forever,
+            args=(worker_id, lease_delta, reap_every),
+            daemon=True,
+            name="reaper",
+        ).start()
+        super().handle(*args, worker_id=worker_id, **options)
 
-    @staticmethod
-    def _reap_forever(lease, every: float) -> None:
-        stop = threading.Event()
-        while not stop.wait(every):
+    def _reap_forever(self, worker_id: str, lease, every: float) -> None:
+        while True:
+            time.sleep(every)
             try:
+                if not self._lock.is_usable():
+                    # Postgres restarted: take the lock again so this worker is not seen as lost.
+                    self._lock.close()
+                    self._lock = hold_liveness_lock(worker_id)
                 requeue_stale_tasks(older_than=lease)
             except Exception:
                 logger.exception("Requeueing lost tasks failed; trying again later")
