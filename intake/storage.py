@@ -39,6 +39,9 @@ class PrivateS3Storage(S3Storage):
         loosened = sorted(k for k in self.PRIVACY if k in options and options[k] != self.PRIVACY[k])
         if loosened:
             raise ImproperlyConfigured(f"PrivateS3Storage does not allow changing {loosened}.")
+        # Reading a file fetches the whole object first; past this size it goes to a temporary file
+        # instead of memory (django-storages' default, 0, keeps every byte of a 1 GB CD in memory).
+        options.setdefault("max_memory_size", 8 * 1024**2)
         super().__init__(**{**options, **self.PRIVACY})
 
     def url(self, name: str | None, *args, **kwargs) -> str:

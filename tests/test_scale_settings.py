@@ -26,6 +26,7 @@ print(json.dumps({
     "object_parameters": getattr(default_storage, "object_parameters", None),
     "signature_version": getattr(default_storage, "signature_version", None),
     "querystring_expire": getattr(default_storage, "querystring_expire", None),
+    "max_memory_size": getattr(default_storage, "max_memory_size", None),
     "bucket": getattr(default_storage, "bucket_name", None),
     "endpoint": getattr(default_storage, "endpoint_url", None),
 }))
@@ -83,6 +84,7 @@ def test_storage_backend_s3_uses_a_private_encrypted_bucket():
     assert values["object_parameters"] == {"ServerSideEncryption": "AES256"}
     assert values["signature_version"] == "s3v4"
     assert values["querystring_expire"] == 60
+    assert values["max_memory_size"] == 8 * 1024**2  # larger files spill to disk when read
 
 
 def test_s3_without_a_bucket_name_stops_with_its_name():
