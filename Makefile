@@ -24,7 +24,7 @@ help:
 	@echo "make test   - set up and run the whole test suite (browser tests included)"
 	@echo "make lint   - ruff, template lint, migrations check, deploy check"
 	@echo "make serve  - production server (gunicorn, DEBUG off) on 127.0.0.1:8000"
-	@echo "make worker - the background task worker"
+	@echo "make worker - the background task worker (requeues tasks of killed workers)"
 	@echo "make sweep  - remove stray upload files older than a day"
 	@echo "make purge-uploads - remove resumable uploads that expired unattached"
 
@@ -58,10 +58,12 @@ setup: db
 
 run: setup
 	@echo "BackCare on http://127.0.0.1:8000 (Ctrl-C stops the server and the worker)"
-	trap 'kill 0' EXIT; $(MANAGE) db_worker & $(MANAGE) runserver 127.0.0.1:8000
+	trap 'kill 0' EXIT; $(MANAGE) run_worker & $(MANAGE) runserver 127.0.0.1:8000
 
+# db_worker plus the reaper: tasks left "running" by a killed worker are requeued after TASK_LEASE_SECONDS.
+# Run as many as you like, on as many machines as you like.
 worker: install
-	$(MANAGE) db_worker
+	$(MANAGE) run_worker
 
 # Remove upload files that no request points to (left by a crash), once older than a day. Run daily.
 sweep: install

@@ -9,6 +9,7 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from environs import Env
+from marshmallow.validate import OneOf
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -105,18 +106,29 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and sessions ---------------------------------------------------------------------------
 
+# With REDIS_URL set, every web process shares one cache, so the intake rate limit counts posts
+# across all of them; sessions are read from Redis and written through to the database, so a Redis
+# restart signs nobody out. Unset: one machine's memory, sessions in the database.
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="backcare"),
+        }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Background tasks -----------------------------------------------------------------------------
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Tasks of a killed worker are requeued by `manage.py run_worker` / `requeue_stale_tasks`: at once for
+# run_worker's own workers (a liveness lock in Postgres), after this lease for plain db_worker ones.
+# Longer than the slowest task; every task is safe to run twice.
+TASK_LEASE_SECONDS = env.int("TASK_LEASE_SECONDS", default=30 * 60)
 
 # --- Files ----------------------------------------------------------------------------------------
 
@@ -125,9 +137,23 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
 # Uploads live outside every public URL; they are served only through staff views that log access.
+# STORAGE_BACKEND=local (one machine) or s3 (a private, encrypted bucket shared by every machine;
+# credentials from the usual AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or an instance role).
 PRIVATE_STORAGE_ROOT = env.path("PRIVATE_STORAGE_ROOT", default=BASE_DIR / "var" / "private")
-STORAGES = {
-    "default": {
+STORAGE_BACKEND = env.str("STORAGE_BACKEND", default="local", validate=OneOf(["local", "s3"]))
+if STORAGE_BACKEND == "s3":
+    _private_storage = {
+        "BACKEND": "intake.storage.PrivateS3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME"),
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default=None),
+            "region_name": env.str("AWS_S3_REGION_NAME", default=None),
+            # Lifetime of a signed download URL, when PRIVATE_DOWNLOADS=presigned.
+            "querystring_expire": env.int("AWS_QUERYSTRING_EXPIRE", default=60),
+        },
+    }
+else:
+    _private_storage = {
         "BACKEND": "intake.storage.PrivateFileSystemStorage",
         "OPTIONS": {
             "location": PRIVATE_STORAGE_ROOT,
@@ -135,9 +161,16 @@ STORAGES = {
             "file_permissions_mode": 0o600,
             "directory_permissions_mode": 0o700,
         },
-    },
+    }
+STORAGES = {
+    "default": _private_storage,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# How the staff download view hands over a file: "stream" (through this process, any storage) or
+# "presigned" (a redirect to a signed bucket URL valid for AWS_QUERYSTRING_EXPIRE seconds; S3 only).
+PRIVATE_DOWNLOADS = env.str(
+    "PRIVATE_DOWNLOADS", default="stream", validate=OneOf(["stream", "presigned"])
+)
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 FILE_UPLOAD_TEMP_DIR = env("FILE_UPLOAD_TEMP_DIR", default=None)

@@ -547,3 +547,28 @@ class StagedUpload(models.Model):
     @property
     def is_expired(self) -> bool:
         return self.expires_at <= timezone.now()
+
+
+# --- scale-out ---
+
+
+class SentEmailKind(models.TextChoices):
+    PATIENT_CONFIRMATION = "patient_confirmation", "Confirmation to the patient"
+    INBOX_NOTICE = "inbox_notice", "Notice to the intake inbox"
+
+
+class SentEmail(models.Model):
+    """One row per e-mail sent about a request: a task run again (its worker was killed and the
+    task requeued) finds the row and does not send twice."""
+
+    request = models.ForeignKey(ReviewRequest, on_delete=models.CASCADE, related_name="sent_emails")
+    kind = models.CharField(max_length=32, choices=SentEmailKind)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["request", "kind"], name="intake_sentemail_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request.reference}: {self.get_kind_display()}"

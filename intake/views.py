@@ -11,7 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_safe
 
-from intake import ratelimit, tus
+from intake import downloads, ratelimit, tus
 from intake.forms import ReviewRequestForm
 from intake.models import Preview, ReviewRequest, Upload
 from intake.services import StagedUploadsChanged, submit_review_request
@@ -102,19 +102,13 @@ def thanks(request: HttpRequest) -> HttpResponse:
 
 @staff_member_required
 @require_safe
-def upload_download(request: HttpRequest, pk: int) -> FileResponse:
-    """A patient's file, for staff with the right permission only; never cached, always a download."""
+def upload_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """A patient's file, for staff with the right permission only; never cached, always a download
+    (streamed, or a redirect to a short-lived signed URL: see intake.downloads)."""
     if not request.user.has_perm("intake.view_upload"):
         raise PermissionDenied
     upload = get_object_or_404(Upload, pk=pk)
-    response = FileResponse(
-        upload.file.open("rb"),
-        as_attachment=True,
-        filename=upload.original_name,
-        content_type="application/octet-stream",
-    )
-    response["Cache-Control"] = "no-store, private"
-    return response
+    return downloads.hand_over(request, upload)
 
 
 @staff_member_required

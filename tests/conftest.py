@@ -4,6 +4,23 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
+from tests.storage_support import BucketFiles, LocalFiles, MotoServer, stop
+
+STORAGE_BACKENDS = ["local", "s3"]
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "every_storage: run the test on local private files and on an S3 bucket"
+    )
+
+
+def pytest_generate_tests(metafunc):
+    if "private_storage" in metafunc.fixturenames and metafunc.definition.get_closest_marker(
+        "every_storage"
+    ):
+        metafunc.parametrize("private_storage", STORAGE_BACKENDS, indirect=True)
+
 
 @pytest.fixture(scope="session", autouse=True)
 def collected_static(django_db_blocker):
@@ -12,19 +29,43 @@ def collected_static(django_db_blocker):
         call_command("collectstatic", interactive=False, verbosity=0)
 
 
+@pytest.fixture(scope="session")
+def moto_server(tmp_path_factory):
+    """A local S3 server (moto) in its own process, for the whole test session."""
+    server = MotoServer.start(tmp_path_factory.mktemp("moto") / "moto.log")
+    yield server
+    stop(server.process)
+
+
 @pytest.fixture(autouse=True)
-def private_storage(settings, tmp_path):
-    """Every test writes uploads to its own temporary private folder."""
+def private_storage(request, settings, tmp_path):
+    """Every test writes uploads to its own private place: a temporary folder, or (tests marked
+    every_storage, second run) its own bucket on the local S3 server."""
+    backend = getattr(request, "param", "local")
+    if backend == "s3":
+        server = request.getfixturevalue("moto_server")
+        files = BucketFiles(server, server.new_bucket())
+        settings.STORAGES = {**settings.STORAGES, "default": server.storage_settings(files.bucket)}
+        settings.STORAGE_BACKEND = "s3"
+        yield files
+        files.empty()
+        return
     location = tmp_path / "private"
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {
-            **settings.STORAGES["default"],
-            "OPTIONS": {**settings.STORAGES["default"]["OPTIONS"], "location": location},
+            "BACKEND": "intake.storage.PrivateFileSystemStorage",
+            "OPTIONS": {
+                "location": location,
+                "base_url": None,
+                "file_permissions_mode": 0o600,
+                "directory_permissions_mode": 0o700,
+            },
         },
     }
+    settings.STORAGE_BACKEND = "local"
     settings.PRIVATE_STORAGE_ROOT = location
-    return location
+    yield LocalFiles(location)
 
 
 @pytest.fixture

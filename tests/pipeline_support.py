@@ -1,7 +1,6 @@
 """Shared set-up for the pipeline tests: submit through the real form and service, files on disk."""
 
 import io
-from pathlib import Path
 
 from PIL import Image
 
@@ -27,9 +26,8 @@ def preview_image(preview: Preview) -> Image.Image:
     return image
 
 
-def preview_files(private_storage: Path) -> set[str]:
-    folder = private_storage / PREVIEWS_PREFIX
-    return {str(p.relative_to(private_storage)) for p in folder.rglob("*") if p.is_file()}
+def preview_files(private_storage) -> set[str]:
+    return {name for name in private_storage.names() if name.startswith(f"{PREVIEWS_PREFIX}/")}
 
 
 class FailingPreviewStorage(PrivateFileSystemStorage):

@@ -1,8 +1,6 @@
 """The intake models: references, the triage queue, and the database's own rules."""
 
-import os
 import re
-import stat
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -50,9 +48,9 @@ def test_an_empty_upload_is_refused_by_the_database():
         UploadFactory(size=0)
 
 
+@pytest.mark.every_storage
 def test_upload_files_get_random_private_names(private_storage):
     upload = UploadFactory(original_name="John Smith MRI.png")
     assert upload.file.name.startswith("uploads/")
     assert "John" not in upload.file.name
-    path = private_storage / upload.file.name
-    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    private_storage.assert_private(upload.file.name)

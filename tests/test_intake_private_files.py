@@ -1,17 +1,18 @@
-"""Uploaded files are reachable by no URL without staff rights, and the stray-file sweep."""
+"""Uploaded files are reachable by no URL without staff rights, and the stray-file sweep
+(each test runs on local files and on an S3 bucket)."""
 
-import os
-import time
+import logging
 from http import HTTPStatus
 
 import pytest
+import requests
 from django.contrib.auth.models import Permission, User
 from django.core.management import call_command
 
 from intake.models import Upload
 from tests.factories import PNG_BYTES, UploadFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.every_storage]
 
 
 def make_user(*, staff: bool, can_view_uploads: bool) -> User:
@@ -59,7 +60,8 @@ def test_staff_with_the_permission_download_it_as_an_attachment(client):
 
 def test_no_static_or_media_url_serves_private_files(client, settings, private_storage):
     upload = UploadFactory()
-    assert (private_storage / upload.file.name).exists()
+    assert private_storage.exists(upload.file.name)
+    private_storage.assert_private(upload.file.name)
     with pytest.raises(ValueError, match="not accessible via a URL"):
         upload.file.url  # noqa: B018
     for url in [
@@ -70,42 +72,88 @@ def test_no_static_or_media_url_serves_private_files(client, settings, private_s
         f"/mri-review/{upload.file.name}",
     ]:
         assert client.get(url).status_code == HTTPStatus.NOT_FOUND, url
-    assert not str(private_storage).startswith(str(settings.STATIC_ROOT))
+    if private_storage.location is not None:
+        assert not str(private_storage.location).startswith(str(settings.STATIC_ROOT))
 
 
-def _age(path, hours: int) -> None:
-    old = time.time() - hours * 3600
-    os.utime(path, (old, old))
+def test_staff_download_can_be_a_short_lived_signed_redirect_on_s3(
+    client, settings, private_storage
+):
+    """PRIVATE_DOWNLOADS=presigned: the view checks the permission, then hands out a signed URL that
+    works for a minute; local storage has no such URL and keeps streaming."""
+    settings.PRIVATE_DOWNLOADS = "presigned"
+    upload = UploadFactory(original_name="scan.png")
+    client.force_login(make_user(staff=True, can_view_uploads=True))
+    response = client.get(download_url(upload))
+    assert "no-store" in response["Cache-Control"]
+    if private_storage.backend == "local":
+        assert response.status_code == HTTPStatus.OK
+        assert b"".join(response.streaming_content) == PNG_BYTES
+        return
+    assert response.status_code == HTTPStatus.FOUND
+    signed = response["Location"]
+    assert signed.startswith(f"{private_storage.server.url}/{private_storage.bucket}/")
+    assert "X-Amz-Signature=" in signed
+    assert "X-Amz-Expires=60&" in signed
+    fetched = requests.get(signed, timeout=10)
+    assert fetched.status_code == HTTPStatus.OK
+    assert fetched.content == PNG_BYTES
+    assert fetched.headers["Content-Disposition"] == 'attachment; filename="scan.png"'
+    unsigned = requests.get(signed.split("?")[0], timeout=10)
+    assert unsigned.status_code == HTTPStatus.FORBIDDEN
+
+
+def test_staff_without_the_permission_get_no_signed_url(client, settings):
+    settings.PRIVATE_DOWNLOADS = "presigned"
+    upload = UploadFactory()
+    client.force_login(make_user(staff=True, can_view_uploads=False))
+    response = client.get(download_url(upload))
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    assert "Location" not in response
+
+
+def test_every_staff_download_is_recorded_with_ids_only(client, settings, caplog):
+    upload = UploadFactory(original_name="Maria Lopez MRI.png")
+    user = make_user(staff=True, can_view_uploads=True)
+    client.force_login(user)
+    with caplog.at_level(logging.INFO, logger="intake.downloads"):
+        client.get(download_url(upload))
+        settings.PRIVATE_DOWNLOADS = "presigned"
+        client.get(download_url(upload))
+    messages = [r.getMessage() for r in caplog.records if r.name == "intake.downloads"]
+    assert len(messages) == 2
+    for message in messages:
+        assert f"Upload {upload.pk} handed to staff user {user.pk}" in message
+        assert "Maria" not in message
 
 
 def test_the_sweep_removes_old_stray_files_only(private_storage):
+    """Listed through the storage API, so it works on a bucket too. Age is the storage's own
+    modification time: a stray younger than the cut-off stays; once past it, it goes."""
     kept = UploadFactory()
-    stray_dir = private_storage / "uploads" / "2026" / "11"
-    stray_dir.mkdir(parents=True, exist_ok=True)
-    old_stray = stray_dir / ("a" * 32)
-    new_stray = stray_dir / ("b" * 32)
-    old_stray.write_bytes(b"left behind")
-    new_stray.write_bytes(b"maybe still being saved")
-    _age(old_stray, 30)
-    _age(private_storage / kept.file.name, 30)
-    other = private_storage / "elsewhere" / "x.png"
-    other.parent.mkdir(parents=True)
-    other.write_bytes(b"not ours to sweep")
-    _age(other, 30)
+    stray = "uploads/2026/11/" + "a" * 32
+    private_storage.write(stray, b"left behind")
+    other = "elsewhere/x.png"
+    private_storage.write(other, b"not ours to sweep")
 
-    call_command("sweep_stray_uploads")
+    call_command("sweep_stray_uploads")  # default cut-off: a day
+    assert private_storage.exists(stray)
 
-    assert not old_stray.exists()
-    assert new_stray.exists()
-    assert (private_storage / kept.file.name).exists()
-    assert other.exists()
+    call_command("sweep_stray_uploads", "--older-than-hours", "0")
+
+    assert not private_storage.exists(stray)
+    assert private_storage.exists(kept.file.name)
+    assert private_storage.exists(other)
 
 
 def test_the_sweep_has_a_dry_run(private_storage, capsys):
-    stray = private_storage / "uploads" / ("c" * 32)
-    stray.parent.mkdir(parents=True, exist_ok=True)
-    stray.write_bytes(b"x")
-    _age(stray, 48)
-    call_command("sweep_stray_uploads", "--dry-run")
-    assert stray.exists()
+    stray = "uploads/" + "c" * 32
+    private_storage.write(stray, b"x")
+    call_command("sweep_stray_uploads", "--dry-run", "--older-than-hours", "0")
+    assert private_storage.exists(stray)
     assert "Would remove 1 stray file(s)." in capsys.readouterr().out
+
+
+def test_the_sweep_copes_with_no_uploads_yet(capsys):
+    call_command("sweep_stray_uploads", "--older-than-hours", "0")
+    assert "Removed 0 stray file(s)." in capsys.readouterr().out

@@ -7,14 +7,18 @@ from http import HTTPStatus
 import pytest
 
 from intake.models import ReviewRequest, Upload
-from intake.storage import PrivateFileSystemStorage
+from intake.storage import PrivateFileSystemStorage, PrivateS3Storage
 from tests.factories import mr_small_bytes, pdf_bytes, png_bytes
 from tests.intake_support import intake_settings, post_request  # noqa: F401
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("intake_settings")]
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.usefixtures("intake_settings"),
+    pytest.mark.every_storage,
+]
 
 
-class FailOnKthSave(PrivateFileSystemStorage):
+class FailOnKthSave:
     """Real private storage that fails on the k-th file written, as a full disk would."""
 
     saves = 0
@@ -30,6 +34,17 @@ class FailOnKthSave(PrivateFileSystemStorage):
         return super()._save(name, content)
 
 
+class FailOnKthLocalSave(FailOnKthSave, PrivateFileSystemStorage):
+    pass
+
+
+class FailOnKthS3Save(FailOnKthSave, PrivateS3Storage):
+    pass
+
+
+FAILING = {"local": FailOnKthLocalSave, "s3": FailOnKthS3Save}
+
+
 @pytest.mark.parametrize("fail_on", [1, 2, 3])
 def test_a_storage_failure_on_any_file_leaves_no_row_and_no_file(
     client, settings, private_storage, fail_on, mailoutbox
@@ -38,7 +53,7 @@ def test_a_storage_failure_on_any_file_leaves_no_row_and_no_file(
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {
-            "BACKEND": "tests.test_intake_submission.FailOnKthSave",
+            "BACKEND": f"tests.test_intake_submission.{FAILING[private_storage.backend].__name__}",
             "OPTIONS": {**settings.STORAGES["default"]["OPTIONS"], "fail_on": fail_on},
         },
     }
@@ -49,7 +64,7 @@ def test_a_storage_failure_on_any_file_leaves_no_row_and_no_file(
     assert FailOnKthSave.saves == fail_on
     assert not ReviewRequest.objects.exists()
     assert not Upload.objects.exists()
-    assert [p for p in private_storage.rglob("*") if p.is_file()] == []
+    assert private_storage.names() == []
     assert mailoutbox == []
 
 

@@ -36,7 +36,7 @@ def test_completed_uploads_are_attached_with_their_size_and_sha256(
         upload_by_tus(live_server, session_key, "MR_small.dcm", scan),
         upload_by_tus(live_server, session_key, "report.pdf", report),
     ]
-    staged_files = [private_storage / s.staging_name for s in StagedUpload.objects.all()]
+    staged_files = [private_storage.location / s.staging_name for s in StagedUpload.objects.all()]
 
     response = post_request(
         client, files=[("film.jpg", jpeg_bytes())], imaging_plan="upload", staged=keys
@@ -51,7 +51,7 @@ def test_completed_uploads_are_attached_with_their_size_and_sha256(
     for name, content in (("MR_small.dcm", scan), ("report.pdf", report)):
         assert uploads[name].size == len(content)
         assert uploads[name].sha256 == hashlib.sha256(content).hexdigest()
-        assert (private_storage / uploads[name].file.name).read_bytes() == content
+        assert (private_storage.location / uploads[name].file.name).read_bytes() == content
         assert uploads[name].file.name.startswith("uploads/")
     assert not StagedUpload.objects.exists()
     assert not any(path.exists() for path in staged_files)
@@ -120,9 +120,9 @@ def test_a_failure_while_attaching_keeps_nothing_and_leaves_the_uploads_to_try_a
         post_request(client, files=[("film.jpg", jpeg_bytes())], imaging_plan="upload", staged=keys)
     assert not ReviewRequest.objects.exists()
     assert not Upload.objects.exists()
-    assert not (private_storage / "uploads").exists() or not any(
-        p.is_file() for p in (private_storage / "uploads").rglob("*")
+    assert not (private_storage.location / "uploads").exists() or not any(
+        p.is_file() for p in (private_storage.location / "uploads").rglob("*")
     )
     assert StagedUpload.objects.filter(status="complete").count() == 2
     for staged in StagedUpload.objects.all():
-        assert (private_storage / staged.staging_name).exists()
+        assert (private_storage.location / staged.staging_name).exists()

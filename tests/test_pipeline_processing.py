@@ -64,7 +64,7 @@ def test_the_original_file_is_never_altered(
     review_request = submit(client, django_capture_on_commit_callbacks, [("mr.dcm", data)])
 
     [upload] = review_request.uploads.all()
-    stored = (private_storage / upload.file.name).read_bytes()
+    stored = (private_storage.location / upload.file.name).read_bytes()
     assert stored == data
     assert hashlib.sha256(stored).hexdigest() == upload.sha256
 

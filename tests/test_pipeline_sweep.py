@@ -23,7 +23,7 @@ def test_old_preview_files_without_a_row_are_swept_and_kept_ones_stay(
     client, django_capture_on_commit_callbacks, private_storage
 ):
     submit(client, django_capture_on_commit_callbacks, [("mr.dcm", mr_small_bytes())])
-    kept = private_storage / Preview.objects.get().file.name
+    kept = private_storage.location / Preview.objects.get().file.name
     folder = kept.parent
     old_stray = folder / "0123456789abcdef0123456789abcdef.png"
     new_stray = folder / "fedcba9876543210fedcba9876543210.png"

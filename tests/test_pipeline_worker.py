@@ -20,14 +20,14 @@ from tests.pipeline_support import preview_files, preview_image
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def run_worker(tmp_path: Path, private_storage: Path) -> None:
+def run_worker(tmp_path: Path, private_storage) -> None:
     database = connection.settings_dict
     env = {
         **os.environ,
         "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
         "EMAIL_BACKEND": "file",
         "EMAIL_FILE_PATH": str(tmp_path / "mail"),
-        "PRIVATE_STORAGE_ROOT": str(private_storage),
+        "PRIVATE_STORAGE_ROOT": str(private_storage.location),
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay"],

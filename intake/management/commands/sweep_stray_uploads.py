@@ -21,7 +21,11 @@ logger = logging.getLogger(__name__)
 
 
 def _walk(folder: str):
-    directories, files = default_storage.listdir(folder)
+    """Every file name under `folder`, through the storage API (a bucket has no real folders)."""
+    try:
+        directories, files = default_storage.listdir(folder)
+    except FileNotFoundError:  # local storage before the first upload
+        return
     for name in files:
         yield str(PurePosixPath(folder, name))
     for directory in directories:
@@ -41,14 +45,7 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Only count what would go.")
 
     def handle(self, *, older_than_hours: int, dry_run: bool, **options) -> None:
-        folders = [
-            (prefix, model)
-            for prefix, model in ((UPLOADS_PREFIX, Upload), (PREVIEWS_PREFIX, Preview))
-            if default_storage.exists(prefix)
-        ]
-        if not folders:
-            self.stdout.write("No uploads folder: nothing to sweep.")
-            return
+        folders = ((UPLOADS_PREFIX, Upload), (PREVIEWS_PREFIX, Preview))
         cutoff = timezone.now() - datetime.timedelta(hours=older_than_hours)
         removed = 0
         for prefix, model in folders:

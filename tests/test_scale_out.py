@@ -1,0 +1,192 @@
+"""Two gunicorn servers (two processes each) and two workers share one Postgres, one Redis and one S3
+bucket, and behave as one site: a request sent through one server is downloaded by staff through the
+other, signed in on the first; the rate limit counts posts across both; two workers send each
+follow-up e-mail once. Everything real over HTTP; every process bounded in time and stopped."""
+
+import re
+import subprocess
+import sys
+from http import HTTPStatus
+from pathlib import Path
+
+import pytest
+import redis
+import requests
+from django.conf import settings
+from django.contrib.auth.models import Permission, User
+from django.db import connection
+from django_tasks_db.models import DBTaskResult
+
+from intake.models import ReviewRequest, SentEmail
+from tests.factories import pdf_bytes, review_form_data
+from tests.storage_support import BucketFiles, free_port, stop, wait_for_http
+
+SECRET_KEY = "scale-out-test-secret-" + "x" * 40
+STAFF_PASSWORD = "a long enough password 42"
+
+
+def database_url() -> str:
+    database = connection.settings_dict
+    return f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
+
+
+@pytest.fixture
+def shared_redis(request):
+    """Redis databases 5 to 9 only (other test runs use 0 to 4): one per test, emptied around it."""
+    url = f"redis://127.0.0.1:6379/{request.param}"
+    client = redis.Redis.from_url(url)
+    client.flushdb()
+    yield url
+    client.flushdb()
+    client.close()
+
+
+@pytest.fixture
+def shared_bucket(moto_server):
+    files = BucketFiles(moto_server, moto_server.new_bucket())
+    yield files
+    files.empty()
+
+
+@pytest.fixture
+def cluster(transactional_db, shared_redis, shared_bucket, tmp_path):
+    """Start two production-like servers on the same database, Redis and bucket; stop them after."""
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "DEBUG": "false",
+        "HTTPS": "false",
+        "SECRET_KEY": SECRET_KEY,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "DATABASE_URL": database_url(),
+        "CONN_MAX_AGE": "0",
+        "REDIS_URL": shared_redis,
+        "EMAIL_BACKEND": "file",
+        "EMAIL_FILE_PATH": str(tmp_path / "mail"),
+        "INTAKE_RATE_LIMIT_POSTS": "4",
+        **shared_bucket.server.environment(shared_bucket.bucket),
+    }
+    servers, urls, logs = [], [], []
+    try:
+        for name in ("a", "b"):
+            port = free_port()
+            log = (tmp_path / f"gunicorn-{name}.log").open("wb")
+            logs.append(log)
+            process = subprocess.Popen(
+                [
+                    *(sys.executable, "-m", "gunicorn", "backcare.wsgi"),
+                    *("--bind", f"127.0.0.1:{port}", "--workers", "2"),
+                    *("--worker-class", "gthread", "--threads", "2", "--timeout", "60"),
+                ],
+                cwd=settings.BASE_DIR,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+            servers.append(process)
+            wait_for_http(f"http://127.0.0.1:{port}/healthz", seconds=60, process=process)
+            urls.append(f"http://127.0.0.1:{port}")
+        yield {"a": urls[0], "b": urls[1], "env": env, "tmp": tmp_path}
+    finally:
+        for process in servers:
+            stop(process)
+        for log in logs:
+            log.close()
+
+
+def form_tokens(browser: requests.Session, base_url: str) -> dict[str, str]:
+    page = browser.get(f"{base_url}/mri-review/", timeout=30)
+    assert page.status_code == HTTPStatus.OK
+    return {
+        field: re.search(rf'name="{field}" value="([^"]+)"', page.text)[1]
+        for field in ("csrfmiddlewaretoken", "submission_token")
+    }
+
+
+def sign_in(browser: requests.Session, base_url: str, user: User) -> None:
+    page = browser.get(f"{base_url}/admin/login/", timeout=30)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)[1]
+    response = browser.post(
+        f"{base_url}/admin/login/?next=/admin/",
+        data={"csrfmiddlewaretoken": token, "username": user.username, "password": STAFF_PASSWORD},
+        headers={"Referer": f"{base_url}/admin/login/"},
+        allow_redirects=False,
+        timeout=30,
+    )
+    assert response.status_code == HTTPStatus.FOUND, response.text[:500]
+
+
+@pytest.mark.parametrize("shared_redis", [5], indirect=True)
+def test_a_file_sent_through_one_server_is_downloaded_by_staff_through_the_other(
+    cluster, shared_bucket
+):
+    patient = requests.Session()
+    data = {**review_form_data(imaging_plan="upload"), **form_tokens(patient, cluster["a"])}
+    sent = patient.post(
+        f"{cluster['a']}/mri-review/",
+        data=data,
+        files=[("files", ("lumbar report.pdf", pdf_bytes(), "application/pdf"))],
+        headers={"Referer": f"{cluster['a']}/mri-review/"},
+        allow_redirects=False,
+        timeout=60,
+    )
+    assert sent.status_code == HTTPStatus.FOUND, sent.text[:500]
+    upload = ReviewRequest.objects.get().uploads.get()
+    assert shared_bucket.read(upload.file.name) == pdf_bytes()
+    shared_bucket.assert_private(upload.file.name)
+    # The confirmation comes from the other server: the session is shared too.
+    thanks = patient.get(f"{cluster['b']}/mri-review/thanks/", allow_redirects=False, timeout=30)
+    assert thanks.status_code == HTTPStatus.OK
+    assert upload.request.reference in thanks.text
+
+    staff = User.objects.create_user("triage", password=STAFF_PASSWORD, is_staff=True)
+    staff.user_permissions.add(Permission.objects.get(codename="view_upload"))
+    browser = requests.Session()
+    sign_in(browser, cluster["a"], staff)
+    download = browser.get(f"{cluster['b']}/mri-review/files/{upload.pk}/", timeout=30)
+    assert download.status_code == HTTPStatus.OK
+    assert download.content == pdf_bytes()
+    assert download.headers["Content-Disposition"] == 'attachment; filename="lumbar report.pdf"'
+
+    # Two workers on two processes share the queue; each e-mail goes out once.
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "manage.py", "run_worker", "--batch", "--no-startup-delay"],
+            cwd=settings.BASE_DIR,
+            env=cluster["env"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        for _ in range(2)
+    ]
+    try:
+        for worker in workers:
+            _, errors = worker.communicate(timeout=120)
+            assert worker.returncode == 0, errors
+    finally:
+        for worker in workers:
+            stop(worker)
+    assert {task.status for task in DBTaskResult.objects.all()} == {"SUCCESSFUL"}
+    assert SentEmail.objects.count() == 2
+    mail = [p.read_text() for p in Path(cluster["tmp"], "mail").iterdir()]
+    assert sum(text.count("Subject:") for text in mail) == 2
+
+
+@pytest.mark.parametrize("shared_redis", [6], indirect=True)
+def test_the_rate_limit_counts_posts_across_both_servers(cluster):
+    browser = requests.Session()
+    token = form_tokens(browser, cluster["a"])["csrfmiddlewaretoken"]
+    statuses = []
+    for number in range(6):
+        base_url = cluster["a"] if number % 2 == 0 else cluster["b"]
+        response = browser.post(
+            f"{base_url}/mri-review/",
+            data={"csrfmiddlewaretoken": token, "first_name": ""},  # an incomplete form
+            headers={"Referer": f"{base_url}/mri-review/"},
+            allow_redirects=False,
+            timeout=30,
+        )
+        statuses.append(response.status_code)
+    # Limit 4: each server saw only 3 posts, yet the 5th and 6th are paused.
+    assert statuses == [HTTPStatus.OK] * 4 + [HTTPStatus.TOO_MANY_REQUESTS] * 2
+    assert not ReviewRequest.objects.exists()
