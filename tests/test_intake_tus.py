@@ -86,7 +86,7 @@ def test_a_whole_file_arrives_in_chunks_with_checksums_and_is_complete(
     assert (staged.status, staged.kind, staged.file_name) == ("complete", "dicom", "MR_small.dcm")
     assert staged.offset == staged.length == len(content)
     assert staged.sha256 == hashlib.sha256(content).hexdigest()
-    assert (private_storage / staged.staging_name).read_bytes() == content
+    assert (private_storage.location / staged.staging_name).read_bytes() == content
     assert staged.key in up.url
     assert "MR_small" not in up.url
     assert len(staged.key) >= 43  # 256 random bits
@@ -186,7 +186,7 @@ def test_a_chunk_with_a_wrong_checksum_gets_460_and_is_not_kept(
     assert response.status_code == 460
     staged = StagedUpload.objects.get()
     assert staged.offset == 4096
-    assert (private_storage / staged.staging_name).stat().st_size == 4096
+    assert (private_storage.location / staged.staging_name).stat().st_size == 4096
 
     good = patch(
         up.url,
@@ -226,7 +226,7 @@ def test_termination_removes_the_upload_and_its_bytes(live_server, session_key, 
     response = requests.delete(up.url, headers={**TUS, **cookie(session_key)}, timeout=10)
     assert response.status_code == HTTPStatus.NO_CONTENT
     assert not StagedUpload.objects.exists()
-    assert not (private_storage / staged.staging_name).exists()
+    assert not (private_storage.location / staged.staging_name).exists()
     assert head(up.url, session_key).status_code == HTTPStatus.NOT_FOUND
 
 
@@ -273,7 +273,7 @@ def test_a_file_that_is_not_a_scan_is_refused_in_plain_words(
         f"“{name}” was not accepted: {reason}"
     )
     assert not StagedUpload.objects.exists()
-    assert [p for p in private_storage.rglob("*") if p.is_file()] == []
+    assert [p for p in private_storage.location.rglob("*") if p.is_file()] == []
 
 
 def test_an_empty_file_is_refused_when_it_is_created(live_server, session_key):
@@ -291,7 +291,7 @@ def test_cd_clutter_is_skipped_with_a_note_not_refused(live_server, session_key,
     assert response.headers["BackCare-Upload-Note"].startswith("skipped")
     staged = StagedUpload.objects.get()
     assert staged.status == "skipped"
-    assert not (private_storage / staged.staging_name).exists()
+    assert not (private_storage.location / staged.staging_name).exists()
 
 
 def test_a_file_over_the_size_limit_is_refused_before_any_byte_is_sent(
@@ -318,4 +318,6 @@ def test_purge_removes_expired_uploads_and_their_files_only(
     call_command("purge_expired_uploads")
     remaining = StagedUpload.objects.get()
     assert remaining.key == fresh.url.rsplit("/", 1)[1]
-    assert sorted(p.name for p in (private_storage / "staging").iterdir()) == [remaining.key]
+    assert sorted(p.name for p in (private_storage.location / "staging").iterdir()) == [
+        remaining.key
+    ]
