@@ -2,7 +2,6 @@ import uuid
 from http import HTTPStatus
 
 from django.conf import settings
-from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse
@@ -11,10 +10,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_safe
 
-from intake import ratelimit
-from intake.forms import ReviewRequestForm
-from intake.models import ReviewRequest, Upload
-from intake.services import submit_review_request
+from intake import ratelimit, triage
+from intake.forms import MoreFilesForm, ReviewRequestForm
+from intake.models import AccessAction, ReviewRequest, Upload
+from intake.services import add_patient_files, submit_review_request
+from intake.staff_auth import verified_staff_required
 from intake.uploads import install_intake_upload_handlers
 
 # The request just submitted in this browser session: the confirmation page reads it from here, so
@@ -85,13 +85,15 @@ def thanks(request: HttpRequest) -> HttpResponse:
     )
 
 
-@staff_member_required
+@verified_staff_required
 @require_safe
 def upload_download(request: HttpRequest, pk: int) -> FileResponse:
-    """A patient's file, for staff with the right permission only; never cached, always a download."""
-    if not request.user.has_perm("intake.view_upload"):
+    """A patient's file, for staff with the right permission only; never cached, always a download.
+    Every download is written to the access log."""
+    if not request.user.has_perm("intake.download_upload"):
         raise PermissionDenied
-    upload = get_object_or_404(Upload, pk=pk)
+    upload = get_object_or_404(Upload.objects.select_related("request"), pk=pk)
+    triage.log_access(request=request, action=AccessAction.DOWNLOAD, upload=upload)
     response = FileResponse(
         upload.file.open("rb"),
         as_attachment=True,
@@ -100,3 +102,41 @@ def upload_download(request: HttpRequest, pk: int) -> FileResponse:
     )
     response["Cache-Control"] = "no-store, private"
     return response
+
+
+# --- More files, through a link staff sent -------------------------------------------------------
+
+
+@never_cache
+@csrf_exempt
+@transaction.non_atomic_requests
+@require_http_methods(["GET", "POST"])
+def more_files(request: HttpRequest, token: str) -> HttpResponse:
+    """A patient adds files to their request through a single-use, expiring link.
+
+    The page names no patient detail beyond the reference: the link could be forwarded.
+    """
+    link = triage.find_upload_link(token)
+    if link is None:
+        return render(request, "intake/more_files_gone.html", status=HTTPStatus.GONE)
+    if request.method == "POST":
+        if ratelimit.over_limit(request):
+            return render(request, "intake/rate_limited.html", status=HTTPStatus.TOO_MANY_REQUESTS)
+        skipped = install_intake_upload_handlers(request).skipped
+        return _more_files_submit(request, link, skipped)
+    return render(request, "intake/more_files.html", {"form": MoreFilesForm(), "link": link})
+
+
+@csrf_protect
+def _more_files_submit(request: HttpRequest, link, skipped) -> HttpResponse:
+    form = MoreFilesForm(request.POST, request.FILES, skipped_files=skipped)
+    if not form.is_valid():
+        return render(request, "intake/more_files.html", {"form": form, "link": link})
+    added = add_patient_files(link=link, files=form.accepted_files)
+    if not added:
+        return render(request, "intake/more_files_gone.html", status=HTTPStatus.GONE)
+    return render(
+        request,
+        "intake/more_files_thanks.html",
+        {"reference": link.request.reference, "count": len(added)},
+    )

@@ -25,3 +25,13 @@ def private_storage(settings, tmp_path):
     }
     settings.PRIVATE_STORAGE_ROOT = location
     return location
+
+
+@pytest.fixture
+def admin_client(admin_user):
+    """pytest-django's admin client, signed in past the admin's second factor (django-otp)."""
+    from django.test import Client
+
+    from tests.triage_support import otp_login
+
+    return otp_login(Client(), admin_user)
