@@ -2,6 +2,7 @@
 workflow views behind the request page's buttons. intake/admin.py puts them together."""
 
 from django.contrib import admin, messages
+from django.contrib.admin.options import Action, ActionLocation
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
@@ -10,6 +11,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
 from django.views.decorators.http import require_POST
 
@@ -103,7 +105,7 @@ class TriageAdminMixin:
     @admin.display(description="Urgency", ordering="-urgent")
     def urgency(self, obj: ReviewRequest) -> str:
         if obj.urgent:
-            return format_html('<strong class="triage-urgent">Urgent</strong>')
+            return mark_safe('<strong class="triage-urgent">Urgent</strong>')
         return "Routine"
 
     @admin.display(description="Files", ordering="n_files")
@@ -272,12 +274,21 @@ class TriageAdminMixin:
     def export_csv(self, request, queryset):
         return triage.export_csv(request=request, queryset=queryset)
 
-    def get_actions(self, request):
-        actions = super().get_actions(request)
+    def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
+        actions = super().get_actions(request, action_location)
+        if action_location != ActionLocation.CHANGE_LIST or not actions:
+            return actions
         for target, label in ReviewStatus.choices:
             if request.user.has_perm(workflow.permission_for(target)):
                 name = f"move_to_{target}"
-                actions[name] = (_move_action(target), name, f"Change status to “{label}”")
+                description = f"Change status to “{label}”"
+                actions[name] = Action(
+                    func=_move_action(target),
+                    name=name,
+                    description=description,
+                    plural_description=description,
+                    locations=[ActionLocation.CHANGE_LIST],
+                )
         return actions
 
 
