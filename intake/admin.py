@@ -6,7 +6,13 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from intake.models import AccessLog, ReviewRequest, Upload
-from intake.triage_admin import AssigneeFilter, OverdueFilter, StatusFilter, TriageAdminMixin
+from intake.triage_admin import (
+    AssigneeFilter,
+    OverdueFilter,
+    StatusFilter,
+    SubmittedFilter,
+    TriageAdminMixin,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -58,7 +64,7 @@ class ReviewRequestAdmin(TriageAdminMixin, ReadOnlyAdmin):
         "urgent",
         AssigneeFilter,
         OverdueFilter,
-        ("submitted_at", admin.DateFieldListFilter),
+        ("submitted_at", SubmittedFilter),
     ]
     list_select_related = ["assignee"]
     list_per_page = 50

@@ -78,6 +78,12 @@ class OverdueFilter(admin.SimpleListFilter):
         return queryset
 
 
+class SubmittedFilter(admin.DateFieldListFilter):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.title = "date submitted"
+
+
 # --- The admin ------------------------------------------------------------------------------------
 
 

@@ -1,8 +1,11 @@
 """Shared set-up for the triage tests: staff users with a role, and sign-in past the second factor."""
 
+from django.apps import apps
 from django.contrib.auth.models import Group, User
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_static.models import StaticDevice
+
+from intake.roles import create_roles
 
 PASSWORD = "a long enough password 42"
 COORDINATOR = "Intake coordinator"
@@ -14,6 +17,9 @@ def staff_user(username: str = "staff@example.org", *, role: str | None = None, 
         username, email=username, password=PASSWORD, is_staff=True, **extra
     )
     if role:
+        if not Group.objects.filter(name=role).exists():
+            # A transactional test before this one emptied the tables (the migration made them).
+            create_roles(apps)
         user.groups.add(Group.objects.get(name=role))
     return user
 

@@ -7,52 +7,16 @@ import pgtrigger.migrations
 from django.conf import settings
 from django.db import migrations, models
 
+from intake import roles
 from intake.workflow import due_by
-
-# The two staff roles and exactly what each may do (README: "Roles").
-ROLES = {
-    "Intake coordinator": [
-        "view_reviewrequest",
-        "change_reviewrequest",  # move through the workflow, ask the patient for more files
-        "assign_reviewrequest",
-        "view_upload",
-        "download_upload",
-        "add_note",
-        "view_note",
-    ],
-    "Reviewing surgeon": [
-        "view_reviewrequest",
-        "record_review_outcome",
-        "view_upload",
-        "download_upload",
-        "add_note",
-        "view_note",
-    ],
-}
 
 
 def create_roles(apps, schema_editor):
-    from django.contrib.auth.management import create_permissions
-
-    # Permissions are normally created after all migrations have run; the groups need them now.
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for name, codenames in ROLES.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        permissions = list(
-            Permission.objects.filter(content_type__app_label="intake", codename__in=codenames)
-        )
-        if len(permissions) != len(codenames):
-            raise RuntimeError(f"Missing permissions for the role {name}")
-        group.permissions.set(permissions)
+    roles.create_roles(apps)
 
 
 def remove_roles(apps, schema_editor):
-    apps.get_model("auth", "Group").objects.filter(name__in=ROLES).delete()
+    apps.get_model("auth", "Group").objects.filter(name__in=roles.ROLES).delete()
 
 
 def fill_due_by(apps, schema_editor):
