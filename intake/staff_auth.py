@@ -20,6 +20,15 @@ class StaffLoginForm(OTPAdminAuthenticationForm):
     (6 digits) and backup codes (letters and digits), so the code's shape picks the device.
     """
 
+    otp_error_messages = {
+        **OTPAdminAuthenticationForm.otp_error_messages,
+        "token_required": "Enter the one-time code from your authenticator app, or a backup code.",
+        "invalid_token": "That code is not right, or it was already used. Check it and try again.",
+        "device_required": (
+            "This account has no second sign-in step set up yet. Ask a BackCare administrator."
+        ),
+    }
+
     def _chosen_device(self, user):
         device = super()._chosen_device(user)
         if device is not None:

@@ -24,7 +24,7 @@ def test_a_password_alone_does_not_open_the_admin(client):
     backup_code(user)
     response = sign_in(client, user.username, PASSWORD)
     assert response.status_code == HTTPStatus.OK
-    assert "Please enter your OTP token." in response.content.decode()
+    assert "Enter the one-time code from your authenticator app" in response.content.decode()
     assert client.get("/admin/").status_code == HTTPStatus.FOUND
 
 
@@ -43,6 +43,7 @@ def test_a_password_and_a_backup_code_open_the_admin_once(client):
     client.logout()
     again = sign_in(client, user.username, PASSWORD, code)
     assert again.status_code == HTTPStatus.OK  # a backup code works once
+    assert "already used" in again.content.decode()
     assert client.get("/admin/").status_code == HTTPStatus.FOUND
 
 
@@ -62,6 +63,13 @@ def test_an_authenticator_app_code_works(client):
     device = TOTPDevice.objects.create(user=user, name="phone")
     code = f"{totp(device.bin_key):06d}"
     assert sign_in(client, user.username, PASSWORD, code).status_code == HTTPStatus.FOUND
+
+
+def test_an_account_without_a_second_factor_is_told_to_ask_an_administrator(client):
+    user = staff_user(role=COORDINATOR)
+    response = sign_in(client, user.username, PASSWORD, "12345678")
+    assert "no second sign-in step set up yet" in response.content.decode()
+    assert client.get("/admin/").status_code == HTTPStatus.FOUND
 
 
 def test_repeated_failures_lock_the_sign_in_with_a_clear_message(client, settings):
@@ -150,3 +158,16 @@ def test_the_session_cookie_is_secure_when_debug_is_off():
         check=True,
     ).stdout.split()
     assert out == ["True", str(9 * 3600)]
+
+
+def test_create_staff_user_can_set_up_an_authenticator_app(client, capsys, monkeypatch):
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    monkeypatch.setenv("STAFF_PASSWORD", "correct horse battery staple")
+    call_command("create_staff_user", "sam@clinic.example", "--role", "coordinator", "--totp")
+    assert "otpauth://totp/" in capsys.readouterr().out
+    device = TOTPDevice.objects.get(user__username="sam@clinic.example")
+    code = f"{totp(device.bin_key):06d}"
+    response = sign_in(client, "sam@clinic.example", "correct horse battery staple", code)
+    assert response.status_code == HTTPStatus.FOUND

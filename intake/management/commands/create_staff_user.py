@@ -10,6 +10,7 @@ import getpass
 import os
 
 import qrcode
+from django.apps import apps
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
@@ -18,6 +19,8 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from intake.roles import create_roles
 
 ROLES = {"coordinator": "Intake coordinator", "surgeon": "Reviewing surgeon"}
 BACKUP_CODES = 10
@@ -48,6 +51,8 @@ class Command(BaseCommand):
         with transaction.atomic():
             user.set_password(password)
             user.save()
+            if not Group.objects.filter(name=ROLES[role]).exists():
+                create_roles(apps)  # someone removed the group that migration 0002 made
             user.groups.add(Group.objects.get(name=ROLES[role]))
             device = StaticDevice.objects.create(user=user, name="Backup codes")
             codes = [StaticToken.random_token() for _ in range(BACKUP_CODES)]
