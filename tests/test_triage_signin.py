@@ -20,7 +20,7 @@ def sign_in(client, username: str, password: str, code: str = ""):
 
 
 def test_a_password_alone_does_not_open_the_admin(client):
-    user = staff_user(role=COORDINATOR)
+    user = staff_user(role=COORDINATOR, password=PASSWORD)
     backup_code(user)
     response = sign_in(client, user.username, PASSWORD)
     assert response.status_code == HTTPStatus.OK
@@ -35,7 +35,7 @@ def test_signed_in_without_the_second_factor_is_not_enough(client):
 
 
 def test_a_password_and_a_backup_code_open_the_admin_once(client):
-    user = staff_user(role=COORDINATOR)
+    user = staff_user(role=COORDINATOR, password=PASSWORD)
     code = backup_code(user)
     response = sign_in(client, user.username, PASSWORD, code)
     assert response.status_code == HTTPStatus.FOUND
@@ -48,7 +48,7 @@ def test_a_password_and_a_backup_code_open_the_admin_once(client):
 
 
 def test_a_code_from_addstatictoken_works(client, capsys):
-    user = staff_user(role=COORDINATOR)
+    user = staff_user(role=COORDINATOR, password=PASSWORD)
     call_command("addstatictoken", user.username)
     code = capsys.readouterr().out.strip()
     assert sign_in(client, user.username, PASSWORD, code).status_code == HTTPStatus.FOUND
@@ -59,21 +59,21 @@ def test_an_authenticator_app_code_works(client):
     from django_otp.oath import totp
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    user = staff_user(role=COORDINATOR)
+    user = staff_user(role=COORDINATOR, password=PASSWORD)
     device = TOTPDevice.objects.create(user=user, name="phone")
     code = f"{totp(device.bin_key):06d}"
     assert sign_in(client, user.username, PASSWORD, code).status_code == HTTPStatus.FOUND
 
 
 def test_an_account_without_a_second_factor_is_told_to_ask_an_administrator(client):
-    user = staff_user(role=COORDINATOR)
+    user = staff_user(role=COORDINATOR, password=PASSWORD)
     response = sign_in(client, user.username, PASSWORD, "12345678")
     assert "no second sign-in step set up yet" in response.content.decode()
     assert client.get("/admin/").status_code == HTTPStatus.FOUND
 
 
 def test_repeated_failures_lock_the_sign_in_with_a_clear_message(client, settings):
-    user = staff_user(role=COORDINATOR)
+    user = staff_user(role=COORDINATOR, password=PASSWORD)
     code = backup_code(user)
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
         assert sign_in(client, user.username, "wrong password 123").status_code == HTTPStatus.OK

@@ -12,9 +12,17 @@ COORDINATOR = "Intake coordinator"
 SURGEON = "Reviewing surgeon"
 
 
-def staff_user(username: str = "staff@example.org", *, role: str | None = None, **extra) -> User:
+def staff_user(
+    username: str = "staff@example.org",
+    *,
+    role: str | None = None,
+    password: str | None = None,
+    **extra,
+) -> User:
+    """A staff user; with no password given, one that cannot sign in by password (hashing a real
+    one takes a second, and most tests sign in with otp_login)."""
     user = User.objects.create_user(
-        username, email=username, password=PASSWORD, is_staff=True, **extra
+        username, email=username, password=password, is_staff=True, **extra
     )
     if role:
         if not Group.objects.filter(name=role).exists():

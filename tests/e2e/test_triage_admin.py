@@ -43,7 +43,9 @@ def sign_in(page, live_server, username: str, code: str) -> None:
 
 
 def test_a_coordinator_triages_an_urgent_request(page, live_server, console_errors):
-    user = staff_user("coordinator@clinic.example", role=COORDINATOR, first_name="Cora")
+    user = staff_user(
+        "coordinator@clinic.example", role=COORDINATOR, password=PASSWORD, first_name="Cora"
+    )
     code = backup_code(user)
     ReviewRequestFactory(first_name="Rita", last_name="Routine")
     urgent = ReviewRequestFactory(
