@@ -4,6 +4,7 @@ Development needs nothing set. With DEBUG off, every value that must not have a 
 (the secret key, the allowed hosts) has to be given, and start-up stops with a message naming it.
 """
 
+import datetime
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -55,6 +56,12 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_tasks_db",
+    # Staff sign-in: a second factor (authenticator app or one-time backup codes) and lock-out.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "pgtrigger",
     "exercises",
     "intake",
 ]
@@ -68,8 +75,12 @@ MIDDLEWARE = [
     "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "intake.staff_auth.StaffSessionTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a lock-out raised during sign-in into its lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "backcare.urls"
@@ -243,6 +254,26 @@ SECURE_HSTS_PRELOAD = HTTPS
 if env.bool("BEHIND_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# --- Staff sign-in ---------------------------------------------------------------------------------
+# django-axes' backend must come first: it refuses a locked-out username and address before any
+# password is checked. The admin also needs a second factor (django-otp; see intake/staff_auth.py).
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "intake/staff_locked_out.html"
+# Sessions end after STAFF_SESSION_IDLE_SECONDS without a request, and STAFF_SESSION_MAX_SECONDS
+# after sign-in whatever happens (intake.staff_auth.StaffSessionTimeoutMiddleware).
+STAFF_SESSION_IDLE_SECONDS = env.int("STAFF_SESSION_IDLE_SECONDS", default=15 * 60)
+STAFF_SESSION_MAX_SECONDS = env.int("STAFF_SESSION_MAX_SECONDS", default=9 * 3600)
+SESSION_COOKIE_AGE = STAFF_SESSION_MAX_SECONDS
+OTP_TOTP_ISSUER = "BackCare"
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -305,3 +336,13 @@ INTAKE_TUS_EXPIRY_HOURS = env.int("INTAKE_TUS_EXPIRY_HOURS", default=24)
 # The browser sends each file in PATCH requests of at most this many bytes: small enough to pass a
 # proxy's body limit and to lose little when a connection drops, large enough to keep requests few.
 INTAKE_TUS_CHUNK_SIZE = env.int("INTAKE_TUS_CHUNK_SIZE", default=8 * 1024**2)
+
+# --- Triage ---------------------------------------------------------------------------------------
+
+# A new request is due INTAKE_CALLBACK_BUSINESS_DAYS business days after it arrives (what the patient
+# is promised); an urgent one by the end of the day it arrives.
+
+# Patients asked for more files get a single-use link that lasts this many days.
+INTAKE_UPLOAD_LINK_DAYS = env.int("INTAKE_UPLOAD_LINK_DAYS", default=7)
+# `manage.py apply_retention` removes the files of requests closed (or marked spam) this long ago.
+INTAKE_RETENTION_DAYS = env.int("INTAKE_RETENTION_DAYS", default=365)

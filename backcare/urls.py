@@ -5,6 +5,10 @@ from django.views.generic import TemplateView
 
 from backcare import views
 from exercises.sitemaps import SITEMAPS, robots_txt
+from intake.staff_auth import install_admin_site
+
+# Every admin page needs the second factor (django-otp), and the home shows the triage counts.
+install_admin_site()
 
 urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),

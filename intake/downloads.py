@@ -11,16 +11,16 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 
-from intake.models import Upload
+from intake import triage
+from intake.models import AccessAction, Upload
 
 logger = logging.getLogger(__name__)
 
 
 def record_download(request: HttpRequest, upload: Upload, *, how: str) -> None:
-    """The one place a staff download is recorded (the audit trail hooks in here).
-
-    Ids only: the patient's name and file name stay out of the log.
-    """
+    """The one place a staff download is recorded: the access log (the audit trail), and the
+    application log with ids only, so the patient's name and file name stay out of it."""
+    triage.log_access(request=request, action=AccessAction.DOWNLOAD, upload=upload, detail=how)
     logger.info("Upload %s handed to staff user %s (%s)", upload.pk, request.user.pk, how)
 
 

@@ -1,6 +1,8 @@
 import datetime
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 
 from crispy_forms.bootstrap import InlineRadios
 from crispy_forms.helper import FormHelper
@@ -75,6 +77,58 @@ SKIP_REASONS = {
     ),
     "count": lambda: f"you can send at most {rules.max_files()} files at once",
 }
+
+
+@dataclass
+class CheckedFiles:
+    accepted: list[tuple[UploadedFile, FileKind]] = dataclass_field(default_factory=list)
+    refused_names: list[str] = dataclass_field(default_factory=list)
+    problems: list[str] = dataclass_field(default_factory=list)
+
+
+def check_files(files: Sequence[UploadedFile], skipped: Sequence[SkippedFile]) -> CheckedFiles:
+    """Each file's kind from its bytes, and the limits; the messages name each refused file.
+
+    Shared by the request form and the page where a patient adds files later: one set of rules.
+    """
+    checked = CheckedFiles()
+    problems = checked.problems
+    problems.extend(
+        f"“{s.name}” was not accepted: {SKIP_REASONS[s.reason]()}."
+        for s in skipped
+        if s.reason != "count"
+    )
+    over_count = [s.name for s in skipped if s.reason == "count"]
+    if over_count:
+        shown = ", ".join(f"“{name}”" for name in over_count[:5])
+        more = f" and {len(over_count) - 5} more" if len(over_count) > 5 else ""
+        problems.append(
+            f"{len(over_count)} files were not accepted ({shown}{more}): {SKIP_REASONS['count']()}."
+        )
+    total = 0
+    for uploaded in files:
+        name = rules.clean_file_name(uploaded.name or "")
+        uploaded.seek(0)
+        head = uploaded.read(rules.SNIFF_BYTES)
+        uploaded.seek(0)
+        kind = rules.sniff(head) if uploaded.size else None
+        if kind is None:
+            reason = rules.refusal_reason(head if uploaded.size else b"")
+            problems.append(f"“{name}” was not accepted: {reason}.")
+            checked.refused_names.append(name)
+        elif uploaded.size > rules.max_file_size():
+            problems.append(f"“{name}” was not accepted: {SKIP_REASONS['file_size']()}.")
+            checked.refused_names.append(name)
+        else:
+            total += uploaded.size
+            checked.accepted.append((uploaded, kind))
+    if len(files) + len(skipped) > rules.max_files() and not over_count:
+        problems.append(f"You chose {len(files)} files: {SKIP_REASONS['count']()}.")
+    if total > rules.max_request_size():
+        problems.append(f"Your files were not accepted: {SKIP_REASONS['request_size']()}.")
+    if problems:
+        problems.append(f"We accept {rules.ACCEPTED_KINDS_TEXT}.")
+    return checked
 
 
 def _legend(text: str) -> str:
@@ -414,45 +468,11 @@ class ReviewRequestForm(forms.ModelForm):
 
     def clean_files(self) -> list[UploadedFile]:
         files = self.cleaned_data["files"]
-        problems = [
-            f"“{skipped.name}” was not accepted: {SKIP_REASONS[skipped.reason]()}."
-            for skipped in self.skipped_files
-            if skipped.reason != "count"
-        ]
-        over_count = [s.name for s in self.skipped_files if s.reason == "count"]
-        if over_count:
-            shown = ", ".join(f"“{name}”" for name in over_count[:5])
-            more = f" and {len(over_count) - 5} more" if len(over_count) > 5 else ""
-            problems.append(
-                f"{len(over_count)} files were not accepted ({shown}{more}): "
-                f"{SKIP_REASONS['count']()}."
-            )
-        total = 0
-        for uploaded in files:
-            name = rules.clean_file_name(uploaded.name or "")
-            uploaded.seek(0)
-            head = uploaded.read(rules.SNIFF_BYTES)
-            uploaded.seek(0)
-            kind = rules.sniff(head) if uploaded.size else None
-            if kind is None:
-                reason = rules.refusal_reason(head if uploaded.size else b"")
-                problems.append(f"“{name}” was not accepted: {reason}.")
-                self.refused_file_names.append(name)
-            elif uploaded.size > rules.max_file_size():
-                problems.append(f"“{name}” was not accepted: {SKIP_REASONS['file_size']()}.")
-                self.refused_file_names.append(name)
-            else:
-                total += uploaded.size
-                self.accepted_files.append((uploaded, kind))
-        if len(files) + len(self.skipped_files) > rules.max_files() and not any(
-            s.reason == "count" for s in self.skipped_files
-        ):
-            problems.append(f"You chose {len(files)} files: {SKIP_REASONS['count']()}.")
-        if total > rules.max_request_size():
-            problems.append(f"Your files were not accepted: {SKIP_REASONS['request_size']()}.")
-        if problems:
-            problems.append(f"We accept {rules.ACCEPTED_KINDS_TEXT}.")
-            raise forms.ValidationError(problems, code="file_refused")
+        checked = check_files(files, self.skipped_files)
+        self.accepted_files = checked.accepted
+        self.refused_file_names = checked.refused_names
+        if checked.problems:
+            raise forms.ValidationError(checked.problems, code="file_refused")
         return files
 
     def clean_staged(self) -> list[str]:
@@ -557,3 +577,31 @@ class ReviewRequestForm(forms.ModelForm):
             summary.extend((anchor, message) for message in self.errors[name])
         summary.extend(("", message) for message in self.non_field_errors())
         return summary
+
+
+class MoreFilesForm(forms.Form):
+    """Files a patient adds later through a link staff sent: the same checks as the request form."""
+
+    files = MultipleFileField(
+        label="Your files",
+        help_text=(
+            f"You can add {rules.ACCEPTED_KINDS_TEXT}. Choose as many files as you need. "
+            "From a CD, choose all the files in its folders, or make a ZIP file of the whole CD."
+        ),
+        error_messages={"required": "Choose at least one file to send"},
+    )
+
+    def __init__(self, *args, skipped_files: Sequence[SkippedFile] = (), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.skipped_files = list(skipped_files)
+        self.accepted_files: list[tuple[UploadedFile, FileKind]] = []
+
+    def clean_files(self) -> list[UploadedFile]:
+        files = self.cleaned_data["files"]
+        checked = check_files(files, self.skipped_files)
+        if checked.problems:
+            raise forms.ValidationError(checked.problems, code="file_refused")
+        if not checked.accepted:
+            raise forms.ValidationError("Choose at least one file to send", code="required")
+        self.accepted_files = checked.accepted
+        return files

@@ -2,6 +2,8 @@ import secrets
 import uuid
 from pathlib import PurePosixPath
 
+import pgtrigger
+from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
@@ -25,6 +27,7 @@ from intake.enums import (
 from intake.imaging.checks import display_pn
 from intake.imaging.results import CheckCode
 from intake.rules import RED_FLAGS, FileKind
+from intake.workflow import due_by as compute_due_by
 
 # No 0/O, 1/I/L or U: a reference read aloud over the phone or copied by hand stays unambiguous.
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -59,6 +62,9 @@ class ReviewRequestQuerySet(models.QuerySet):
 
     def urgent(self) -> "ReviewRequestQuerySet":
         return self.filter(urgent=True)
+
+    def overdue(self) -> "ReviewRequestQuerySet":
+        return self.open().filter(due_by__lt=timezone.now())
 
 
 def _no_red_flags() -> Q:
@@ -125,11 +131,31 @@ class ReviewRequest(models.Model):
     consent_contact = models.BooleanField()
     consent_not_emergency = models.BooleanField()
 
+    # Triage
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_review_requests",
+    )
+    due_by = models.DateTimeField(
+        null=True, blank=True, help_text="When the patient is owed a first answer."
+    )
+    # The imaging summary line, kept by intake.processing each time an upload finishes, so the
+    # queue shows it without reading studies and series for every row.
+    imaging_line = models.CharField(max_length=300, blank=True)
+
     objects = ReviewRequestQuerySet.as_manager()
 
     class Meta:
         verbose_name = "MRI review request"
         ordering = ["-urgent", "submitted_at"]
+        permissions = [
+            ("assign_reviewrequest", "Can assign review requests"),
+            ("record_review_outcome", "Can record the review outcome"),
+            ("export_clinical_text", "Can export what patients wrote in their own words"),
+        ]
         indexes = [
             models.Index(fields=["-urgent", "submitted_at"], name="intake_rr_queue_idx"),
             models.Index(
@@ -167,6 +193,19 @@ class ReviewRequest(models.Model):
     def __str__(self) -> str:
         return self.reference
 
+    def save(self, *args, **kwargs) -> None:
+        if self.due_by is None:
+            self.due_by = compute_due_by(self.submitted_at, urgent=self.urgent)
+        super().save(*args, **kwargs)
+
+    @property
+    def is_overdue(self) -> bool:
+        return (
+            self.status in OPEN_STATUSES
+            and self.due_by is not None
+            and self.due_by < timezone.now()
+        )
+
     @property
     def red_flags(self) -> list[str]:
         """Staff labels of the safety questions answered yes."""
@@ -197,6 +236,7 @@ class Upload(models.Model):
 
     class Meta:
         ordering = ["request", "pk"]
+        permissions = [("download_upload", "Can download uploaded files")]
         indexes = [
             models.Index(
                 fields=["created_at"],
@@ -572,3 +612,115 @@ class SentEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request.reference}: {self.get_kind_display()}"
+
+
+# --- triage ---------------------------------------------------------------------------------------
+
+
+class StatusChange(models.Model):
+    """One move through the workflow: written by intake.triage.change_status, never edited."""
+
+    request = models.ForeignKey(
+        ReviewRequest, on_delete=models.CASCADE, related_name="status_changes"
+    )
+    from_status = models.CharField(max_length=32, choices=ReviewStatus)
+    to_status = models.CharField(max_length=32, choices=ReviewStatus)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["request", "changed_at", "pk"]
+        indexes = [models.Index(fields=["to_status", "changed_at"], name="intake_sc_to_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
+
+
+class Note(models.Model):
+    """A staff note on a request. Append-only: the admin offers no edit and no delete."""
+
+    request = models.ForeignKey(ReviewRequest, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["request", "created_at", "pk"]
+        constraints = [models.CheckConstraint(condition=~Q(text=""), name="intake_note_not_empty")]
+
+    def __str__(self) -> str:
+        return f"Note by {self.author} on {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class UploadLinkQuerySet(models.QuerySet):
+    def usable(self) -> "UploadLinkQuerySet":
+        return self.filter(used_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class UploadLink(models.Model):
+    """A single-use, expiring link that lets a patient add files to their request.
+
+    Only a SHA-256 of the token is kept: the link itself exists only in the e-mail to the patient.
+    """
+
+    request = models.ForeignKey(
+        ReviewRequest, on_delete=models.CASCADE, related_name="upload_links"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    files_added = models.PositiveIntegerField(default=0)
+
+    objects = UploadLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["request", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"Link for more files ({self.request.reference})"
+
+
+class AccessAction(models.TextChoices):
+    VIEW = "view", "Viewed the request"
+    DOWNLOAD = "download", "Downloaded a file"
+    PREVIEW = "preview", "Opened a preview"
+    EXPORT = "export", "Exported in a CSV file"
+    RETENTION_FILES = "retention_files", "Files removed by retention"
+    RETENTION_REQUEST = "retention_request", "Request removed by retention"
+
+
+class AccessLog(models.Model):
+    """Who saw or removed what, and when. Rows are append-only: a Postgres trigger refuses any update
+    or delete. Requests and uploads are referred to by id and reference, not by foreign key, so a
+    record outlives what it is about."""
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    # Null for the system (the retention command).
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=True,
+    )
+    client_address = models.GenericIPAddressField(null=True, blank=True)
+    action = models.CharField(max_length=20, choices=AccessAction)
+    request_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    reference = models.CharField(max_length=12, blank=True, db_index=True)
+    upload_id = models.BigIntegerField(null=True, blank=True)
+    detail = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "access record"
+        ordering = ["-at", "-pk"]
+        triggers = [
+            pgtrigger.Protect(
+                name="accesslog_append_only", operation=pgtrigger.Update | pgtrigger.Delete
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()} {self.reference}"

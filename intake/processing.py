@@ -40,6 +40,7 @@ from intake.models import (
     TriageCheck,
     Upload,
     UploadResult,
+    imaging_summary_line,
     preview_path,
 )
 
@@ -171,6 +172,8 @@ def refresh_checks(
         else ()
     )
     TriageCheck.objects.filter(request=review_request).delete()
+    review_request.imaging_line = imaging_summary_line(review_request)[:300]
+    review_request.save(update_fields=["imaging_line"])
     return TriageCheck.objects.bulk_create(
         TriageCheck(request=review_request, code=c.code, message=c.message[:500], position=i)
         for i, c in enumerate(checks)

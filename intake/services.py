@@ -8,10 +8,18 @@ from functools import partial
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from intake import rules, staging, tasks
 from intake.forms import ReviewRequestForm
-from intake.models import ReviewRequest, StagedUpload, StagedUploadStatus, Upload, upload_path
+from intake.models import (
+    ReviewRequest,
+    StagedUpload,
+    StagedUploadStatus,
+    Upload,
+    UploadLink,
+    upload_path,
+)
 from intake.rules import FileKind
 
 logger = logging.getLogger(__name__)
@@ -28,6 +36,38 @@ def _sha256(uploaded: UploadedFile) -> tuple[str, int]:
         digest.update(chunk)
         size += len(chunk)
     return digest.hexdigest(), size
+
+
+def store_files(
+    *,
+    review_request: ReviewRequest,
+    files: Sequence[tuple[UploadedFile, FileKind]],
+    written: list[str],
+) -> list[Upload]:
+    """Write checked files to private storage and add their Upload rows; call inside a transaction.
+
+    Every storage name is appended to `written` before its write starts, so the caller can remove
+    them all if the transaction fails.
+    """
+    uploads = []
+    for uploaded, kind in files:
+        sha256, size = _sha256(uploaded)
+        upload = Upload(
+            request=review_request,
+            original_name=rules.clean_file_name(uploaded.name or ""),
+            kind=kind,
+            size=size,
+            sha256=sha256,
+        )
+        # Named before writing, so a write that fails half-way can still be cleaned up.
+        name = default_storage.generate_filename(upload_path(upload, ""))
+        written.append(name)
+        upload.file.name = default_storage.save(name, uploaded)
+        if upload.file.name != name:
+            written.append(upload.file.name)
+        upload.save()
+        uploads.append(upload)
+    return uploads
 
 
 def submit_review_request(
@@ -54,22 +94,7 @@ def submit_review_request(
             review_request.submission_token = form.cleaned_data["submission_token"]
             review_request.urgent = form.urgent
             review_request.save()
-            for uploaded, kind in files:
-                sha256, size = _sha256(uploaded)
-                upload = Upload(
-                    request=review_request,
-                    original_name=rules.clean_file_name(uploaded.name or ""),
-                    kind=kind,
-                    size=size,
-                    sha256=sha256,
-                )
-                # Named before writing, so a write that fails half-way can still be cleaned up.
-                name = default_storage.generate_filename(upload_path(upload, ""))
-                written.append(name)
-                upload.file.name = default_storage.save(name, uploaded)
-                if upload.file.name != name:
-                    written.append(upload.file.name)
-                upload.save()
+            store_files(review_request=review_request, files=files, written=written)
             if staged:
                 _attach_staged(review_request, staged, written)
             transaction.on_commit(partial(tasks.enqueue_after_submit, review_request.pk))
@@ -120,6 +145,30 @@ def _attach_staged(
     StagedUpload.objects.filter(pk__in=[row.pk for row in rows]).delete()
     staged_names = [row.staging_name for row in rows]
     transaction.on_commit(lambda: [staging.delete(name) for name in staged_names])
+
+
+def add_patient_files(
+    *, link: UploadLink, files: Sequence[tuple[UploadedFile, FileKind]]
+) -> list[Upload]:
+    """Attach files a patient sent through a link for more files, and use the link up: together or
+    not at all. A link used or expired in the meantime adds nothing (returns an empty list)."""
+    written: list[str] = []
+    try:
+        with transaction.atomic():
+            locked = UploadLink.objects.usable().select_for_update().filter(pk=link.pk).first()
+            if locked is None:
+                return []
+            uploads = store_files(review_request=link.request, files=files, written=written)
+            locked.used_at = timezone.now()
+            locked.files_added = len(uploads)
+            locked.save(update_fields=["used_at", "files_added"])
+            for upload in uploads:
+                transaction.on_commit(partial(tasks.process_upload.enqueue, upload.pk))
+    except BaseException:
+        _delete(written)
+        raise
+    logger.info("Review request %s: %d more file(s) from the patient", link.request_id, len(files))
+    return uploads
 
 
 def _delete(names: list[str]) -> None:

@@ -11,4 +11,5 @@ urlpatterns = [
     path("previews/<int:pk>/", views.preview, name="preview"),
     path("uploads/", tus.uploads, name="tus_uploads"),
     path("uploads/<slug:key>", tus.upload, name="tus_upload"),
+    path("more-files/<str:token>/", views.more_files, name="more_files"),
 ]

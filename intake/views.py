@@ -2,7 +2,6 @@ import uuid
 from http import HTTPStatus
 
 from django.conf import settings
-from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse
@@ -11,10 +10,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_safe
 
-from intake import downloads, ratelimit, tus
-from intake.forms import ReviewRequestForm
-from intake.models import Preview, ReviewRequest, Upload
-from intake.services import StagedUploadsChanged, submit_review_request
+from intake import downloads, ratelimit, triage, tus
+from intake.forms import MoreFilesForm, ReviewRequestForm
+from intake.models import AccessAction, Preview, ReviewRequest, Upload
+from intake.services import StagedUploadsChanged, add_patient_files, submit_review_request
+from intake.staff_auth import verified_staff_required
 from intake.uploads import install_intake_upload_handlers
 
 # The request just submitted in this browser session: the confirmation page reads it from here, so
@@ -100,24 +100,64 @@ def thanks(request: HttpRequest) -> HttpResponse:
     )
 
 
-@staff_member_required
+@verified_staff_required
 @require_safe
 def upload_download(request: HttpRequest, pk: int) -> HttpResponse:
     """A patient's file, for staff with the right permission only; never cached, always a download
-    (streamed, or a redirect to a short-lived signed URL: see intake.downloads)."""
-    if not request.user.has_perm("intake.view_upload"):
+    (streamed, or a redirect to a short-lived signed URL), and always written to the access log."""
+    if not request.user.has_perm("intake.download_upload"):
         raise PermissionDenied
-    upload = get_object_or_404(Upload, pk=pk)
+    upload = get_object_or_404(Upload.objects.select_related("request"), pk=pk)
     return downloads.hand_over(request, upload)
 
 
-@staff_member_required
+@verified_staff_required
 @require_safe
 def preview(request: HttpRequest, pk: int) -> FileResponse:
-    """A preview PNG of a patient's images, for staff with the right permission only; never cached."""
+    """A preview PNG of a patient's images, for staff with the right permission only; never cached,
+    and written to the access log."""
     if not request.user.has_perm("intake.view_upload"):
         raise PermissionDenied
-    found = get_object_or_404(Preview, pk=pk)
+    found = get_object_or_404(Preview.objects.select_related("upload__request"), pk=pk)
+    triage.log_access(request=request, action=AccessAction.PREVIEW, upload=found.upload)
     response = FileResponse(found.file.open("rb"), content_type="image/png")
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+# --- More files, through a link staff sent -------------------------------------------------------
+
+
+@never_cache
+@csrf_exempt
+@transaction.non_atomic_requests
+@require_http_methods(["GET", "POST"])
+def more_files(request: HttpRequest, token: str) -> HttpResponse:
+    """A patient adds files to their request through a single-use, expiring link.
+
+    The page names no patient detail beyond the reference: the link could be forwarded.
+    """
+    link = triage.find_upload_link(token)
+    if link is None:
+        return render(request, "intake/more_files_gone.html", status=HTTPStatus.GONE)
+    if request.method == "POST":
+        if ratelimit.over_limit(request):
+            return render(request, "intake/rate_limited.html", status=HTTPStatus.TOO_MANY_REQUESTS)
+        skipped = install_intake_upload_handlers(request).skipped
+        return _more_files_submit(request, link, skipped)
+    return render(request, "intake/more_files.html", {"form": MoreFilesForm(), "link": link})
+
+
+@csrf_protect
+def _more_files_submit(request: HttpRequest, link, skipped) -> HttpResponse:
+    form = MoreFilesForm(request.POST, request.FILES, skipped_files=skipped)
+    if not form.is_valid():
+        return render(request, "intake/more_files.html", {"form": form, "link": link})
+    added = add_patient_files(link=link, files=form.accepted_files)
+    if not added:
+        return render(request, "intake/more_files_gone.html", status=HTTPStatus.GONE)
+    return render(
+        request,
+        "intake/more_files_thanks.html",
+        {"reference": link.request.reference, "count": len(added)},
+    )

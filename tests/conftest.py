@@ -72,3 +72,13 @@ def private_storage(request, settings, tmp_path):
 def seeded(db):
     """The exercise library's seed content, loaded as `make run` loads it."""
     call_command("seed_exercises", verbosity=0)
+
+
+@pytest.fixture
+def admin_client(admin_user):
+    """pytest-django's admin client, signed in past the admin's second factor (django-otp)."""
+    from django.test import Client
+
+    from tests.triage_support import otp_login
+
+    return otp_login(Client(), admin_user)

@@ -11,6 +11,7 @@ from django.core.management import call_command
 
 from intake.models import Upload
 from tests.factories import PNG_BYTES, UploadFactory
+from tests.triage_support import otp_login
 
 pytestmark = [pytest.mark.django_db, pytest.mark.every_storage]
 
@@ -18,7 +19,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.every_storage]
 def make_user(*, staff: bool, can_view_uploads: bool) -> User:
     user = User.objects.create_user("someone", password="a long enough password 42", is_staff=staff)
     if can_view_uploads:
-        user.user_permissions.add(Permission.objects.get(codename="view_upload"))
+        user.user_permissions.add(Permission.objects.get(codename="download_upload"))
     return user
 
 
@@ -43,13 +44,13 @@ def test_signed_in_non_staff_cannot_download(client):
 
 def test_staff_without_the_permission_are_refused(client):
     upload = UploadFactory()
-    client.force_login(make_user(staff=True, can_view_uploads=False))
+    otp_login(client, make_user(staff=True, can_view_uploads=False))
     assert client.get(download_url(upload)).status_code == HTTPStatus.FORBIDDEN
 
 
 def test_staff_with_the_permission_download_it_as_an_attachment(client):
     upload = UploadFactory(original_name='scan "2026".png')
-    client.force_login(make_user(staff=True, can_view_uploads=True))
+    otp_login(client, make_user(staff=True, can_view_uploads=True))
     response = client.get(download_url(upload))
     assert response.status_code == HTTPStatus.OK
     assert b"".join(response.streaming_content) == PNG_BYTES

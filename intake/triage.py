@@ -1,0 +1,236 @@
+"""Staff triage of review requests: workflow moves, assignment, notes, the access log, CSV export
+and links that let a patient add files. The admin calls these; each write is one function."""
+
+import csv
+import datetime
+import hashlib
+import secrets
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from intake import workflow
+from intake.enums import OPEN_STATUSES, ReviewStatus
+from intake.models import (
+    AccessAction,
+    AccessLog,
+    Note,
+    ReviewRequest,
+    StatusChange,
+    Upload,
+    UploadLink,
+)
+
+
+class TransitionNotAllowed(PermissionDenied):
+    """The move is not in the workflow, or not this user's to make."""
+
+
+# --- Access log -----------------------------------------------------------------------------------
+
+
+def client_address(request: HttpRequest) -> str | None:
+    # The reverse proxy (BEHIND_PROXY) is the only peer in production and passes the client address
+    # on as REMOTE_ADDR (gunicorn's forwarded_allow_ips); nothing here trusts a client's header.
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def log_access(
+    *,
+    request: HttpRequest,
+    action: AccessAction,
+    review_request: ReviewRequest | None = None,
+    upload: Upload | None = None,
+    detail: str = "",
+) -> AccessLog:
+    if upload is not None and review_request is None:
+        review_request = upload.request
+    return AccessLog.objects.create(
+        user=request.user,
+        client_address=client_address(request),
+        action=action,
+        request_id=review_request.pk if review_request else None,
+        reference=review_request.reference if review_request else "",
+        upload_id=upload.pk if upload else None,
+        detail=detail[:200],
+    )
+
+
+# --- Workflow, assignment, notes ------------------------------------------------------------------
+
+
+def change_status(*, review_request: ReviewRequest, to_status: str, user) -> StatusChange:
+    """Move a request along the workflow if the move exists and is this user's to make; recorded."""
+    with transaction.atomic():
+        locked = ReviewRequest.objects.select_for_update().get(pk=review_request.pk)
+        if to_status not in workflow.allowed_targets(locked.status, user):
+            raise TransitionNotAllowed(
+                f"{locked.reference} cannot move from “{locked.get_status_display()}” to "
+                f"“{ReviewStatus(to_status).label}”."
+            )
+        change = StatusChange.objects.create(
+            request=locked, from_status=locked.status, to_status=to_status, changed_by=user
+        )
+        locked.status = to_status
+        locked.save(update_fields=["status"])
+    review_request.status = to_status
+    return change
+
+
+def assign(*, review_request: ReviewRequest, assignee) -> None:
+    if not assignee.has_perm("intake.view_reviewrequest"):
+        raise PermissionDenied("Requests can be assigned only to staff who can see them.")
+    ReviewRequest.objects.filter(pk=review_request.pk).update(assignee=assignee)
+    review_request.assignee = assignee
+
+
+def add_note(*, review_request: ReviewRequest, author, text: str) -> Note:
+    text = text.strip()
+    if not text:
+        raise ValueError("A note needs some text.")
+    return Note.objects.create(request=review_request, author=author, text=text)
+
+
+def home_counts(user) -> dict[str, int] | None:
+    """The admin home's numbers, in one query; None for staff who cannot see requests."""
+    if not user.has_perm("intake.view_reviewrequest"):
+        return None
+    now = timezone.now()
+    open_q = Q(status__in=OPEN_STATUSES)
+    return ReviewRequest.objects.aggregate(
+        new=Count("pk", filter=Q(status=ReviewStatus.NEW)),
+        urgent=Count("pk", filter=open_q & Q(urgent=True)),
+        overdue=Count("pk", filter=open_q & Q(due_by__lt=now)),
+        mine=Count("pk", filter=open_q & Q(assignee=user)),
+    )
+
+
+# --- CSV export -----------------------------------------------------------------------------------
+
+# What the patient wrote in their own words: exported only with the export_clinical_text permission.
+CLINICAL_TEXT_FIELDS = ("pain_onset_details", "spine_surgery_when", "mri_facility")
+EXPORT_FIELDS = (
+    "reference",
+    "submitted_at",
+    "status",
+    "urgent",
+    "due_by",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "zip_code",
+    "preferred_contact",
+    "best_time_to_call",
+    "pain_locations",
+    "back_pain_score",
+    "leg_pain_score",
+    "pain_duration",
+    "pain_onset",
+    "imaging_plan",
+    "mri_date",
+    "mri_body_area",
+    "has_radiology_report",
+    "insurance_carrier",
+    "insurance_plan_type",
+)
+CLINICAL_TEXT_PERMISSION = "intake.export_clinical_text"
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value) -> str:
+    """A cell a spreadsheet shows as text: one starting like a formula gets a leading apostrophe."""
+    text = "" if value is None else str(value)
+    return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
+
+
+def _cell(review_request: ReviewRequest, name: str):
+    value = getattr(review_request, name)
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, list):
+        return "; ".join(value)
+    return value
+
+
+def export_csv(*, request: HttpRequest, queryset: Iterable[ReviewRequest]) -> HttpResponse:
+    """The selected requests as CSV, one access record per request exported."""
+    with_text = request.user.has_perm(CLINICAL_TEXT_PERMISSION)
+    fields = EXPORT_FIELDS + (CLINICAL_TEXT_FIELDS if with_text else ())
+    rows = list(queryset.select_related("assignee").annotate(n_files=Count("uploads")))
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="review-requests-{timezone.localdate():%Y-%m-%d}.csv"'
+    )
+    response["Cache-Control"] = "no-store, private"
+    writer = csv.writer(response)
+    writer.writerow([*fields, "red_flags", "assignee", "files"])
+    for row in rows:
+        cells = [_cell(row, name) for name in fields]
+        cells += ["; ".join(row.red_flags), row.assignee or "", row.n_files]
+        writer.writerow([csv_safe(cell) for cell in cells])
+    address = client_address(request)
+    detail = "with patients' own words" if with_text else "without patients' own words"
+    AccessLog.objects.bulk_create(
+        AccessLog(
+            user=request.user,
+            client_address=address,
+            action=AccessAction.EXPORT,
+            request_id=row.pk,
+            reference=row.reference,
+            detail=detail,
+        )
+        for row in rows
+    )
+    return response
+
+
+# --- Asking the patient for more files ------------------------------------------------------------
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def send_upload_link(*, review_request: ReviewRequest, user) -> UploadLink:
+    """Make a single-use, expiring link and e-mail it to the patient (first name and link only).
+
+    Only the token's hash is stored; the e-mail is sent from this process once the transaction
+    commits, so the token never sits in the task queue's table.
+    """
+    token = secrets.token_urlsafe(32)
+    link = UploadLink.objects.create(
+        request=review_request,
+        token_hash=hash_token(token),
+        created_by=user,
+        expires_at=timezone.now() + datetime.timedelta(days=settings.INTAKE_UPLOAD_LINK_DAYS),
+    )
+    url = settings.SITE_URL.rstrip("/") + reverse("intake:more_files", args=[token])
+    context = {
+        "first_name": review_request.first_name,
+        "url": url,
+        "days": settings.INTAKE_UPLOAD_LINK_DAYS,
+    }
+    subject = render_to_string("emails/more_files_subject.txt", context).strip()
+    body = render_to_string("emails/more_files.txt", context)
+    message = EmailMessage(subject=subject, body=body, to=[review_request.email])
+    transaction.on_commit(message.send)
+    return link
+
+
+def find_upload_link(token: str) -> UploadLink | None:
+    """The usable link for this token, or None if it is unknown, used or expired."""
+    return (
+        UploadLink.objects.usable()
+        .select_related("request")
+        .filter(token_hash=hash_token(token))
+        .first()
+    )
