@@ -84,7 +84,7 @@ def test_staff_download_can_be_a_short_lived_signed_redirect_on_s3(
     works for a minute; local storage has no such URL and keeps streaming."""
     settings.PRIVATE_DOWNLOADS = "presigned"
     upload = UploadFactory(original_name="scan.png")
-    client.force_login(make_user(staff=True, can_view_uploads=True))
+    otp_login(client, make_user(staff=True, can_view_uploads=True))
     response = client.get(download_url(upload))
     assert "no-store" in response["Cache-Control"]
     if private_storage.backend == "local":
@@ -107,7 +107,7 @@ def test_staff_download_can_be_a_short_lived_signed_redirect_on_s3(
 def test_staff_without_the_permission_get_no_signed_url(client, settings):
     settings.PRIVATE_DOWNLOADS = "presigned"
     upload = UploadFactory()
-    client.force_login(make_user(staff=True, can_view_uploads=False))
+    otp_login(client, make_user(staff=True, can_view_uploads=False))
     response = client.get(download_url(upload))
     assert response.status_code == HTTPStatus.FORBIDDEN
     assert "Location" not in response
@@ -116,7 +116,7 @@ def test_staff_without_the_permission_get_no_signed_url(client, settings):
 def test_every_staff_download_is_recorded_with_ids_only(client, settings, caplog):
     upload = UploadFactory(original_name="Maria Lopez MRI.png")
     user = make_user(staff=True, can_view_uploads=True)
-    client.force_login(user)
+    otp_login(client, user)
     with caplog.at_level(logging.INFO, logger="intake.downloads"):
         client.get(download_url(upload))
         settings.PRIVATE_DOWNLOADS = "presigned"

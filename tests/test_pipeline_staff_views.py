@@ -11,6 +11,7 @@ from intake.models import Preview
 from tests.factories import jpeg_with_gps_bytes, mr_small_bytes, pdf_bytes
 from tests.intake_support import intake_settings  # noqa: F401
 from tests.pipeline_support import submit
+from tests.triage_support import otp_login
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("intake_settings")]
 
@@ -48,12 +49,12 @@ def test_signed_in_non_staff_are_sent_to_sign_in(client, preview):
 
 
 def test_staff_without_the_permission_are_refused(client, preview):
-    client.force_login(make_user(staff=True, can_view_uploads=False))
+    otp_login(client, make_user(staff=True, can_view_uploads=False))
     assert client.get(preview.get_absolute_url()).status_code == HTTPStatus.FORBIDDEN
 
 
 def test_staff_with_the_permission_get_a_private_uncached_png(client, preview):
-    client.force_login(make_user(staff=True, can_view_uploads=True))
+    otp_login(client, make_user(staff=True, can_view_uploads=True))
     response = client.get(preview.get_absolute_url())
     assert response.status_code == HTTPStatus.OK
     assert response["Content-Type"] == "image/png"
@@ -65,7 +66,7 @@ def test_staff_with_the_permission_get_a_private_uncached_png(client, preview):
 
 
 def test_a_missing_preview_is_not_found(client, preview):
-    client.force_login(make_user(staff=True, can_view_uploads=True))
+    otp_login(client, make_user(staff=True, can_view_uploads=True))
     assert (
         client.get(f"/mri-review/previews/{preview.pk + 1000}/").status_code == HTTPStatus.NOT_FOUND
     )
@@ -83,7 +84,7 @@ def test_the_request_page_in_the_admin_shows_summary_checks_series_and_thumbnail
             ("report.pdf", pdf_bytes()),
         ],
     )
-    client.force_login(make_user(staff=True, can_view_uploads=True))
+    otp_login(client, make_user(staff=True, can_view_uploads=True))
 
     response = client.get(f"/admin/intake/reviewrequest/{review_request.pk}/change/")
 

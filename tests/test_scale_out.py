@@ -20,6 +20,7 @@ from django_tasks_db.models import DBTaskResult
 from intake.models import ReviewRequest, SentEmail
 from tests.factories import pdf_bytes, review_form_data
 from tests.storage_support import BucketFiles, free_port, stop, wait_for_http
+from tests.triage_support import backup_code
 
 SECRET_KEY = "scale-out-test-secret-" + "x" * 40
 STAFF_PASSWORD = "a long enough password 42"
@@ -108,7 +109,12 @@ def sign_in(browser: requests.Session, base_url: str, user: User) -> None:
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)[1]
     response = browser.post(
         f"{base_url}/admin/login/?next=/admin/",
-        data={"csrfmiddlewaretoken": token, "username": user.username, "password": STAFF_PASSWORD},
+        data={
+            "csrfmiddlewaretoken": token,
+            "username": user.username,
+            "password": STAFF_PASSWORD,
+            "otp_token": backup_code(user),
+        },
         headers={"Referer": f"{base_url}/admin/login/"},
         allow_redirects=False,
         timeout=30,
@@ -140,7 +146,7 @@ def test_a_file_sent_through_one_server_is_downloaded_by_staff_through_the_other
     assert upload.request.reference in thanks.text
 
     staff = User.objects.create_user("triage", password=STAFF_PASSWORD, is_staff=True)
-    staff.user_permissions.add(Permission.objects.get(codename="view_upload"))
+    staff.user_permissions.add(Permission.objects.get(codename="download_upload"))
     browser = requests.Session()
     sign_in(browser, cluster["a"], staff)
     download = browser.get(f"{cluster['b']}/mri-review/files/{upload.pk}/", timeout=30)

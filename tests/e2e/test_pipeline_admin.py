@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from intake import processing
 from intake.rules import FileKind
 from tests.factories import UploadFactory, jpeg_with_gps_bytes, mr_small_bytes, zipped_dicom_cd
+from tests.triage_support import backup_code
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -35,12 +36,13 @@ def test_a_reviewer_sees_the_summary_checks_series_and_preview_thumbnails(
     )
     for upload in (mr, cd, photo):
         processing.process_upload(upload.pk)
-    User.objects.create_superuser("reviewer", "reviewer@clinic.example", PASSWORD)
+    reviewer = User.objects.create_superuser("reviewer", "reviewer@clinic.example", PASSWORD)
 
     page.goto(f"{live_server.url}/admin/login/")
     page.get_by_label("Username").fill("reviewer")
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    page.get_by_label("One-time code").fill(backup_code(reviewer))
+    page.get_by_role("button", name="Sign in").click()
     page.goto(f"{live_server.url}/admin/intake/reviewrequest/{review_request.pk}/change/")
 
     expect(page.get_by_text("CR/CT/MR cervical spine and head, 7 studies")).to_be_visible()
