@@ -264,3 +264,8 @@ INTAKE_RATE_LIMIT_SECONDS = env.int("INTAKE_RATE_LIMIT_SECONDS", default=3600)
 # Files in private storage's uploads/ with no Upload row are removed by `manage.py sweep_stray_uploads`
 # once they are older than this (hours).
 INTAKE_STRAY_FILE_HOURS = env.int("INTAKE_STRAY_FILE_HOURS", default=24)
+
+# --- Benchmarks -----------------------------------------------------------------------------------
+# Adds /_bench/bytes/<n> (a bare view, the yardstick `make bench` measures pages against). Only
+# bench/run.py sets it, for its own server on 127.0.0.1; it is never on in a deployment.
+BENCHMARK_BASELINE = env.bool("BENCHMARK_BASELINE", default=False)

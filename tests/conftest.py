@@ -2,6 +2,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.core.management import call_command
 
 
@@ -31,3 +32,11 @@ def private_storage(settings, tmp_path):
 def seeded(db):
     """The exercise library's seed content, loaded as `make run` loads it."""
     call_command("seed_exercises", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Cached pages and content stamps of one test never answer another (its rows are gone)."""
+    cache.clear()
+    yield
+    cache.clear()
