@@ -69,6 +69,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so it sees a view's exception first: a database outage or a full disk becomes a 503.
+    "backcare.middleware.ServiceUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "backcare.urls"
