@@ -215,7 +215,7 @@ def main() -> None:
                 result["wall_seconds"] = round(time.monotonic() - started, 1)
                 record = {
                     "benchmark": name,
-                    "command": "make bench",
+                    "command": " ".join(["bench/run.py", *sys.argv[1:]]),
                     "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
                     "machine": info,
                     "result": result,
