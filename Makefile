@@ -17,7 +17,7 @@ DB_ADMIN_URL := $(patsubst %/$(DB_NAME),%/postgres,$(DATABASE_URL))
 DEPLOY_ENV := DEBUG=false ALLOWED_HOSTS=backcare.example.org EMAIL_HOST=smtp.example.org \
 	SECRET_KEY=deploy-check-$$(printf 'x%.0s' {1..60})
 
-.PHONY: help install db setup run worker sweep purge-uploads serve chromium test lint format lock vendor clean
+.PHONY: help install db setup run worker sweep purge-uploads serve chromium test lint format lock vendor clean bench
 
 help:
 	@echo "make run    - set up and serve the app on http://127.0.0.1:8000 (with the task worker)"
@@ -27,6 +27,7 @@ help:
 	@echo "make worker - the background task worker (requeues tasks of killed workers)"
 	@echo "make sweep  - remove stray upload files older than a day"
 	@echo "make purge-uploads - remove resumable uploads that expired unattached"
+	@echo "make bench  - benchmarks against the production server; results in bench/results/"
 
 $(BIN)/.installed: requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 13) else "BackCare needs Python 3.13: install it (pyenv install 3.13) or set PYTHON=/path/to/python3.13")'
@@ -82,6 +83,13 @@ serve: setup
 	$(SERVE_ENV) $(MANAGE) collectstatic --no-input --verbosity 0
 	$(SERVE_ENV) $(BIN)/gunicorn backcare.wsgi --bind 127.0.0.1:8000 --worker-class gthread \
 	  --workers $${WEB_WORKERS:-2} --threads 4 --timeout 120 --access-logfile -
+
+# Benchmarks (bench/README.md): their own database (BENCH_DATABASE_URL, default backcare_bench) and
+# server on a free port; about 6 minutes. BENCH_ARGS="--only pages --seconds 3" runs a part.
+bench: db
+	@command -v wrk >/dev/null || { apt-get update -qq && \
+	  apt-get install -y -qq -o DPkg::Lock::Timeout=300 wrk >/dev/null; }
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 # Chromium comes from Debian's packages; nothing downloads a browser at run time.
 chromium:

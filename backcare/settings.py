@@ -81,6 +81,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lock-out raised during sign-in into its lock-out page.
     "axes.middleware.AxesMiddleware",
+    # Last, so it sees a view's exception first: a database outage or a full disk becomes a 503.
+    "backcare.middleware.ServiceUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "backcare.urls"
@@ -346,3 +348,7 @@ INTAKE_TUS_CHUNK_SIZE = env.int("INTAKE_TUS_CHUNK_SIZE", default=8 * 1024**2)
 INTAKE_UPLOAD_LINK_DAYS = env.int("INTAKE_UPLOAD_LINK_DAYS", default=7)
 # `manage.py apply_retention` removes the files of requests closed (or marked spam) this long ago.
 INTAKE_RETENTION_DAYS = env.int("INTAKE_RETENTION_DAYS", default=365)
+# --- Benchmarks -----------------------------------------------------------------------------------
+# Adds /_bench/bytes/<n> (a bare view, the yardstick `make bench` measures pages against). Only
+# bench/run.py sets it, for its own server on 127.0.0.1; it is never on in a deployment.
+BENCHMARK_BASELINE = env.bool("BENCHMARK_BASELINE", default=False)

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
@@ -20,3 +21,9 @@ urlpatterns = [
     path("robots.txt", robots_txt, name="robots_txt"),
     path("admin/", admin.site.urls),
 ]
+
+if settings.BENCHMARK_BASELINE:
+    urlpatterns += [
+        path("_bench/bytes/<int:size>", views.bench_bytes, name="bench_bytes"),
+        path("_bench/sink", views.bench_sink, name="bench_sink"),
+    ]

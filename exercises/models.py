@@ -10,6 +10,7 @@ from django.contrib.postgres.search import (
     SearchVector,
     SearchVectorField,
 )
+from django.core.cache import cache
 from django.db import models
 from django.db.models import Count, F, Max, Prefetch, Q
 from django.urls import reverse
@@ -413,11 +414,31 @@ def content_stamp() -> tuple[str, datetime.datetime | None]:
     """A version string and a last-modified time for the whole library, in two queries.
 
     The version changes whenever staff add, edit or delete any exercise, step, routine or item
-    (steps and items touch their parent's updated_at; counts catch deletions). It is read from the
-    database, not a per-process cache, so every web process agrees at once after an edit.
+    (steps and items touch their parent's updated_at; counts catch deletions).
     """
     ex = Exercise.objects.aggregate(last=Max("updated_at"), n=Count("pk"))
     ro = Routine.objects.aggregate(last=Max("updated_at"), n=Count("pk"))
     version = f"{ex['last']}|{ex['n']}|{ro['last']}|{ro['n']}"
     stamps = [s for s in (ex["last"], ro["last"]) if s]
     return version, max(stamps) if stamps else None
+
+
+# Public pages read the stamp through the cache: two aggregate queries per page view would cost more
+# than rendering a cached page (bench/README.md). Any save or delete in this app clears it at once
+# (exercises.apps); with the local-memory cache of a single machine, other web processes may serve
+# the previous version for up to this long. With Redis (REDIS_URL) the clearing reaches every process.
+STAMP_CACHE_KEY = "exercises:content-stamp"
+STAMP_CACHE_SECONDS = 5
+
+
+def cached_content_stamp() -> tuple[str, datetime.datetime | None]:
+    stamp = cache.get(STAMP_CACHE_KEY)
+    if stamp is None:
+        stamp = content_stamp()
+        cache.set(STAMP_CACHE_KEY, stamp, STAMP_CACHE_SECONDS)
+    return stamp
+
+
+def forget_content_stamp(**kwargs) -> None:
+    """Signal receiver: the library changed."""
+    cache.delete(STAMP_CACHE_KEY)

@@ -1,7 +1,10 @@
 """The exercise library's public pages.
 
 Every page answers conditional GETs: its ETag and Last-Modified come from the library's content
-stamp (read from the database), so they change the moment staff save anything in the admin.
+stamp, so they change when staff save anything in the admin. Public pages are also kept whole in the
+cache under their ETag (which already names the content version, the code version, the URL and
+whether the reader is staff), so a repeat visit costs no query and no template rendering. Staff always
+get a fresh stamp from the database and are never served a cached page: they see their edits at once.
 """
 
 import functools
@@ -9,6 +12,7 @@ import hashlib
 from pathlib import Path
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -17,7 +21,7 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.http import condition, require_safe
 
 from exercises.forms import LibraryFilterForm
-from exercises.models import Exercise, Routine, content_stamp
+from exercises.models import Exercise, Routine, cached_content_stamp, content_stamp
 from exercises.structured_data import absolute, exercise_jsonld, routine_jsonld
 
 
@@ -36,7 +40,9 @@ def _code_version() -> str:
 
 def _stamp(request: HttpRequest):
     if not hasattr(request, "_library_stamp"):
-        request._library_stamp = content_stamp()
+        request._library_stamp = (
+            content_stamp() if request.user.is_staff else cached_content_stamp()
+        )
     return request._library_stamp
 
 
@@ -51,14 +57,39 @@ def _last_modified(request: HttpRequest, *args, **kwargs):
     return _stamp(request)[1]
 
 
+PAGE_CACHE_SECONDS = 3600
+
+
+def _whole_page_cache(view):
+    """The public page as last rendered for this ETag; rendered and kept if there is none.
+
+    Only plain 200 answers without cookies are kept. Vary: Cookie is added outside, by the session
+    middleware, on cached and fresh answers alike.
+    """
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.user.is_staff:
+            return view(request, *args, **kwargs)
+        key = f"exercises:page:{_etag(request)}"
+        response = cache.get(key)
+        if response is None:
+            response = view(request, *args, **kwargs)
+            if response.status_code == 200 and not response.cookies:
+                cache.set(key, response, PAGE_CACHE_SECONDS)
+        return response
+
+    return wrapper
+
+
 def library_page(view):
     """Conditional GET plus a Cache-Control that makes browsers revalidate (a cheap 304)."""
 
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        response = condition(etag_func=_etag, last_modified_func=_last_modified)(view)(
-            request, *args, **kwargs
-        )
+        response = condition(etag_func=_etag, last_modified_func=_last_modified)(
+            _whole_page_cache(view)
+        )(request, *args, **kwargs)
         if request.user.is_staff:
             patch_cache_control(response, private=True, no_cache=True)
         else:

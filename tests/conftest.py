@@ -2,6 +2,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.core.management import call_command
 
 from tests.storage_support import BucketFiles, LocalFiles, MotoServer, stop
@@ -82,3 +83,9 @@ def admin_client(admin_user):
     from tests.triage_support import otp_login
 
     return otp_login(Client(), admin_user)
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Cached pages and content stamps of one test never answer another (its rows are gone)."""
+    cache.clear()
+    yield
+    cache.clear()

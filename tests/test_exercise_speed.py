@@ -3,8 +3,10 @@
 from http import HTTPStatus
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from exercises.models import Exercise
+from exercises.models import Exercise, Status
 from tests.factories import ExerciseFactory, RoutineItemFactory
 
 pytestmark = pytest.mark.django_db
@@ -101,3 +103,32 @@ def test_staff_and_public_get_different_etags(client, admin_client):
     public = client.get(exercise.get_absolute_url())
     staff = admin_client.get(exercise.get_absolute_url())
     assert public["ETag"] != staff["ETag"]
+
+
+def test_a_repeat_public_visit_runs_no_query(client):
+    exercise = ExerciseFactory()
+    for url in ["/exercises/", exercise.get_absolute_url()]:
+        assert client.get(url).status_code == HTTPStatus.OK
+        with CaptureQueriesContext(connection) as captured:
+            again = client.get(url)
+        # Only ATOMIC_REQUESTS' savepoint inside the test's transaction; no read at all.
+        assert all("SAVEPOINT" in query["sql"] for query in captured.captured_queries)
+        assert again.status_code == HTTPStatus.OK
+        assert "Cookie" in again["Vary"]
+
+
+def test_a_cached_page_shows_a_staff_edit_at_once(client):
+    exercise = ExerciseFactory(title="Gentle bridge")
+    assert "Gentle bridge" in client.get(exercise.get_absolute_url()).text
+    exercise.title = "Gentle hip bridge"
+    exercise.save()
+    assert "Gentle hip bridge" in client.get(exercise.get_absolute_url()).text
+    assert "Gentle hip bridge" in client.get("/exercises/").text
+
+
+def test_a_cached_public_page_is_never_shown_to_staff(client, admin_client):
+    published = ExerciseFactory(title="Cat and camel")
+    ExerciseFactory(title="Draft move", status=Status.DRAFT)
+    assert "Draft move" not in client.get("/exercises/").text
+    assert "Draft move" in admin_client.get("/exercises/").text
+    assert "Cat and camel" in admin_client.get(published.get_absolute_url()).text

@@ -1,0 +1,59 @@
+"""A database outage or a full disk gives the patient a 503 that says to send again, and keeps nothing."""
+
+import errno
+import socket
+from http import HTTPStatus
+
+import pytest
+from django.db import connection
+
+from intake.models import ReviewRequest, Upload
+from intake.storage import PrivateFileSystemStorage
+from tests.factories import mr_small_bytes
+from tests.intake_support import intake_settings, post_request  # noqa: F401 - fixture
+
+SEND_AGAIN = "it was not saved: please wait a minute and send it again"
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_a_form_sent_while_the_database_is_down_gets_a_503_to_send_again(
+    client,
+    django_db_blocker,
+    monkeypatch,
+    intake_settings,  # noqa: F811
+):
+    with django_db_blocker.unblock():
+        connection.close()
+        monkeypatch.setitem(connection.settings_dict, "PORT", str(closed_port()))
+        try:
+            response = post_request(client, files=[("scan.dcm", mr_small_bytes())])
+        finally:
+            connection.close()
+    assert response.status_code == HTTPStatus.SERVICE_UNAVAILABLE
+    assert response["Retry-After"]
+    assert SEND_AGAIN in response.text
+
+
+def full_disk_save(self, name, content):
+    """What the disk says when it is full (the real tmpfs case is in test_resilience.py)."""
+    raise OSError(errno.ENOSPC, "No space left on device")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_full_disk_gets_a_503_to_send_again_and_keeps_no_row(
+    client,
+    monkeypatch,
+    private_storage,
+    intake_settings,  # noqa: F811
+):
+    monkeypatch.setattr(PrivateFileSystemStorage, "_save", full_disk_save)
+    response = post_request(client, files=[("scan.dcm", mr_small_bytes())])
+    assert response.status_code == HTTPStatus.SERVICE_UNAVAILABLE
+    assert SEND_AGAIN in response.text
+    assert not ReviewRequest.objects.exists()
+    assert not Upload.objects.exists()
