@@ -83,6 +83,8 @@ def admin_client(admin_user):
     from tests.triage_support import otp_login
 
     return otp_login(Client(), admin_user)
+
+
 @pytest.fixture(autouse=True)
 def empty_cache():
     """Cached pages and content stamps of one test never answer another (its rows are gone)."""
