@@ -98,7 +98,7 @@ chromium:
 
 test: db chromium
 	$(MANAGE) collectstatic --no-input --verbosity 0
-	$(BIN)/pytest --create-db $(PYTEST_ARGS)
+	$(BIN)/pytest --create-db -n $${PYTEST_WORKERS:-2} $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
