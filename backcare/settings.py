@@ -81,8 +81,6 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lock-out raised during sign-in into its lock-out page.
     "axes.middleware.AxesMiddleware",
-    # Last, so it sees a view's exception first: a database outage or a full disk becomes a 503.
-    "backcare.middleware.ServiceUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "backcare.urls"

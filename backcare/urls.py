@@ -27,3 +27,6 @@ if settings.BENCHMARK_BASELINE:
         path("_bench/bytes/<int:size>", views.bench_bytes, name="bench_bytes"),
         path("_bench/sink", views.bench_sink, name="bench_sink"),
     ]
+
+handler400 = "backcare.views.bad_request"
+handler500 = "backcare.views.server_error"

@@ -7,7 +7,7 @@ from functools import partial
 
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
 from intake import rules, staging, tasks
@@ -106,8 +106,8 @@ def submit_review_request(
         if existing is None:
             raise
         return existing
-    except BaseException:
-        _delete(written)
+    except BaseException as error:
+        _delete_unless_kept(written, error)
         raise
     logger.info(
         "Review request %s kept with %d file(s), urgent=%s",
@@ -164,11 +164,22 @@ def add_patient_files(
             locked.save(update_fields=["used_at", "files_added"])
             for upload in uploads:
                 transaction.on_commit(partial(tasks.process_upload.enqueue, upload.pk))
-    except BaseException:
-        _delete(written)
+    except BaseException as error:
+        _delete_unless_kept(written, error)
         raise
     logger.info("Review request %s: %d more file(s) from the patient", link.request_id, len(files))
     return uploads
+
+
+def _delete_unless_kept(names: list[str], error: BaseException) -> None:
+    """Remove the files of a failed write, unless the failure leaves it unknown whether the
+    transaction committed: a connection lost during COMMIT may have kept the rows. Those files stay
+    for the stray sweep, which removes only files that no row points to, so a kept row never loses
+    its file."""
+    if isinstance(error, OperationalError | InterfaceError):
+        logger.warning("Database connection lost while saving; files left for the stray sweep")
+        return
+    _delete(names)
 
 
 def _delete(names: list[str]) -> None:

@@ -47,4 +47,4 @@ def test_baseline_sink_reads_the_whole_body_and_keeps_nothing(client, private_st
     )
     assert response.status_code == HTTPStatus.OK
     assert response.content == b"3000000"
-    assert not private_storage.exists()
+    assert private_storage.names() == []

@@ -72,7 +72,7 @@ def server(transactional_db, private_storage, tmp_path):
     connection.close()  # the server's connections should be the only ones in use
     with Gunicorn(
         database_url(connection.settings_dict["NAME"]),
-        private_storage,
+        private_storage.location,
         env=NO_RATE_LIMIT,
         log_path=tmp_path / "gunicorn.log",
     ) as running:
@@ -122,7 +122,7 @@ def test_mixed_load_keeps_every_request_whole_and_answers_no_5xx(server, private
         (r.reference, [(u.file.name, u.size, u.sha256) for u in r.uploads.all()])
         for r in ReviewRequest.objects.prefetch_related("uploads")
     ]
-    assert_all_kept(sent, private_storage, rows)
+    assert_all_kept(sent, private_storage.location, rows)
 
 
 # --- Postgres stopped and started under load ---------------------------------------------------
@@ -276,7 +276,7 @@ def test_postgres_restart_under_load_loses_nothing_and_the_site_recovers(
         assert during.status == HTTPStatus.SERVICE_UNAVAILABLE
         assert SEND_AGAIN in during.body
         for status, body in patients.errors:
-            assert status in {HTTPStatus.SERVICE_UNAVAILABLE, HTTPStatus.INTERNAL_SERVER_ERROR}
+            assert status == HTTPStatus.SERVICE_UNAVAILABLE
             assert "send it again" in body
         for token, (files, reference) in list(patients.sent.items()):
             if reference is None:
@@ -296,6 +296,16 @@ def test_postgres_restart_under_load_loses_nothing_and_the_site_recovers(
         for files, reference in [*patients.sent.values(), *after.sent.values()]
     }
     assert len(sent) == len(patients.sent) + len(after.sent)
+    # A save whose COMMIT the outage cut leaves its files for the stray sweep (the rows may have been
+    # kept); the sweep removes exactly the files no row points to.
+    subprocess.run(
+        [sys.executable, "manage.py", "sweep_stray_uploads", "--older-than-hours", "0"],
+        cwd=ROOT,
+        env={**server.environment(), "DJANGO_ALLOW_ASYNC_UNSAFE": ""},
+        check=True,
+        timeout=60,
+        capture_output=True,
+    )
     with psycopg.connect(private_postgres.url("backcare")) as db:
         rows = db.execute(
             "SELECT r.reference, u.file, u.size, u.sha256 FROM intake_reviewrequest r "

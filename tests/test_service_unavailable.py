@@ -6,6 +6,7 @@ from http import HTTPStatus
 
 import pytest
 from django.db import connection
+from django.test import Client
 
 from intake.models import ReviewRequest, Upload
 from intake.storage import PrivateFileSystemStorage
@@ -15,6 +16,12 @@ from tests.intake_support import intake_settings, post_request  # noqa: F401 - f
 SEND_AGAIN = "it was not saved: please wait a minute and send it again"
 
 
+@pytest.fixture
+def client_no_raise():
+    """A browser's view: the error page Django's handler500 renders, not the raised exception."""
+    return Client(raise_request_exception=False)
+
+
 def closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -22,7 +29,7 @@ def closed_port() -> int:
 
 
 def test_a_form_sent_while_the_database_is_down_gets_a_503_to_send_again(
-    client,
+    client_no_raise,
     django_db_blocker,
     monkeypatch,
     intake_settings,  # noqa: F811
@@ -31,7 +38,7 @@ def test_a_form_sent_while_the_database_is_down_gets_a_503_to_send_again(
         connection.close()
         monkeypatch.setitem(connection.settings_dict, "PORT", str(closed_port()))
         try:
-            response = post_request(client, files=[("scan.dcm", mr_small_bytes())])
+            response = post_request(client_no_raise, files=[("scan.dcm", mr_small_bytes())])
         finally:
             connection.close()
     assert response.status_code == HTTPStatus.SERVICE_UNAVAILABLE
@@ -46,13 +53,13 @@ def full_disk_save(self, name, content):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_full_disk_gets_a_503_to_send_again_and_keeps_no_row(
-    client,
+    client_no_raise,
     monkeypatch,
     private_storage,
     intake_settings,  # noqa: F811
 ):
     monkeypatch.setattr(PrivateFileSystemStorage, "_save", full_disk_save)
-    response = post_request(client, files=[("scan.dcm", mr_small_bytes())])
+    response = post_request(client_no_raise, files=[("scan.dcm", mr_small_bytes())])
     assert response.status_code == HTTPStatus.SERVICE_UNAVAILABLE
     assert SEND_AGAIN in response.text
     assert not ReviewRequest.objects.exists()
