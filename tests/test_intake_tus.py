@@ -15,7 +15,7 @@ from django.utils import timezone
 from tusclient.exceptions import TusCommunicationError, TusUploadFailed
 
 from intake.models import StagedUpload
-from tests.factories import EXE_BYTES, mr_small_bytes, pdf_bytes
+from tests.factories import EXE_BYTES, mr_small_bytes
 from tests.intake_support import intake_settings  # noqa: F401
 from tests.tus_support import (
     TUS,
