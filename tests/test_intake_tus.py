@@ -367,3 +367,28 @@ def test_a_part_left_past_the_offset_by_a_failed_request_is_replaced_not_joined(
     assert staged.status == "complete"
     assert staged.sha256 == hashlib.sha256(content).hexdigest()
     assert staged_bytes(private_storage, staged) == content
+
+
+@pytest.mark.every_storage
+def test_the_first_bytes_are_sniffed_across_parts_smaller_than_them(
+    live_server, session_key, private_storage
+):
+    up, content = start_upload(live_server, session_key)
+    for offset, end in ((0, 100), (100, 200), (200, len(content))):
+        response = patch(up.url, session_key, offset, content[offset:end])
+        assert response.status_code == HTTPStatus.NO_CONTENT
+    staged = StagedUpload.objects.get()
+    assert (staged.status, staged.kind) == ("complete", "dicom")  # DICM sits at bytes 128-131
+    assert staged.sha256 == hashlib.sha256(content).hexdigest()
+    assert len(staged_parts(private_storage, staged)) == 3
+
+    program = EXE_BYTES + b"\0" * 5000
+    refused, _ = start_upload(live_server, session_key, "report.pdf", program)
+    assert patch(refused.url, session_key, 0, program[:100]).status_code == HTTPStatus.NO_CONTENT
+    second = patch(refused.url, session_key, 100, program[100:300])
+    assert second.status_code == HTTPStatus.UNPROCESSABLE_CONTENT
+    assert "it is a computer program" in second.text
+    assert StagedUpload.objects.count() == 1
+    assert not any(
+        n.startswith(f"staging/{refused.url.rsplit('/', 1)[1]}") for n in private_storage.names()
+    )
