@@ -56,13 +56,17 @@ def part_name(name: str, offset: int) -> str:
     return str(PurePosixPath(name, f"{offset:020d}"))
 
 
-def parts(name: str) -> list[str]:
-    """The upload's part objects, in byte order."""
+def _files(name: str) -> list[str]:
     try:
         _folders, files = default_storage.listdir(name)
     except FileNotFoundError:  # local disk: no part was kept yet
         return []
-    return [part_name(name, int(f)) for f in sorted(files) if PART_NAME.match(f)]
+    return sorted(files)
+
+
+def parts(name: str) -> list[str]:
+    """The upload's part objects, in byte order."""
+    return [part_name(name, int(f)) for f in _files(name) if PART_NAME.match(f)]
 
 
 def append(
@@ -190,9 +194,9 @@ def place(name: str, final_name: str, *, sha256: str, length: int) -> str:
 
 
 def delete(name: str) -> None:
-    """Remove every part, then (local disk) the upload's empty folder."""
-    for part in parts(name):
-        default_storage.delete(part)
+    """Remove every part (and anything else in its folder), then (local disk) the empty folder."""
+    for file in _files(name):
+        default_storage.delete(str(PurePosixPath(name, file)))
     default_storage.delete(name)
 
 

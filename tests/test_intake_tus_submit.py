@@ -1,6 +1,7 @@
 """One submission, whichever way the files came: resumable uploads attached by the form's post."""
 
 import hashlib
+import io
 from http import HTTPStatus
 
 import pytest
@@ -146,3 +147,23 @@ def test_parts_that_do_not_match_the_completed_upload_are_not_attached(
     assert not ReviewRequest.objects.exists()
     assert not any(name.startswith("uploads/") for name in private_storage.names())
     assert StagedUpload.objects.filter(key=key, status="complete").exists()
+
+
+def test_a_file_larger_than_one_s3_multipart_part_is_joined_byte_for_byte(
+    client, live_server, session_key, private_storage
+):
+    # Past boto3's 8 MiB threshold the joined parts go to the bucket as a multipart upload.
+    content = mr_small_bytes() + bytes(range(256)) * (9 * 4096)
+    up = tus_client(live_server, session_key).uploader(
+        file_stream=io.BytesIO(content), metadata={"filename": "big.dcm"}, chunk_size=3 * 1024**2
+    )
+    up.upload()
+    key = up.url.rsplit("/", 1)[1]
+    assert len(staged_parts(private_storage, StagedUpload.objects.get(key=key))) == 4
+
+    response = post_request(client, imaging_plan="upload", staged=[key])
+    assert response.status_code == HTTPStatus.FOUND
+    upload = ReviewRequest.objects.get().uploads.get()
+    assert upload.size == len(content) > 8 * 1024**2
+    assert upload.sha256 == hashlib.sha256(content).hexdigest()
+    assert hashlib.sha256(private_storage.read(upload.file.name)).hexdigest() == upload.sha256
