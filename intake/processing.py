@@ -30,6 +30,7 @@ from intake.imaging import (
     SeriesSummary,
     StudySummary,
     process_file,
+    reasons,
     run_checks,
 )
 from intake.models import (
@@ -53,8 +54,15 @@ def process_upload(upload_id: int, *, today: date | None = None) -> Upload | Non
     if upload is None:
         logger.info("Upload %s no longer exists; nothing to process", upload_id)
         return None
-    with upload.file.open("rb") as fileobj:
-        result = process_file(fileobj, kind=upload.kind, name=upload.original_name)
+    try:
+        # On S3 the object is fetched into a temporary file (memory up to the storage's
+        # max_memory_size, then disk), so pydicom and zipfile can seek in it as on local disk.
+        with upload.file.open("rb") as fileobj:
+            result = process_file(fileobj, kind=upload.kind, name=upload.original_name)
+    except FileNotFoundError:
+        # Removed by retention (or by hand): retrying cannot help, so the upload fails for good.
+        logger.warning("Upload %s has no stored file; marked as failed", upload_id)
+        result = Result(kind=upload.kind, outcome=Outcome.FAILED, reason=reasons.FILE_NOT_STORED)
 
     written: list[str] = []
     try:

@@ -79,8 +79,8 @@ def submit_review_request(
     """Save the request and its files together, or neither.
 
     Files come either in the form post (`files`) or, already complete, from resumable uploads
-    (`staged`); both become Upload rows in the same transaction. A staged file is linked (or copied)
-    into `uploads/` and its staging row deleted; its staging file goes only after commit, so a
+    (`staged`); both become Upload rows in the same transaction. A staged file's parts are streamed
+    into one object under `uploads/` and its staging row deleted; its parts go only after commit, so a
     rollback leaves the patient's uploads as they were, ready for the re-shown form.
 
     Files go to private storage under random names (mode 0600). If any row or file fails, the
@@ -139,8 +139,11 @@ def _attach_staged(
         )
         name = default_storage.generate_filename(upload_path(upload, ""))
         written.append(name)
-        staging.place(row.staging_name, name)
-        upload.file.name = name
+        upload.file.name = staging.place(
+            row.staging_name, name, sha256=row.sha256, length=row.length
+        )
+        if upload.file.name != name:
+            written.append(upload.file.name)
         upload.save()
     StagedUpload.objects.filter(pk__in=[row.pk for row in rows]).delete()
     staged_names = [row.staging_name for row in rows]

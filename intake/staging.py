@@ -1,26 +1,36 @@
 """Staging files for tus uploads: every byte of staging I/O goes through these few functions.
 
-Staged files live in private storage under `staging/`, beside `uploads/`, with the same 0600 mode.
-Today that storage is a local disk shared by the web processes of one machine. To scale out to an
-S3-compatible store, only this module changes: `append` becomes a multipart-upload part (or an
-append-blob write), `place` a server-side copy, and `sha256` a streamed read; the tus views, the
-model and the submission service never touch a path.
+One design for every storage (local disk or an S3-compatible bucket), through Django's storage API
+only — an object store cannot append, so nothing here appends:
+- each PATCH chunk becomes its own object, `staging/<key>/<offset:020d>`. The offset in the name
+  keeps the parts in order, and a chunk sent again at the same offset replaces the earlier part;
+- the upload's offset lives in its `StagedUpload` row, the source of truth, changed only under that
+  row's lock. A part at or past the row's offset (left by a request that died before its commit) is
+  removed before the next chunk is kept, so the parts are always exactly the bytes the row counts;
+- when the form is submitted, the parts are streamed in order into the final `uploads/` object with
+  one `storage.save` (on S3 a multipart upload), hashed on the way, and deleted after the commit.
+The tus views, the model and the submission service never touch a path or a bucket.
 """
 
 import datetime
 import hashlib
 import hmac
-import os
-import shutil
+import io
+import re
+import tempfile
 from collections.abc import Iterable
-from pathlib import Path
+from dataclasses import dataclass
+from pathlib import PurePosixPath
 
+from django.conf import settings
+from django.core.files import File
 from django.core.files.storage import default_storage
 
 from intake.models import STAGING_PREFIX
 from intake.rules import SNIFF_BYTES
 
 READ_PIECE = 1024 * 1024
+PART_NAME = re.compile(r"^\d{20}$")
 
 
 class ChecksumMismatch(Exception):
@@ -31,15 +41,32 @@ class ClientGone(Exception):
     """The client stopped sending in the middle of a chunk (connection dropped)."""
 
 
-def _path(name: str) -> Path:
-    return Path(default_storage.path(name))
+class PartsDoNotMatch(OSError):
+    """The staged parts do not add up to the upload the row describes; nothing is attached."""
 
 
-def create(name: str) -> None:
-    path = _path(name)
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    os.close(fd)
+@dataclass(frozen=True)
+class Digest:
+    sha256: str
+    size: int
+    head: bytes
+
+
+def part_name(name: str, offset: int) -> str:
+    return str(PurePosixPath(name, f"{offset:020d}"))
+
+
+def _files(name: str) -> list[str]:
+    try:
+        _folders, files = default_storage.listdir(name)
+    except FileNotFoundError:  # local disk: no part was kept yet
+        return []
+    return sorted(files)
+
+
+def parts(name: str) -> list[str]:
+    """The upload's part objects, in byte order."""
+    return [part_name(name, int(f)) for f in _files(name) if PART_NAME.match(f)]
 
 
 def append(
@@ -49,82 +76,141 @@ def append(
     *,
     checksum: tuple[str, bytes] | None = None,
 ) -> int:
-    """Write `pieces` at `offset` and return how many bytes are now kept.
+    """Keep `pieces` as the part at `offset` and return how many bytes it holds.
 
-    With a checksum (algorithm, expected digest) the chunk is all or nothing: a mismatch, or a
-    connection that drops half-way, truncates the file back to `offset` and raises. Without one, the
-    bytes that did arrive are kept, so a dropped connection still moves the upload forward
-    (tus: "the Server SHOULD accept as much data as possible").
+    The chunk is received into a temporary file first (memory up to Django's
+    FILE_UPLOAD_MAX_MEMORY_SIZE, then the local temp folder), so it is checked before anything is
+    kept. With a checksum (algorithm, expected digest) the chunk is all or nothing: a mismatch, or a
+    connection that drops half-way, keeps nothing and raises. Without one, the bytes that did arrive
+    are kept, so a dropped connection still moves the upload forward (tus: "the Server SHOULD
+    accept as much data as possible").
     """
     digest = hashlib.new(checksum[0]) if checksum else None
     written = 0
-    with _path(name).open("r+b") as staged:
-        staged.seek(offset)
-        staged.truncate()
+    with tempfile.SpooledTemporaryFile(
+        max_size=settings.FILE_UPLOAD_MAX_MEMORY_SIZE, dir=settings.FILE_UPLOAD_TEMP_DIR
+    ) as chunk:
         try:
             for piece in pieces:
-                staged.write(piece)
+                chunk.write(piece)
                 written += len(piece)
                 if digest is not None:
                     digest.update(piece)
         except ClientGone:
             if digest is not None:
-                staged.truncate(offset)
                 raise
-        staged.flush()
-        os.fsync(staged.fileno())
         if digest is not None and not hmac.compare_digest(digest.digest(), checksum[1]):
-            staged.truncate(offset)
             raise ChecksumMismatch
+        if not written:
+            return 0
+        _discard_from(name, offset)
+        chunk.seek(0)
+        target = part_name(name, offset)
+        saved = default_storage.save(target, File(chunk, name=target))
+        if saved != target:  # another part took the name meanwhile: the row lock was bypassed
+            default_storage.delete(saved)
+            raise PartsDoNotMatch(f"A staged part could not be kept as {target}")
     return written
 
 
-def size(name: str) -> int:
-    return _path(name).stat().st_size
+def _discard_from(name: str, offset: int) -> None:
+    for part in parts(name):
+        if int(PurePosixPath(part).name) >= offset:
+            default_storage.delete(part)
+
+
+class _Joined(io.RawIOBase):
+    """The parts read one after another as one stream, hashed and counted on the way. Only one part
+    is open at a time (S3 parts spill to a temporary file past the storage's memory limit)."""
+
+    def __init__(self, names: Iterable[str]):
+        super().__init__()
+        self._names = iter(names)
+        self._current = None
+        self.sha256 = hashlib.sha256()
+        self.size = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        while True:
+            if self._current is None:
+                name = next(self._names, None)
+                if name is None:
+                    return 0
+                self._current = default_storage.open(name, "rb")
+            data = self._current.read(len(buffer))
+            if data:
+                buffer[: len(data)] = data
+                self.sha256.update(data)
+                self.size += len(data)
+                return len(data)
+            self._current.close()
+            self._current = None
+
+    def close(self) -> None:
+        if self._current is not None:
+            self._current.close()
+            self._current = None
+        super().close()
 
 
 def head(name: str) -> bytes:
-    with _path(name).open("rb") as staged:
-        return staged.read(SNIFF_BYTES)
+    """The first bytes, for the type sniff, whatever the sizes of the first parts."""
+    first = b""
+    with _Joined(parts(name)) as joined:
+        while len(first) < SNIFF_BYTES and (piece := joined.read(SNIFF_BYTES - len(first))):
+            first += piece
+    return first
 
 
-def sha256(name: str) -> str:
-    """Read once at the end, a piece at a time: hash state cannot be kept between requests, and
-    these files are hundreds of megabytes."""
-    digest = hashlib.sha256()
-    with _path(name).open("rb") as staged:
-        while piece := staged.read(READ_PIECE):
-            digest.update(piece)
-    return digest.hexdigest()
+def digest(name: str) -> Digest:
+    """Read once at the end, a piece at a time: hash state cannot be kept between requests (nor
+    between web processes), and these files are hundreds of megabytes."""
+    first = b""
+    with _Joined(parts(name)) as joined:
+        while piece := joined.read(READ_PIECE):
+            if len(first) < SNIFF_BYTES:
+                first += piece[: SNIFF_BYTES - len(first)]
+        return Digest(sha256=joined.sha256.hexdigest(), size=joined.size, head=first)
 
 
-def place(name: str, final_name: str) -> str:
-    """Put the staged file's bytes at `final_name` in private storage; the staged file stays until
-    `delete`, so a submission that rolls back loses nothing. A hard link on one disk (instant), a
-    copy otherwise."""
-    source, target = _path(name), _path(final_name)
-    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    try:
-        os.link(source, target)
-    except FileExistsError:
-        raise
-    except OSError:
-        shutil.copyfile(source, target)
-        os.chmod(target, 0o600)
-    return final_name
+def place(name: str, final_name: str, *, sha256: str, length: int) -> str:
+    """Stream the parts, in order, into one object at `final_name` and return its name.
+
+    The parts stay until `delete`, so a submission that rolls back loses nothing. The bytes are
+    hashed as they go: if they are not the ones the row recorded, the object is removed and
+    PartsDoNotMatch raised.
+    """
+    with _Joined(parts(name)) as joined:
+        whole = File(io.BufferedReader(joined, READ_PIECE), name=final_name)
+        whole.size = length
+        saved = default_storage.save(final_name, whole)
+        if joined.size != length or joined.sha256.hexdigest() != sha256:
+            default_storage.delete(saved)
+            raise PartsDoNotMatch("The staged parts are not the upload that was completed")
+    return saved
 
 
 def delete(name: str) -> None:
-    _path(name).unlink(missing_ok=True)
+    """Remove every part (and anything else in its folder), then (local disk) the empty folder."""
+    for file in _files(name):
+        default_storage.delete(str(PurePosixPath(name, file)))
+    default_storage.delete(name)
 
 
 def listing() -> list[str]:
-    """Names of every staged file, for the purge command."""
-    folder = _path(STAGING_PREFIX)
-    if not folder.is_dir():
+    """Names of every staged upload (its folder of parts), for the purge command."""
+    try:
+        folders, files = default_storage.listdir(STAGING_PREFIX)
+    except FileNotFoundError:
         return []
-    return [f"{STAGING_PREFIX}/{p.name}" for p in folder.iterdir() if p.is_file()]
+    # A plain file directly under staging/ is a leftover of the single-file layout: a stray too.
+    return [str(PurePosixPath(STAGING_PREFIX, entry)) for entry in sorted(folders + files)]
 
 
 def modified(name: str) -> datetime.datetime:
-    return datetime.datetime.fromtimestamp(_path(name).stat().st_mtime, tz=datetime.UTC)
+    """When the upload last received a chunk."""
+    times = [default_storage.get_modified_time(part) for part in parts(name)]
+    return max(times) if times else default_storage.get_modified_time(name)

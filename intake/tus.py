@@ -1,7 +1,9 @@
 """Resumable uploads: a tus 1.0.0 server (core, creation, expiration, termination, checksum).
 
 The browser (Uppy) sends each MRI file here in chunks, and the form then posts only the ids of the
-completed uploads. Files wait under `staging/` in private storage (see `intake.staging`) until the
+completed uploads. Each chunk waits as its own part under `staging/` in private storage, local disk
+or a bucket alike, so consecutive chunks may reach different web processes or machines (see
+`intake.staging`); the row in `StagedUpload` holds the offset. Files wait there until the
 form is submitted, when `submit_review_request` attaches them; unclaimed ones expire.
 
 Who may touch an upload: only the browser session that created it. The session holds a random owner
@@ -194,7 +196,7 @@ def uploads(request: HttpRequest) -> HttpResponse:
         length=length,
         expires_at=timezone.now() + datetime.timedelta(hours=_expiry_hours()),
     )
-    staging.create(staged.staging_name)
+    # Nothing is written to storage yet: each chunk becomes its own part (see intake.staging).
     staged.save()
     return _response(
         HTTPStatus.CREATED,
@@ -213,7 +215,7 @@ def _owned(request: HttpRequest, key: str, *, lock: bool = False) -> StagedUploa
     rows = StagedUpload.objects.owned_by(owner).filter(key=key)
     if lock:
         # NOWAIT: a second PATCH on the same upload while one is streaming gets 423 and retries,
-        # instead of both writing into the same file. Works across processes and machines.
+        # instead of both writing the same part. Works across processes and machines.
         rows = rows.select_for_update(nowait=True)
     return rows.first()
 
@@ -312,11 +314,11 @@ def _append(
     except staging.ClientGone:
         # With a checksum nothing of this chunk was kept; the client resumes from HEAD's offset.
         return _response(HTTPStatus.BAD_REQUEST, "The connection dropped mid-chunk.")
+    before = staged.offset
     staged.offset += written
-    if staged.offset >= rules.SNIFF_BYTES or staged.offset == staged.length:
-        refusal = _check_kind(staged)
-        if refusal is not None:
-            return refusal
+    refusal = _check_kind(staged, before=before)
+    if refusal is not None:
+        return refusal
     staged.save(update_fields=["offset", "status", "kind", "sha256"])
     headers = {"Upload_Offset": str(staged.offset), "Upload_Expires": _expires(staged)}
     if staged.status == StagedUploadStatus.SKIPPED:
@@ -324,13 +326,23 @@ def _append(
     return _response(**headers)
 
 
-def _check_kind(staged: StagedUpload) -> HttpResponse | None:
+def _check_kind(staged: StagedUpload, *, before: int) -> HttpResponse | None:
     """Sniff as soon as the first bytes are in (a refused file stops early, not after 500 MB) and
-    again at the end; the same rules and words as the plain form."""
-    head = staging.head(staged.staging_name)
+    again at the end, with the whole file's SHA-256; the same rules and words as the plain form.
+    Between the two the parts are not read again: on a bucket every read is a download."""
+    complete = staged.offset == staged.length
+    if complete:
+        found = staging.digest(staged.staging_name)
+        if found.size != staged.length:
+            raise staging.PartsDoNotMatch("A staged upload's parts do not add up to its offset")
+        head = found.head
+    elif before < rules.SNIFF_BYTES <= staged.offset:
+        head = staging.head(staged.staging_name)
+    else:
+        return None
     kind = rules.sniff(head)
     if kind is None and rules.is_cd_clutter(staged.file_name):
-        if staged.offset == staged.length:
+        if complete:
             staging.delete(staged.staging_name)
             staged.status = StagedUploadStatus.SKIPPED
         return None
@@ -338,11 +350,9 @@ def _check_kind(staged: StagedUpload) -> HttpResponse | None:
         staging.delete(staged.staging_name)
         staged.delete()
         return _refused(staged.file_name, rules.refusal_reason(head))
-    if staged.offset == staged.length:
-        if staging.size(staged.staging_name) != staged.length:
-            raise OSError("A staged file's size does not match its offset")
+    if complete:
         staged.kind = kind
-        staged.sha256 = staging.sha256(staged.staging_name)
+        staged.sha256 = found.sha256
         staged.status = StagedUploadStatus.COMPLETE
     return None
 

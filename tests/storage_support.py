@@ -127,6 +127,10 @@ class LocalFiles:
     def __init__(self, location: Path):
         self.location = location
 
+    def environment(self) -> dict[str, str]:
+        """What a subprocess (a worker) needs to use the same folder."""
+        return {"STORAGE_BACKEND": "local", "PRIVATE_STORAGE_ROOT": str(self.location)}
+
     def read(self, name: str) -> bytes:
         return (self.location / name).read_bytes()
 
@@ -160,6 +164,9 @@ class BucketFiles:
         self.server = server
         self.bucket = bucket
         self.s3 = server.client()
+
+    def environment(self) -> dict[str, str]:
+        return self.server.environment(self.bucket)
 
     def read(self, name: str) -> bytes:
         return self.s3.get_object(Bucket=self.bucket, Key=name)["Body"].read()

@@ -15,13 +15,15 @@ from django.utils import timezone
 from tusclient.exceptions import TusCommunicationError, TusUploadFailed
 
 from intake.models import StagedUpload
-from tests.factories import EXE_BYTES, mr_small_bytes, pdf_bytes
+from tests.factories import EXE_BYTES, mr_small_bytes
 from tests.intake_support import intake_settings  # noqa: F401
 from tests.tus_support import (
     TUS,
     cookie,
     new_session_key,
     sha256_header,
+    staged_bytes,
+    staged_parts,
     tus_client,
     uploader,
 )
@@ -74,6 +76,7 @@ def test_options_advertise_the_version_extensions_limit_and_checksums(live_serve
     assert set(response.headers["Tus-Checksum-Algorithm"].split(",")) == {"sha1", "sha256"}
 
 
+@pytest.mark.every_storage
 def test_a_whole_file_arrives_in_chunks_with_checksums_and_is_complete(
     live_server, session_key, private_storage
 ):
@@ -86,7 +89,12 @@ def test_a_whole_file_arrives_in_chunks_with_checksums_and_is_complete(
     assert (staged.status, staged.kind, staged.file_name) == ("complete", "dicom", "MR_small.dcm")
     assert staged.offset == staged.length == len(content)
     assert staged.sha256 == hashlib.sha256(content).hexdigest()
-    assert (private_storage.location / staged.staging_name).read_bytes() == content
+    assert staged_bytes(private_storage, staged) == content
+    # One object per chunk, named by its offset, so no storage ever has to append.
+    assert staged_parts(private_storage, staged) == [
+        f"{staged.staging_name}/{offset:020d}" for offset in range(0, len(content), 4096)
+    ]
+    private_storage.assert_private(staged_parts(private_storage, staged)[0])
     assert staged.key in up.url
     assert "MR_small" not in up.url
     assert len(staged.key) >= 43  # 256 random bits
@@ -114,6 +122,7 @@ def test_creation_states_when_the_upload_expires(live_server, session_key):
     assert expires <= timezone.now() + datetime.timedelta(hours=24)
 
 
+@pytest.mark.every_storage
 def test_a_new_client_resumes_from_the_servers_offset_after_a_partial_upload(
     live_server, session_key
 ):
@@ -132,6 +141,7 @@ def test_a_new_client_resumes_from_the_servers_offset_after_a_partial_upload(
     assert staged.sha256 == hashlib.sha256(content).hexdigest()
 
 
+@pytest.mark.every_storage
 def test_bytes_that_arrived_before_the_connection_dropped_are_kept_and_resumed(
     live_server, session_key
 ):
@@ -173,6 +183,7 @@ def test_a_chunk_at_the_wrong_offset_is_refused_with_409(live_server, session_ke
     assert StagedUpload.objects.get().offset == 4096
 
 
+@pytest.mark.every_storage
 @pytest.mark.parametrize("algorithm", ["sha1", "sha256"])
 def test_a_chunk_with_a_wrong_checksum_gets_460_and_is_not_kept(
     live_server, session_key, private_storage, algorithm
@@ -186,7 +197,7 @@ def test_a_chunk_with_a_wrong_checksum_gets_460_and_is_not_kept(
     assert response.status_code == 460
     staged = StagedUpload.objects.get()
     assert staged.offset == 4096
-    assert (private_storage.location / staged.staging_name).stat().st_size == 4096
+    assert staged_bytes(private_storage, staged) == content[:4096]
 
     good = patch(
         up.url,
@@ -219,6 +230,7 @@ def test_another_session_cannot_see_append_to_or_delete_an_upload(live_server, s
     assert StagedUpload.objects.get().offset == 4096
 
 
+@pytest.mark.every_storage
 def test_termination_removes_the_upload_and_its_bytes(live_server, session_key, private_storage):
     up, _content = start_upload(live_server, session_key)
     up.upload(stop_at=4096)
@@ -226,7 +238,8 @@ def test_termination_removes_the_upload_and_its_bytes(live_server, session_key, 
     response = requests.delete(up.url, headers={**TUS, **cookie(session_key)}, timeout=10)
     assert response.status_code == HTTPStatus.NO_CONTENT
     assert not StagedUpload.objects.exists()
-    assert not (private_storage.location / staged.staging_name).exists()
+    assert staged_parts(private_storage, staged) == []
+    assert private_storage.names() == []
     assert head(up.url, session_key).status_code == HTTPStatus.NOT_FOUND
 
 
@@ -255,6 +268,7 @@ def test_a_request_from_another_site_is_refused(live_server, session_key):
     assert not StagedUpload.objects.exists()
 
 
+@pytest.mark.every_storage
 @pytest.mark.parametrize(
     ("name", "content", "reason"),
     [
@@ -273,7 +287,7 @@ def test_a_file_that_is_not_a_scan_is_refused_in_plain_words(
         f"“{name}” was not accepted: {reason}"
     )
     assert not StagedUpload.objects.exists()
-    assert [p for p in private_storage.location.rglob("*") if p.is_file()] == []
+    assert private_storage.names() == []
 
 
 def test_an_empty_file_is_refused_when_it_is_created(live_server, session_key):
@@ -284,6 +298,7 @@ def test_an_empty_file_is_refused_when_it_is_created(live_server, session_key):
     assert "the file is empty" in refused.value.response_content.decode()
 
 
+@pytest.mark.every_storage
 def test_cd_clutter_is_skipped_with_a_note_not_refused(live_server, session_key, private_storage):
     up, _content = start_upload(live_server, session_key, "AUTORUN.INF", b"[autorun]\r\nopen=x.exe")
     response = patch(up.url, session_key, 0, b"[autorun]\r\nopen=x.exe")
@@ -291,7 +306,7 @@ def test_cd_clutter_is_skipped_with_a_note_not_refused(live_server, session_key,
     assert response.headers["BackCare-Upload-Note"].startswith("skipped")
     staged = StagedUpload.objects.get()
     assert staged.status == "skipped"
-    assert not (private_storage.location / staged.staging_name).exists()
+    assert private_storage.names() == []
 
 
 def test_a_file_over_the_size_limit_is_refused_before_any_byte_is_sent(
@@ -307,17 +322,73 @@ def test_a_file_over_the_size_limit_is_refused_before_any_byte_is_sent(
     assert "limit for one file" in response.text
 
 
+@pytest.mark.every_storage
 def test_purge_removes_expired_uploads_and_their_files_only(
     live_server, session_key, private_storage
 ):
-    old, _ = start_upload(live_server, session_key, "old.pdf", pdf_bytes())
-    fresh, _ = start_upload(live_server, session_key, "fresh.pdf", pdf_bytes())
+    old, _ = start_upload(live_server, session_key, "old.dcm")
+    old.upload(stop_at=8192)
+    fresh, _ = start_upload(live_server, session_key, "fresh.dcm")
+    fresh.upload(stop_at=4096)
     StagedUpload.objects.filter(key=old.url.rsplit("/", 1)[1]).update(
         expires_at=timezone.now() - datetime.timedelta(hours=1)
     )
     call_command("purge_expired_uploads")
     remaining = StagedUpload.objects.get()
     assert remaining.key == fresh.url.rsplit("/", 1)[1]
-    assert sorted(p.name for p in (private_storage.location / "staging").iterdir()) == [
-        remaining.key
-    ]
+    assert private_storage.names() == [f"staging/{remaining.key}/{0:020d}"]
+
+
+@pytest.mark.every_storage
+def test_purge_removes_parts_with_no_upload_row_once_they_are_old(
+    live_server, session_key, private_storage, settings
+):
+    private_storage.write("staging/crashed-before-its-row-was-saved/00000000000000000000", b"x")
+    settings.INTAKE_TUS_EXPIRY_HOURS = 0
+    call_command("purge_expired_uploads")
+    assert private_storage.names() == []
+
+
+@pytest.mark.every_storage
+def test_a_part_left_past_the_offset_by_a_failed_request_is_replaced_not_joined(
+    live_server, session_key, private_storage
+):
+    up, content = start_upload(live_server, session_key)
+    up.upload(stop_at=4096)
+    staged = StagedUpload.objects.get()
+    # A request that wrote its part and then died before its commit leaves the row at 4096.
+    private_storage.write(f"{staged.staging_name}/{4096:020d}", b"stale bytes" * 900)
+    private_storage.write(f"{staged.staging_name}/{9999:020d}", b"more stale bytes")
+    resumed = tus_client(live_server, session_key).uploader(
+        file_stream=io.BytesIO(content), url=up.url, chunk_size=5000
+    )
+    resumed.upload()
+    staged.refresh_from_db()
+    assert staged.status == "complete"
+    assert staged.sha256 == hashlib.sha256(content).hexdigest()
+    assert staged_bytes(private_storage, staged) == content
+
+
+@pytest.mark.every_storage
+def test_the_first_bytes_are_sniffed_across_parts_smaller_than_them(
+    live_server, session_key, private_storage
+):
+    up, content = start_upload(live_server, session_key)
+    for offset, end in ((0, 100), (100, 200), (200, len(content))):
+        response = patch(up.url, session_key, offset, content[offset:end])
+        assert response.status_code == HTTPStatus.NO_CONTENT
+    staged = StagedUpload.objects.get()
+    assert (staged.status, staged.kind) == ("complete", "dicom")  # DICM sits at bytes 128-131
+    assert staged.sha256 == hashlib.sha256(content).hexdigest()
+    assert len(staged_parts(private_storage, staged)) == 3
+
+    program = EXE_BYTES + b"\0" * 5000
+    refused, _ = start_upload(live_server, session_key, "report.pdf", program)
+    assert patch(refused.url, session_key, 0, program[:100]).status_code == HTTPStatus.NO_CONTENT
+    second = patch(refused.url, session_key, 100, program[100:300])
+    assert second.status_code == HTTPStatus.UNPROCESSABLE_CONTENT
+    assert "it is a computer program" in second.text
+    assert StagedUpload.objects.count() == 1
+    assert not any(
+        n.startswith(f"staging/{refused.url.rsplit('/', 1)[1]}") for n in private_storage.names()
+    )

@@ -1,6 +1,7 @@
 """One submission, whichever way the files came: resumable uploads attached by the form's post."""
 
 import hashlib
+import io
 from http import HTTPStatus
 
 import pytest
@@ -10,9 +11,13 @@ from intake import staging
 from intake.models import ReviewRequest, StagedUpload, Upload
 from tests.factories import jpeg_bytes, mr_small_bytes, pdf_bytes
 from tests.intake_support import intake_settings, post_request  # noqa: F401
-from tests.tus_support import new_session_key, tus_client, uploader
+from tests.tus_support import new_session_key, staged_parts, tus_client, uploader
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("intake_settings")]
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("intake_settings"),
+    pytest.mark.every_storage,
+]
 
 
 def upload_by_tus(live_server, session_key, name, content) -> str:
@@ -36,7 +41,8 @@ def test_completed_uploads_are_attached_with_their_size_and_sha256(
         upload_by_tus(live_server, session_key, "MR_small.dcm", scan),
         upload_by_tus(live_server, session_key, "report.pdf", report),
     ]
-    staged_files = [private_storage.location / s.staging_name for s in StagedUpload.objects.all()]
+    staged_files = [p for s in StagedUpload.objects.all() for p in staged_parts(private_storage, s)]
+    assert staged_files
 
     response = post_request(
         client, files=[("film.jpg", jpeg_bytes())], imaging_plan="upload", staged=keys
@@ -51,10 +57,12 @@ def test_completed_uploads_are_attached_with_their_size_and_sha256(
     for name, content in (("MR_small.dcm", scan), ("report.pdf", report)):
         assert uploads[name].size == len(content)
         assert uploads[name].sha256 == hashlib.sha256(content).hexdigest()
-        assert (private_storage.location / uploads[name].file.name).read_bytes() == content
+        assert private_storage.read(uploads[name].file.name) == content
         assert uploads[name].file.name.startswith("uploads/")
+        private_storage.assert_private(uploads[name].file.name)
     assert not StagedUpload.objects.exists()
-    assert not any(path.exists() for path in staged_files)
+    assert not any(private_storage.exists(name) for name in staged_files)
+    assert not any(name.startswith("staging/") for name in private_storage.names())
     assert len(mailoutbox) == 2
 
 
@@ -108,11 +116,11 @@ def test_a_failure_while_attaching_keeps_nothing_and_leaves_the_uploads_to_try_a
     real_place = staging.place
     calls = []
 
-    def disk_full_on_second(name, final_name):
+    def disk_full_on_second(name, final_name, **expected):
         calls.append(name)
         if len(calls) == 2:
             raise OSError("No space left on device")
-        return real_place(name, final_name)
+        return real_place(name, final_name, **expected)
 
     monkeypatch.setattr(staging, "place", disk_full_on_second)
     client.raise_request_exception = True
@@ -120,9 +128,42 @@ def test_a_failure_while_attaching_keeps_nothing_and_leaves_the_uploads_to_try_a
         post_request(client, files=[("film.jpg", jpeg_bytes())], imaging_plan="upload", staged=keys)
     assert not ReviewRequest.objects.exists()
     assert not Upload.objects.exists()
-    assert not (private_storage.location / "uploads").exists() or not any(
-        p.is_file() for p in (private_storage.location / "uploads").rglob("*")
-    )
+    assert not any(name.startswith("uploads/") for name in private_storage.names())
     assert StagedUpload.objects.filter(status="complete").count() == 2
     for staged in StagedUpload.objects.all():
-        assert (private_storage.location / staged.staging_name).exists()
+        assert staged_parts(private_storage, staged)
+
+
+def test_parts_that_do_not_match_the_completed_upload_are_not_attached(
+    client, live_server, session_key, private_storage
+):
+    key = upload_by_tus(live_server, session_key, "MR_small.dcm", mr_small_bytes())
+    staged = StagedUpload.objects.get(key=key)
+    first = staged_parts(private_storage, staged)[0]
+    private_storage.write(first, b"\0" * len(private_storage.read(first)))
+    client.raise_request_exception = True
+    with pytest.raises(staging.PartsDoNotMatch):
+        post_request(client, imaging_plan="upload", staged=[key])
+    assert not ReviewRequest.objects.exists()
+    assert not any(name.startswith("uploads/") for name in private_storage.names())
+    assert StagedUpload.objects.filter(key=key, status="complete").exists()
+
+
+def test_a_file_larger_than_one_s3_multipart_part_is_joined_byte_for_byte(
+    client, live_server, session_key, private_storage
+):
+    # Past boto3's 8 MiB threshold the joined parts go to the bucket as a multipart upload.
+    content = mr_small_bytes() + bytes(range(256)) * (9 * 4096)
+    up = tus_client(live_server, session_key).uploader(
+        file_stream=io.BytesIO(content), metadata={"filename": "big.dcm"}, chunk_size=3 * 1024**2
+    )
+    up.upload()
+    key = up.url.rsplit("/", 1)[1]
+    assert len(staged_parts(private_storage, StagedUpload.objects.get(key=key))) == 4
+
+    response = post_request(client, imaging_plan="upload", staged=[key])
+    assert response.status_code == HTTPStatus.FOUND
+    upload = ReviewRequest.objects.get().uploads.get()
+    assert upload.size == len(content) > 8 * 1024**2
+    assert upload.sha256 == hashlib.sha256(content).hexdigest()
+    assert hashlib.sha256(private_storage.read(upload.file.name)).hexdigest() == upload.sha256

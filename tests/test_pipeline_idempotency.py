@@ -39,6 +39,7 @@ def kept_preview_files() -> set[str]:
     return set(Preview.objects.values_list("file", flat=True))
 
 
+@pytest.mark.every_storage
 def test_processing_twice_gives_the_same_rows_and_no_orphan_preview_files(
     client, django_capture_on_commit_callbacks, private_storage
 ):

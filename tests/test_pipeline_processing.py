@@ -30,6 +30,7 @@ def check_codes(review_request) -> set[str]:
     return set(review_request.triage_checks.values_list("code", flat=True))
 
 
+@pytest.mark.every_storage
 def test_a_single_mr_file_gives_a_study_a_series_and_a_png_preview(
     client, django_capture_on_commit_callbacks
 ):
@@ -57,6 +58,7 @@ def test_a_single_mr_file_gives_a_study_a_series_and_a_png_preview(
     assert imaging_summary_line(review_request) == "MR, 26 Aug 2004, 1 series, 1 image"
 
 
+@pytest.mark.every_storage
 def test_the_original_file_is_never_altered(
     client, django_capture_on_commit_callbacks, private_storage
 ):
@@ -64,7 +66,7 @@ def test_the_original_file_is_never_altered(
     review_request = submit(client, django_capture_on_commit_callbacks, [("mr.dcm", data)])
 
     [upload] = review_request.uploads.all()
-    stored = (private_storage.location / upload.file.name).read_bytes()
+    stored = private_storage.read(upload.file.name)
     assert stored == data
     assert hashlib.sha256(stored).hexdigest() == upload.sha256
 
@@ -135,6 +137,7 @@ def counted_independently() -> tuple[int, int, int]:
     return len(studies), len(series), len(instances)
 
 
+@pytest.mark.every_storage
 def test_a_zipped_cd_gives_every_study_and_series_with_a_preview_each(
     client, django_capture_on_commit_callbacks
 ):

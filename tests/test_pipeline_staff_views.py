@@ -29,7 +29,7 @@ def make_user(*, staff: bool, can_view_uploads: bool, superuser: bool = False) -
 
 
 @pytest.fixture
-def preview(client, django_capture_on_commit_callbacks) -> Preview:
+def preview(private_storage, client, django_capture_on_commit_callbacks) -> Preview:
     submit(client, django_capture_on_commit_callbacks, [("mr.dcm", mr_small_bytes())])
     client.logout()
     return Preview.objects.get()
@@ -53,6 +53,7 @@ def test_staff_without_the_permission_are_refused(client, preview):
     assert client.get(preview.get_absolute_url()).status_code == HTTPStatus.FORBIDDEN
 
 
+@pytest.mark.every_storage
 def test_staff_with_the_permission_get_a_private_uncached_png(client, preview):
     otp_login(client, make_user(staff=True, can_view_uploads=True))
     response = client.get(preview.get_absolute_url())

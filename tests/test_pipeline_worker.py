@@ -17,7 +17,7 @@ from tests.factories import mr_small_bytes, zipped_dicom_cd
 from tests.intake_support import post_request
 from tests.pipeline_support import preview_files, preview_image
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.every_storage]
 
 
 def run_worker(tmp_path: Path, private_storage) -> None:
@@ -27,7 +27,7 @@ def run_worker(tmp_path: Path, private_storage) -> None:
         "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
         "EMAIL_BACKEND": "file",
         "EMAIL_FILE_PATH": str(tmp_path / "mail"),
-        "PRIVATE_STORAGE_ROOT": str(private_storage.location),
+        **private_storage.environment(),
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay"],

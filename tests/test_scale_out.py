@@ -1,13 +1,16 @@
 """Two gunicorn servers (two processes each) and two workers share one Postgres, one Redis and one S3
 bucket, and behave as one site: a request sent through one server is downloaded by staff through the
-other, signed in on the first; the rate limit counts posts across both; two workers send each
-follow-up e-mail once. Everything real over HTTP; every process bounded in time and stopped."""
+other, signed in on the first; a resumable (tus) upload whose chunks alternate between the servers
+is attached through one and downloaded through the other; the rate limit counts posts across both;
+two workers send each follow-up e-mail once. Everything real over HTTP; every process bounded in time and stopped."""
 
+import hashlib
 import re
 import subprocess
 import sys
 from http import HTTPStatus
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import redis
@@ -17,10 +20,11 @@ from django.contrib.auth.models import Permission, User
 from django.db import connection
 from django_tasks_db.models import DBTaskResult
 
-from intake.models import ReviewRequest, SentEmail
-from tests.factories import pdf_bytes, review_form_data
+from intake.models import ReviewRequest, SentEmail, StagedUpload
+from tests.factories import mr_small_bytes, pdf_bytes, review_form_data
 from tests.storage_support import BucketFiles, free_port, stop, wait_for_http
 from tests.triage_support import backup_code
+from tests.tus_support import sha256_header
 
 SECRET_KEY = "scale-out-test-secret-" + "x" * 40
 STAFF_PASSWORD = "a long enough password 42"
@@ -33,7 +37,7 @@ def database_url() -> str:
 
 @pytest.fixture
 def shared_redis(request):
-    """Redis databases 5 to 9 only (other test runs use 0 to 4): one per test, emptied around it."""
+    """Redis databases 5 to 12 only (other test runs use 0 to 4): one per test, emptied around it."""
     url = f"redis://127.0.0.1:6379/{request.param}"
     client = redis.Redis.from_url(url)
     client.flushdb()
@@ -196,3 +200,70 @@ def test_the_rate_limit_counts_posts_across_both_servers(cluster):
     # Limit 4: each server saw only 3 posts, yet the 5th and 6th are paused.
     assert statuses == [HTTPStatus.OK] * 4 + [HTTPStatus.TOO_MANY_REQUESTS] * 2
     assert not ReviewRequest.objects.exists()
+
+
+@pytest.mark.parametrize("shared_redis", [10], indirect=True)
+def test_a_tus_upload_whose_chunks_alternate_between_servers_is_attached_and_downloaded(
+    cluster, shared_bucket
+):
+    content = mr_small_bytes()
+    patient = requests.Session()  # one session cookie, sent to both servers
+    tokens = form_tokens(patient, cluster["a"])
+    tus = {"Tus-Resumable": "1.0.0"}
+    created = patient.post(
+        f"{cluster['a']}/mri-review/uploads/",
+        headers={**tus, "Upload-Length": str(len(content)), "Upload-Metadata": "filename TVIuZGNt"},
+        timeout=30,
+    )
+    assert created.status_code == HTTPStatus.CREATED, created.text
+    path = urlsplit(created.headers["Location"]).path
+    chunk, offset, servers = 2500, 0, []
+    while offset < len(content):
+        base_url = cluster["b"] if len(servers) % 2 == 0 else cluster["a"]
+        body = content[offset : offset + chunk]
+        sent = patient.patch(
+            f"{base_url}{path}",
+            data=body,
+            headers={
+                **tus,
+                "Content-Type": "application/offset+octet-stream",
+                "Upload-Offset": str(offset),
+                "Upload-Checksum": sha256_header(body),
+            },
+            timeout=30,
+        )
+        assert sent.status_code == HTTPStatus.NO_CONTENT, sent.text
+        offset = int(sent.headers["Upload-Offset"])
+        servers.append(base_url)
+        # Each server answers where the upload stands, whichever server took the last chunk.
+        for other in (cluster["a"], cluster["b"]):
+            asked = patient.head(f"{other}{path}", headers=tus, timeout=30)
+            assert asked.headers["Upload-Offset"] == str(offset)
+    assert set(servers) == {cluster["a"], cluster["b"]}
+    staged = StagedUpload.objects.get()
+    assert (staged.status, staged.kind) == ("complete", "dicom")
+    assert staged.sha256 == hashlib.sha256(content).hexdigest()
+    assert len([n for n in shared_bucket.names() if n.startswith("staging/")]) == len(servers)
+
+    data = {**review_form_data(imaging_plan="upload"), **tokens, "staged": staged.key}
+    submitted = patient.post(
+        f"{cluster['b']}/mri-review/",
+        data=data,
+        headers={"Referer": f"{cluster['b']}/mri-review/"},
+        allow_redirects=False,
+        timeout=60,
+    )
+    assert submitted.status_code == HTTPStatus.FOUND, submitted.text[:500]
+    upload = ReviewRequest.objects.get().uploads.get()
+    assert (upload.original_name, upload.size) == ("MR.dcm", len(content))
+    shared_bucket.assert_private(upload.file.name)
+    assert not StagedUpload.objects.exists()
+    assert not [n for n in shared_bucket.names() if n.startswith("staging/")]
+
+    staff = User.objects.create_user("triage", password=STAFF_PASSWORD, is_staff=True)
+    staff.user_permissions.add(Permission.objects.get(codename="view_upload"))
+    browser = requests.Session()
+    sign_in(browser, cluster["b"], staff)
+    download = browser.get(f"{cluster['a']}/mri-review/files/{upload.pk}/", timeout=30)
+    assert download.status_code == HTTPStatus.OK
+    assert hashlib.sha256(download.content).hexdigest() == upload.sha256 == staged.sha256

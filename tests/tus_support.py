@@ -33,3 +33,13 @@ def uploader(client: TusClient, name: str, content: bytes, **kwargs):
 
 def sha256_header(content: bytes) -> str:
     return "sha256 " + base64.b64encode(hashlib.sha256(content).digest()).decode()
+
+
+def staged_parts(private_storage, staged) -> list[str]:
+    """The part objects of a staged upload, in byte order, on local disk or in the bucket."""
+    prefix = f"{staged.staging_name}/"
+    return sorted(name for name in private_storage.names() if name.startswith(prefix))
+
+
+def staged_bytes(private_storage, staged) -> bytes:
+    return b"".join(private_storage.read(name) for name in staged_parts(private_storage, staged))

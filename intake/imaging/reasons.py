@@ -22,6 +22,10 @@ NOT_READABLE_PHOTO = "This photo could not be read; the file may be damaged."
 PHOTO_TOO_LARGE = "This image was refused: it has far more pixels than a phone photo."
 NOT_READABLE_PDF = "This PDF could not be read; the file may be damaged."
 PDF_PROTECTED = "This PDF is protected by a password and could not be read."
+FILE_NOT_STORED = (
+    "The file is no longer stored (it may have been removed after the retention period), "
+    "so it could not be read."
+)
 
 # Why one file inside an archive could not be used (the rest of the archive still is).
 MEMBER_ENCRYPTED = "This file inside the ZIP archive is protected by a password."

@@ -1,7 +1,8 @@
 """Remove resumable uploads that expired before anyone attached them to a request, with their files.
 
-Run it daily (beside `sweep_stray_uploads`). Also removes staging files with no row at all (left by a
-crash between writing the file and saving its row) once they are older than the expiry.
+Run it daily (beside `sweep_stray_uploads`). Also removes staged parts with no row at all (left by a
+crash between deleting a row and its parts) once their newest part is older than the expiry. Works the
+same on local disk and in a bucket: it goes through `intake.staging` only.
 """
 
 import datetime
