@@ -85,6 +85,20 @@ def read_header(fileobj: BinaryIO) -> InstanceHeader:
     return header
 
 
+def screen_dicom(fileobj: BinaryIO) -> str | None:
+    """The form's quick look at a DICOM file: the reason its header cannot be read, or None.
+
+    Reads the header only (`read_header`), never the pixels. A readable DICOM file without image data
+    (a CD's DICOMDIR index, a structured report) passes: it comes with a CD and the pipeline notes it.
+    """
+    try:
+        read_header(fileobj)
+    except NotDicomImage as exc:
+        if exc.has_pixels:
+            return exc.reason
+    return None
+
+
 def _header_from(ds: Dataset) -> InstanceHeader:
     return InstanceHeader(
         study_instance_uid=str(ds.get("StudyInstanceUID", "")),
