@@ -134,6 +134,10 @@ def screen_file(uploaded: UploadedFile, kind: FileKind) -> str | None:
     return None if reason is None else SCREEN_REASONS.get(reason, "we cannot open this file")
 
 
+_CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
+_LINK = re.compile(r"://|www\.|@|\.(com|net|org|ru|io|xyz|info|link|click)\b", re.IGNORECASE)
+
+
 def _legend(text: str) -> str:
     return format_html('<h2 class="h4 mb-0">{}</h2>', text)
 
@@ -426,6 +430,14 @@ class ReviewRequestForm(forms.ModelForm):
 
     # --- Validation -------------------------------------------------------------------------------
 
+    def clean_first_name(self) -> str:
+        first_name = self.cleaned_data["first_name"]
+        # The one answer copied into an e-mail, sent to an address nobody has confirmed yet: a link
+        # here would let anyone send our trusted confirmation e-mail with their link in it.
+        if _LINK.search(first_name):
+            raise forms.ValidationError("Enter just your first name", code="link")
+        return first_name
+
     def clean_date_of_birth(self) -> datetime.date:
         dob = self.cleaned_data["date_of_birth"]
         today = timezone.localdate()
@@ -505,6 +517,15 @@ class ReviewRequestForm(forms.ModelForm):
 
     def clean(self) -> dict:
         cleaned = super().clean()
+        for name, field in self.fields.items():
+            value = cleaned.get(name)
+            if (
+                isinstance(field.widget, forms.TextInput)
+                and isinstance(value, str)
+                and _CONTROL_CHARS.search(value)
+            ):
+                # A line break in a one-line answer could start new lines in e-mails and exports.
+                self.add_error(name, "Write this on one line, without special characters")
         if cleaned.get("tried_physical_therapy") and cleaned.get("physical_therapy_weeks") is None:
             self.add_error(
                 "physical_therapy_weeks", "Tell us for how many weeks you had physical therapy"

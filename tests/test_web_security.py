@@ -303,3 +303,41 @@ def test_no_patient_data_in_urls_logs_or_e_mails(
     assert PATIENT["email"] not in to_patient.body + to_patient.subject
     assert "Zebulon" in to_patient.body
     assert "Zebulon" not in to_inbox.body + to_inbox.subject
+
+
+# --- E-mail content injection --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "first_name",
+    [
+        "Maria http://evil.example/login",
+        "Maria www.evil.example",
+        "win@evil.example",
+        "Go evil.com",
+    ],
+)
+def test_a_link_as_first_name_is_refused_so_our_e_mail_cannot_carry_it(
+    client, first_name, mailoutbox
+):
+    response = client.post("/mri-review/", review_form_data(first_name=first_name))
+    assert response.status_code == HTTPStatus.OK
+    assert response.context["form"].errors["first_name"] == ["Enter just your first name"]
+    assert mailoutbox == []
+    assert not ReviewRequest.objects.exists()
+
+
+@pytest.mark.parametrize("field", ["first_name", "last_name", "phone", "mri_facility"])
+def test_line_breaks_in_one_line_answers_are_refused(client, field):
+    value = {"phone": "555-201-3344\r\nBcc: x@example.org"}.get(field, "Maria\r\n\r\nVisit us")
+    response = client.post("/mri-review/", review_form_data(**{field: value}))
+    assert response.status_code == HTTPStatus.OK
+    assert response.context["form"].errors[field] == [
+        "Write this on one line, without special characters"
+    ]
+    assert not ReviewRequest.objects.exists()
+
+
+def test_names_with_accents_hyphens_and_apostrophes_are_welcome(client):
+    response = client.post("/mri-review/", review_form_data(first_name="Zoë-Anne O'Neil Jr."))
+    assert response.status_code == HTTPStatus.FOUND
