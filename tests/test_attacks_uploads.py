@@ -226,3 +226,14 @@ def test_download_header_is_safe_even_for_a_name_stored_by_another_path(client):
     assert disposition.startswith("attachment; filename*=utf-8''")
     assert not re.search(r"[\x00-\x1f\x7f]", disposition)
     assert "session=x" not in response.cookies
+
+
+def test_the_pixel_flood_is_spotted_from_the_header_alone():
+    """Only the PNG header is read: with its image data cut short, the size alone refuses it."""
+    from intake.imaging import reasons
+    from intake.imaging.photos import screen_photo
+
+    flood = corpus.pixel_flood_png()
+    header_only = flood[: flood.index(b"IDAT") + 64]  # 64 of its ~100,000 compressed bytes
+    assert screen_photo(io.BytesIO(header_only)) == reasons.PHOTO_TOO_LARGE
+    assert screen_photo(io.BytesIO(corpus.jpeg_html_polyglot())) is None

@@ -12,7 +12,8 @@ cd "$(dirname "$0")/../.."
 PORT=${SCAN_PORT:-8097}
 BASE="http://127.0.0.1:$PORT"
 OUT=docs/security
-SCAN_SECONDS=${SCAN_SECONDS:-300}
+SCAN_SECONDS=${SCAN_SECONDS:-180}  # the crawl
+ATTACK_SECONDS=${ATTACK_SECONDS:-30}  # each attack module
 WAPITI3_VENV=${WAPITI3_VENV:-/tmp/backcare-wapiti3}
 WAPITI3_VERSION=3.3.2
 WORK=$(mktemp -d /tmp/backcare-scan.XXXXXX)
@@ -34,18 +35,19 @@ SERVER=$!
 trap 'kill "$SERVER" 2>/dev/null; wait "$SERVER" 2>/dev/null; cp "$WORK"/*.log /tmp/ 2>/dev/null; rm -rf "$WORK"' EXIT
 for _ in $(seq 60); do curl -fsS "$BASE/healthz" >/dev/null 2>&1 && break; sleep 0.5; done
 
-echo "wapiti (Debian) on $BASE/, /exercises/, /mri-review/ for at most ${SCAN_SECONDS}s"
-timeout $((SCAN_SECONDS + 180)) wapiti -u "$BASE/" -s "$BASE/exercises/" -s "$BASE/mri-review/" \
-  --scope folder --flush-session --store-session "$WORK/session-debian" \
-  -m "xss,permanentxss,sql,blindsql,file,exec,crlf,redirect,http_headers,cookieflags,csp,csrf,methods,backup,htaccess,xxe" \
-  --max-scan-time "$SCAN_SECONDS" --max-attack-time 60 -d 4 --max-links-per-page 40 -t 20 \
+echo "wapiti (Debian) on $BASE/, /exercises/, /mri-review/"
+# --max-scan-time bounds the crawl; each of the 14 modules is bounded by --max-attack-time.
+timeout $((SCAN_SECONDS + 14 * ATTACK_SECONDS + 300)) wapiti -u "$BASE/" -s "$BASE/exercises/" \
+  -s "$BASE/mri-review/" --scope folder --flush-session --store-session "$WORK/session-debian" \
+  -m "xss,permanentxss,sql,file,exec,crlf,redirect,http_headers,cookieflags,csp,csrf,methods,backup,htaccess" \
+  --max-scan-time "$SCAN_SECONDS" --max-attack-time "$ATTACK_SECONDS" -d 4 --max-links-per-page 40 -t 20 \
   -f json -o "$WORK/debian.json" >"$WORK/wapiti-debian.log" 2>&1 || true
 
-echo "wapiti3 $WAPITI3_VERSION on $BASE/mri-review/ (form and upload) for at most ${SCAN_SECONDS}s"
-timeout $((SCAN_SECONDS + 180)) "$WAPITI3_VENV/bin/wapiti" -u "$BASE/mri-review/" --scope folder \
-  --flush-session --store-session "$WORK/session-pypi" --no-bugreport \
-  -m "xss,permanentxss,sql,timesql,file,exec,crlf,redirect,upload,csrf,methods,backup,htaccess,xxe,ldap" \
-  --max-scan-time "$SCAN_SECONDS" --max-attack-time 90 -d 3 -t 20 \
+echo "wapiti3 $WAPITI3_VERSION on $BASE/mri-review/ (form and upload)"
+timeout $((SCAN_SECONDS + 11 * ATTACK_SECONDS + 300)) "$WAPITI3_VENV/bin/wapiti" \
+  -u "$BASE/mri-review/" --scope folder --flush-session --store-session "$WORK/session-pypi" \
+  --no-bugreport -m "xss,permanentxss,sql,timesql,file,exec,crlf,redirect,upload,csrf,ldap" \
+  --max-scan-time "$SCAN_SECONDS" --max-attack-time "$ATTACK_SECONDS" -d 3 -t 20 \
   -f json -o "$WORK/pypi.json" >"$WORK/wapiti-pypi.log" 2>&1 || true
 
 .venv/bin/python docs/security/trim_wapiti.py "$WORK/debian.json" "$WORK/pypi.json" \
