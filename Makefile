@@ -81,7 +81,7 @@ serve: setup
 # form) of a production-like server on 127.0.0.1; about 15 minutes. The report goes to docs/security/.
 # It submits the form many times: point DATABASE_URL at a scratch database.
 scan: setup
-	@command -v wapiti >/dev/null || apt-get install -y -qq -o DPkg::Lock::Timeout=300 wapiti >/dev/null
+	@command -v wapiti >/dev/null || { apt-get update -qq && apt-get install -y -qq -o DPkg::Lock::Timeout=300 wapiti >/dev/null; }
 	docs/security/scan.sh
 
 # Chromium comes from Debian's packages; nothing downloads a browser at run time.

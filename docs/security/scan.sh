@@ -32,7 +32,7 @@ export DEBUG=false HTTPS=false ALLOWED_HOSTS=127.0.0.1 EMAIL_BACKEND=console \
 .venv/bin/gunicorn backcare.wsgi --bind "127.0.0.1:$PORT" --worker-class gthread --workers 2 --threads 4 \
   --timeout 60 --access-logfile "$WORK/access.log" >"$WORK/server.log" 2>&1 &
 SERVER=$!
-trap 'kill "$SERVER" 2>/dev/null; wait "$SERVER" 2>/dev/null; cp "$WORK"/*.log /tmp/ 2>/dev/null; rm -rf "$WORK"' EXIT
+trap 'kill "$SERVER" 2>/dev/null; wait "$SERVER" 2>/dev/null; mkdir -p var/scan; cp "$WORK"/*.log var/scan/ 2>/dev/null; rm -rf "$WORK"' EXIT
 for _ in $(seq 60); do curl -fsS "$BASE/healthz" >/dev/null 2>&1 && break; sleep 0.5; done
 
 echo "wapiti (Debian) on $BASE/, /exercises/, /mri-review/"
