@@ -13,7 +13,7 @@ import zlib
 
 from PIL import Image
 
-from intake.imaging.limits import ZIP_RATIO_FLOOR_BYTES
+from intake.imaging.limits import ZIP_MAX_MEMBERS, ZIP_RATIO_FLOOR_BYTES
 from tests.factories import mr_small_bytes, review_form_data
 
 SCRIPT = b"<html><body><script>alert(document.cookie)</script></body></html>"
@@ -96,6 +96,14 @@ SVG_WITH_SCRIPT = (
 )
 HTML_AS_PDF = b"<!DOCTYPE html>\n" + SCRIPT
 DICM_JUNK = b"\0" * 128 + b"DICM" + bytes(range(256)) * 8
+DICM_HTML = b"\0" * 128 + b"DICM" + SCRIPT * 20
+DICM_ONLY = b"\0" * 128 + b"DICM"
+
+
+def zip_too_many_members() -> bytes:
+    return zip_of(
+        {f"CD/IM{n:05}": b"" for n in range(ZIP_MAX_MEMBERS + 1)}, compression=zipfile.ZIP_STORED
+    )
 
 
 def _png_chunk(kind: bytes, data: bytes) -> bytes:

@@ -64,6 +64,9 @@ REFUSED = [
     ("report.pdf", lambda: corpus.HTML_AS_PDF, "it is a web page"),
     ("film.png", corpus.pixel_flood_png, "far more pixels than any phone or camera photo"),
     ("IM0001.dcm", lambda: corpus.DICM_JUNK, "starts like an MRI image (DICOM) but cannot be read"),
+    ("IM0002.dcm", lambda: corpus.DICM_HTML, "starts like an MRI image (DICOM) but cannot be read"),
+    ("IM0003", lambda: corpus.DICM_ONLY, "starts like an MRI image (DICOM) but cannot be read"),
+    ("big-cd.zip", corpus.zip_too_many_members, "the ZIP holds more than 5,000 files"),
 ]
 
 
@@ -82,6 +85,9 @@ REFUSED = [
         "html-named-pdf",
         "pixel-flood-png",
         "dicm-plus-junk",
+        "dicm-plus-html",
+        "dicm-and-nothing-else",
+        "zip-too-many-members",
     ],
 )
 def test_hostile_upload_is_refused_with_a_plain_reason_and_nothing_is_kept(
@@ -226,6 +232,20 @@ def test_download_header_is_safe_even_for_a_name_stored_by_another_path(client):
     assert disposition.startswith("attachment; filename*=utf-8''")
     assert not re.search(r"[\x00-\x1f\x7f]", disposition)
     assert "session=x" not in response.cookies
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["SC_rgb_jpeg.dcm", "JPEGLSNearLossless_16.dcm", "rtdose.dcm", "MR_small.dcm"],
+)
+def test_real_dicom_that_strict_reading_refuses_is_still_accepted(client, sandbox, name):
+    """Slightly non-conforming scans are kept for staff (the pipeline records why it cannot read
+    them); only bytes that are not DICOM at all are refused at the form."""
+    from tests.factories import PYDICOM_TEST_FILES
+
+    response = post_request(client, files=[(name, (PYDICOM_TEST_FILES / name).read_bytes())])
+    assert response.status_code == HTTPStatus.FOUND
+    assert Upload.objects.get().kind == "dicom"
 
 
 def test_the_pixel_flood_is_spotted_from_the_header_alone():

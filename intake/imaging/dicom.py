@@ -86,17 +86,29 @@ def read_header(fileobj: BinaryIO) -> InstanceHeader:
 
 
 def screen_dicom(fileobj: BinaryIO) -> str | None:
-    """The form's quick look at a DICOM file: the reason its header cannot be read, or None.
+    """The form's quick look at a DICOM file: NOT_DICOM_IMAGE when its bytes are not DICOM, or None.
 
-    Reads the header only (`read_header`), never the pixels. A readable DICOM file without image data
-    (a CD's DICOMDIR index, a structured report) passes: it comes with a CD and the pipeline notes it.
+    Header only, never the pixels. The pipeline's strict `read_header` first. A file it refuses still
+    passes when a lenient read finds a real DICOM header (its SOP class): a CD's DICOMDIR index or a
+    report has no image but comes with a CD, and scanners write slightly non-conforming images that
+    staff can still open from the original. Only bytes that are not DICOM at all, such as the "DICM"
+    marker followed by junk, are refused.
     """
+    start = fileobj.tell()
     try:
         read_header(fileobj)
-    except NotDicomImage as exc:
-        if exc.has_pixels:
-            return exc.reason
-    return None
+        return None
+    except NotDicomImage:
+        pass
+    fileobj.seek(start)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ds = pydicom.dcmread(fileobj, stop_before_pixels=True, force=False)
+            sop_class = ds.file_meta.get("MediaStorageSOPClassUID") or ds.get("SOPClassUID")
+    except Exception:  # malformed input raises anything
+        sop_class = None
+    return None if sop_class else reasons.NOT_DICOM_IMAGE
 
 
 def _header_from(ds: Dataset) -> InstanceHeader:
