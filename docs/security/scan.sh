@@ -19,7 +19,7 @@ WAPITI3_VERSION=3.3.2
 WORK=$(mktemp -d /tmp/backcare-scan.XXXXXX)
 
 if [ ! -x "$WAPITI3_VENV/bin/wapiti" ]; then
-  PY3=$(command -v python3.12 || command -v python3)
+  for PY3 in ${WAPITI3_PYTHON:-} python3.12 python3; do "$PY3" -c '' 2>/dev/null && break; done
   "$PY3" -m venv "$WAPITI3_VENV"
   "$WAPITI3_VENV/bin/pip" install --quiet "wapiti3==$WAPITI3_VERSION"
 fi
