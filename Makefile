@@ -17,7 +17,7 @@ DB_ADMIN_URL := $(patsubst %/$(DB_NAME),%/postgres,$(DATABASE_URL))
 DEPLOY_ENV := DEBUG=false ALLOWED_HOSTS=backcare.example.org EMAIL_HOST=smtp.example.org \
 	SECRET_KEY=deploy-check-$$(printf 'x%.0s' {1..60})
 
-.PHONY: help install db setup run worker sweep purge-uploads serve chromium test lint format lock vendor clean bench
+.PHONY: help install db setup run worker sweep purge-uploads serve chromium test lint format lock vendor clean bench scan
 
 help:
 	@echo "make run    - set up and serve the app on http://127.0.0.1:8000 (with the task worker)"
@@ -28,6 +28,7 @@ help:
 	@echo "make sweep  - remove stray upload files older than a day"
 	@echo "make purge-uploads - remove resumable uploads that expired unattached"
 	@echo "make bench  - benchmarks against the production server; results in bench/results/"
+	@echo "make scan   - wapiti security scan of the production server (docs/security.md)"
 
 $(BIN)/.installed: requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 13) else "BackCare needs Python 3.13: install it (pyenv install 3.13) or set PYTHON=/path/to/python3.13")'
@@ -90,6 +91,13 @@ bench: db
 	@command -v wrk >/dev/null || { apt-get update -qq && \
 	  apt-get install -y -qq -o DPkg::Lock::Timeout=300 wrk >/dev/null; }
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# A web-vulnerability scan (Debian's wapiti, plus PyPI's wapiti3 in a venv under /tmp for the upload
+# form) of a production-like server on 127.0.0.1; about 15 minutes. The report goes to docs/security/.
+# It submits the form many times: point DATABASE_URL at a scratch database.
+scan: setup
+	@command -v wapiti >/dev/null || { apt-get update -qq && apt-get install -y -qq -o DPkg::Lock::Timeout=300 wapiti >/dev/null; }
+	docs/security/scan.sh
 
 # Chromium comes from Debian's packages; nothing downloads a browser at run time.
 chromium:

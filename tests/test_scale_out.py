@@ -261,7 +261,7 @@ def test_a_tus_upload_whose_chunks_alternate_between_servers_is_attached_and_dow
     assert not [n for n in shared_bucket.names() if n.startswith("staging/")]
 
     staff = User.objects.create_user("triage", password=STAFF_PASSWORD, is_staff=True)
-    staff.user_permissions.add(Permission.objects.get(codename="view_upload"))
+    staff.user_permissions.add(Permission.objects.get(codename="download_upload"))
     browser = requests.Session()
     sign_in(browser, cluster["b"], staff)
     download = browser.get(f"{cluster['a']}/mri-review/files/{upload.pk}/", timeout=30)

@@ -302,3 +302,29 @@ class ArchiveReader:
             self.failures.append(Failure(prefix + missing, reasons.MEMBER_MISSING))
         self.notes.append(reasons.NOTE_DICOMDIR_USED.format(count=len(referenced)))
         return {"DICOMDIR": {_cd_path(info.filename)}, "files": referenced}
+
+
+# Reasons found while walking members that make the form refuse the whole upload: the patient can fix
+# them (zip again without a password, or without archives inside archives) and nothing is lost.
+SCREEN_MEMBER_REASONS = (reasons.MEMBER_ENCRYPTED, reasons.MEMBER_NESTED_TOO_DEEP)
+
+
+def screen_archive(source, *, staging: Path) -> str | None:
+    """The form's quick look at an uploaded ZIP: the reason the pipeline would refuse it, or None.
+
+    The same checks as the pipeline, from the same code: the central directory (declared sizes and
+    ratio, member count, names, symbolic links), then each member's first bytes only (encryption,
+    archives inside archives). Nothing is decompressed beyond those first bytes, except an archive
+    inside the archive, which is copied to `staging` (the caller's temporary folder) to read its own
+    directory. A damaged member is left for the pipeline to report: the rest of the CD is still useful.
+    """
+    try:
+        with ArchiveReader(source, staging=staging) as reader:
+            for _member in reader.members():
+                pass
+    except ArchiveRefused as exc:
+        return exc.reason
+    for failure in reader.failures:
+        if failure.reason in SCREEN_MEMBER_REASONS:
+            return failure.reason
+    return None

@@ -85,6 +85,32 @@ def read_header(fileobj: BinaryIO) -> InstanceHeader:
     return header
 
 
+def screen_dicom(fileobj: BinaryIO) -> str | None:
+    """The form's quick look at a DICOM file: NOT_DICOM_IMAGE when its bytes are not DICOM, or None.
+
+    Header only, never the pixels. The pipeline's strict `read_header` first. A file it refuses still
+    passes when a lenient read finds a real DICOM header (its SOP class): a CD's DICOMDIR index or a
+    report has no image but comes with a CD, and scanners write slightly non-conforming images that
+    staff can still open from the original. Only bytes that are not DICOM at all, such as the "DICM"
+    marker followed by junk, are refused.
+    """
+    start = fileobj.tell()
+    try:
+        read_header(fileobj)
+        return None
+    except NotDicomImage:
+        pass
+    fileobj.seek(start)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ds = pydicom.dcmread(fileobj, stop_before_pixels=True, force=False)
+            sop_class = ds.file_meta.get("MediaStorageSOPClassUID") or ds.get("SOPClassUID")
+    except Exception:  # malformed input raises anything
+        sop_class = None
+    return None if sop_class else reasons.NOT_DICOM_IMAGE
+
+
 def _header_from(ds: Dataset) -> InstanceHeader:
     return InstanceHeader(
         study_instance_uid=str(ds.get("StudyInstanceUID", "")),

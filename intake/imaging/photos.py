@@ -73,3 +73,22 @@ def _without_metadata(image: Image.Image) -> Image.Image:
         mode = "RGBA" if "A" in image.getbands() or "transparency" in image.info else "RGB"
         image = image.convert(mode)
     return Image.frombytes(mode, image.size, image.tobytes())
+
+
+def screen_photo(fileobj: BinaryIO) -> str | None:
+    """The form's quick look at a photo: the reason `photo_preview` would refuse it, or None.
+
+    Pillow's `open` reads the header only (size and format), never the pixels, so a pixel flood costs
+    a few bytes to spot.
+    """
+    try:
+        with (
+            pixel_limit(limits.PHOTO_MAX_PIXELS),
+            Image.open(fileobj, formats=("JPEG", "PNG")) as image,
+        ):
+            image.size  # noqa: B018 — the header has been read; nothing is decoded
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+        return reasons.PHOTO_TOO_LARGE
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
+        return reasons.NOT_READABLE_PHOTO
+    return None
