@@ -1,6 +1,7 @@
 """Web attacks: CSRF on every unsafe request to every URL, script in every text field shown escaped
 (form, confirmation, e-mails, admin), and no patient data in URLs, logs or e-mails."""
 
+import datetime
 import logging
 import re
 import uuid
@@ -12,22 +13,30 @@ from django.contrib.auth.models import User
 from django.http import HttpResponseForbidden
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django.utils import timezone
 from django.utils.html import escape
 
 from intake import rules
 from intake.forms import ReviewRequestForm
-from intake.models import ReviewRequest, Upload
-from tests.factories import pdf_bytes, review_form_data
+from intake.models import ReviewRequest, Upload, UploadLink
+from intake.triage import hash_token
+from tests.factories import ReviewRequestFactory, pdf_bytes, review_form_data
 from tests.intake_support import intake_settings, upload  # noqa: F401
+from tests.triage_support import otp_login
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("intake_settings")]
 
 # --- CSRF -------------------------------------------------------------------------------------
 
 # URL names whose views may take unsafe requests without Django's CSRF token, each with the reason.
-# Only protocol endpoints belong here (a tus upload endpoint authenticates each request with its
-# own upload token and is not a browser form); today there are none.
-CSRF_EXEMPT_ALLOWED: dict[str, str] = {}
+# Only protocol endpoints belong here, not browser forms.
+CSRF_EXEMPT_ALLOWED: dict[str, str] = {
+    # tus (intake/tus.py): every request must carry the Tus-Resumable header, which another site's
+    # page cannot send without a CORS preflight we never answer; foreign Origin/Sec-Fetch-Site get
+    # 403; each upload belongs to the session that created it; SameSite=Lax session cookie.
+    "intake:tus_uploads": "tus protocol endpoint",
+    "intake:tus_upload": "tus protocol endpoint",
+}
 
 UNSAFE_METHODS = ("post", "put", "patch", "delete")
 SAMPLE_VALUES = ("1", "intake", "reviewrequest", "x", "a-b", "2026")
@@ -102,7 +111,16 @@ def test_every_unsafe_request_without_a_csrf_token_is_refused(settings, method):
     client = Client(enforce_csrf_checks=True)
     # Signed in as a superuser, so nothing but the CSRF check stands between the request and a view.
     client.force_login(User.objects.create_superuser("admin", "admin@clinic.example", "x" * 20))
+    admin = User.objects.get(username="admin")
     client.get("/mri-review/")  # the CSRF cookie is set; only the token is missing
+    # The page for more files answers only a real link: make the sample token ("1") one.
+    UploadLink.objects.create(
+        request=ReviewRequestFactory(),
+        token_hash=hash_token("1"),
+        created_by=admin,
+        expires_at=timezone.now() + datetime.timedelta(days=1),
+    )
+    requests_before = ReviewRequest.objects.count()
     not_refused = []
     for url, name in every_url():
         if name in CSRF_EXEMPT_ALLOWED:
@@ -117,7 +135,8 @@ def test_every_unsafe_request_without_a_csrf_token_is_refused(settings, method):
         if not (refused or method_refused):
             not_refused.append((method.upper(), url, name, response.status_code))
     assert not_refused == []
-    assert not ReviewRequest.objects.exists()
+    assert ReviewRequest.objects.count() == requests_before
+    assert not Upload.objects.exists()
 
 
 def test_the_form_with_its_token_goes_through_when_csrf_is_enforced(settings):
@@ -184,7 +203,7 @@ FREE_TEXT += ("mri_facility", "insurance_carrier")
 
 def superuser_client() -> Client:
     client = Client()
-    client.force_login(User.objects.create_superuser("admin", "admin@clinic.example", "x" * 20))
+    otp_login(client, User.objects.create_superuser("admin", "admin@clinic.example", "x" * 20))
     return client
 
 
