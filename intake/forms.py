@@ -1,11 +1,8 @@
 import datetime
-import logging
 import re
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
-from pathlib import Path
 
 from crispy_forms.bootstrap import InlineRadios
 from crispy_forms.helper import FormHelper
@@ -20,15 +17,10 @@ from django.utils.safestring import mark_safe
 
 from intake import rules
 from intake.enums import ImagingPlan, PainLocation
-from intake.imaging import limits, reasons
-from intake.imaging.archives import screen_archive
-from intake.imaging.dicom import screen_dicom
-from intake.imaging.photos import screen_photo
 from intake.models import ReviewRequest, StagedUpload, StagedUploadStatus
 from intake.rules import RED_FLAGS, FileKind
+from intake.screening import screen_file
 from intake.uploads import SkippedFile
-
-logger = logging.getLogger(__name__)
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
@@ -86,64 +78,6 @@ SKIP_REASONS = {
     ),
     "count": lambda: f"you can send at most {rules.max_files()} files at once",
 }
-
-
-# What the patient is told when the quick look at a file's headers (`screen_file`) finds what the
-# imaging pipeline would refuse. Keys are the pipeline's own reasons (intake.imaging.reasons).
-SCREEN_REASONS = {
-    reasons.NOT_READABLE_ZIP: "the ZIP file is damaged and cannot be opened",
-    reasons.ZIP_UNSAFE_PATH: (
-        "a file inside the ZIP points outside it (its name starts with “/” or has “..”), "
-        "which is not safe"
-    ),
-    reasons.ZIP_SYMLINK: "the ZIP holds a link to another file (a shortcut), which is not safe",
-    reasons.ZIP_TOO_MANY_MEMBERS: (
-        f"the ZIP holds more than {limits.ZIP_MAX_MEMBERS:,} files; send it in smaller parts"
-    ),
-    reasons.ZIP_TOO_LARGE: "the ZIP unpacks to more than we can accept",
-    reasons.ZIP_BOMB: (
-        "a file inside the ZIP unpacks to far more than its size (a “zip bomb”), which is not safe"
-    ),
-    reasons.MEMBER_ENCRYPTED: (
-        "a file inside the ZIP is locked with a password; make the ZIP again without a password"
-    ),
-    reasons.MEMBER_NESTED_TOO_DEEP: (
-        "the ZIP holds a ZIP inside a ZIP; put all the files in one ZIP file"
-    ),
-    reasons.PHOTO_TOO_LARGE: "the picture has far more pixels than any phone or camera photo",
-    reasons.NOT_READABLE_PHOTO: "the picture cannot be opened; the file may be damaged",
-    reasons.NOT_DICOM_IMAGE: (
-        "it starts like an MRI image (DICOM) but cannot be read; the file may be damaged"
-    ),
-}
-
-
-def screen_file(uploaded: UploadedFile, kind: FileKind) -> str | None:
-    """Why the imaging pipeline would refuse this file, in the patient's words, or None.
-
-    Headers only (a ZIP's directory and each member's first bytes, a photo's size, a DICOM header),
-    by the pipeline's own checks, so the patient hears at once instead of after the form is sent.
-    """
-    try:
-        uploaded.seek(0)
-        if kind == FileKind.ZIP:
-            with tempfile.TemporaryDirectory(
-                prefix="backcare-screen-", dir=settings.FILE_UPLOAD_TEMP_DIR
-            ) as staging:
-                reason = screen_archive(uploaded, staging=Path(staging))
-        elif kind in (FileKind.JPEG, FileKind.PNG):
-            reason = screen_photo(uploaded)
-        elif kind == FileKind.DICOM:
-            reason = screen_dicom(uploaded)
-        else:
-            reason = None
-    except Exception:
-        # The pipeline reads the file again with the same checks and records any failure for staff.
-        logger.warning("The quick look at an uploaded %s file failed", kind, exc_info=True)
-        reason = None
-    finally:
-        uploaded.seek(0)
-    return None if reason is None else SCREEN_REASONS.get(reason, "we cannot open this file")
 
 
 _CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")

@@ -12,13 +12,16 @@ only — an object store cannot append, so nothing here appends:
 The tus views, the model and the submission service never touch a path or a bucket.
 """
 
+import bisect
 import datetime
 import hashlib
 import hmac
 import io
 import re
+import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -154,6 +157,108 @@ class _Joined(io.RawIOBase):
             self._current.close()
             self._current = None
         super().close()
+
+
+class PartsFile(io.RawIOBase):
+    """A completed upload's parts as one read-only, seekable file, for the header checks
+    (`intake.screening`) that seek: a ZIP's directory is at its end, then each member's first bytes.
+
+    Only the part that holds the position is open, so seeking to the end reads the last part, not
+    the whole file (on a bucket, opening a part downloads that one part: one chunk, 8 MiB by
+    default). Seeks may jump back and forth between parts (ZIP members are visited in name order,
+    not byte order), and an attacker can order names so that every member sits in another part. So a
+    part opened a second time is copied once into one local temporary file, at its own offset, and
+    read from there afterwards: each part is fetched at most twice whatever the order, the copy
+    holds only the parts visited again, and memory holds at most one part.
+    """
+
+    def __init__(self, name: str, length: int):
+        super().__init__()
+        self._names = parts(name)
+        self._starts = [int(PurePosixPath(part).name) for part in self._names]
+        if not self._starts or self._starts[0] != 0 or self._starts[-1] >= length:
+            raise PartsDoNotMatch("A staged upload's parts do not cover its length")
+        self._ends = [*self._starts[1:], length]
+        self._length = length
+        self._position = 0
+        self._open_index: int | None = None
+        self._open = None
+        self._visited: set[int] = set()
+        self._copied: set[int] = set()
+        self._copy = None
+        self.name = ""  # readers look for a name; the staging name is not theirs to use
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._position
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._position, io.SEEK_END: self._length}[whence]
+        if base + offset < 0:
+            raise ValueError("negative seek position")
+        self._position = base + offset
+        return self._position
+
+    def readinto(self, buffer) -> int:
+        if self._position >= self._length:
+            return 0
+        index = bisect.bisect_right(self._starts, self._position) - 1
+        source, source_position = self._source(index)
+        source.seek(source_position)
+        data = source.read(min(len(buffer), self._ends[index] - self._position))
+        if not data:
+            raise PartsDoNotMatch("A staged part is shorter than the offsets say")
+        buffer[: len(data)] = data
+        self._position += len(data)
+        return len(data)
+
+    def _source(self, index: int):
+        """The file to read part `index` from, and where the current position is in it."""
+        if index in self._copied:
+            return self._copy, self._position
+        start = self._starts[index]
+        if index == self._open_index:
+            return self._open, self._position - start
+        self._close_part()
+        part = default_storage.open(self._names[index], "rb")
+        if index not in self._visited:
+            self._visited.add(index)
+            self._open, self._open_index = part, index
+            return part, self._position - start
+        with part:
+            if self._copy is None:
+                # Closed in close(); unnamed, so nothing is left on disk even if the process dies.
+                self._copy = tempfile.TemporaryFile(dir=settings.FILE_UPLOAD_TEMP_DIR)  # noqa: SIM115
+            self._copy.seek(start)
+            shutil.copyfileobj(part, self._copy, READ_PIECE)
+        if self._copy.tell() != self._ends[index]:
+            raise PartsDoNotMatch("A staged part is not the size the offsets say")
+        self._copied.add(index)
+        return self._copy, self._position
+
+    def _close_part(self) -> None:
+        if self._open is not None:
+            self._open.close()
+            self._open, self._open_index = None, None
+
+    def close(self) -> None:
+        self._close_part()
+        if self._copy is not None:
+            self._copy.close()
+            self._copy = None
+        super().close()
+
+
+@contextmanager
+def opened(name: str, *, length: int) -> Iterator[io.BufferedReader]:
+    """The completed upload as one seekable file (see `PartsFile`), buffered for small reads."""
+    with io.BufferedReader(PartsFile(name, length), 64 * 1024) as whole:
+        yield whole
 
 
 def head(name: str) -> bytes:

@@ -46,6 +46,7 @@ from django.views.decorators.http import require_http_methods
 from intake import rules, staging
 from intake.forms import SKIP_REASONS
 from intake.models import StagedUpload, StagedUploadStatus
+from intake.screening import screen_file
 
 logger = logging.getLogger(__name__)
 
@@ -328,8 +329,9 @@ def _append(
 
 def _check_kind(staged: StagedUpload, *, before: int) -> HttpResponse | None:
     """Sniff as soon as the first bytes are in (a refused file stops early, not after 500 MB) and
-    again at the end, with the whole file's SHA-256; the same rules and words as the plain form.
-    Between the two the parts are not read again: on a bucket every read is a download."""
+    again at the end, with the whole file's SHA-256, then screen its headers; the same rules and
+    words as the plain form. Between the two the parts are not read again: on a bucket every read
+    is a download (the screen reads only the parts that hold the headers it looks at)."""
     complete = staged.offset == staged.length
     if complete:
         found = staging.digest(staged.staging_name)
@@ -351,6 +353,14 @@ def _check_kind(staged: StagedUpload, *, before: int) -> HttpResponse | None:
         staged.delete()
         return _refused(staged.file_name, rules.refusal_reason(head))
     if complete:
+        # The plain form's header checks (zip bombs, zip-slip, pixel floods...), so a file the
+        # pipeline would refuse later is refused now, while the patient is still there to read why.
+        with staging.opened(staged.staging_name, length=staged.length) as whole:
+            screened = screen_file(whole, kind)
+        if screened is not None:
+            staging.delete(staged.staging_name)
+            staged.delete()
+            return _refused(staged.file_name, screened)
         staged.kind = kind
         staged.sha256 = found.sha256
         staged.status = StagedUploadStatus.COMPLETE

@@ -1,0 +1,80 @@
+"""The quick look at an uploaded file's headers, by the imaging pipeline's own checks.
+
+One source of truth for both ways a file arrives: the plain form (`intake.forms.check_files`) and a
+tus upload when its last chunk is in (`intake.tus`). Both tell the patient the same words.
+"""
+
+import logging
+import tempfile
+from pathlib import Path
+from typing import BinaryIO
+
+from django.conf import settings
+
+from intake.imaging import limits, reasons
+from intake.imaging.archives import screen_archive
+from intake.imaging.dicom import screen_dicom
+from intake.imaging.photos import screen_photo
+from intake.rules import FileKind
+
+logger = logging.getLogger(__name__)
+
+
+# What the patient is told when the quick look at a file's headers (`screen_file`) finds what the
+# imaging pipeline would refuse. Keys are the pipeline's own reasons (intake.imaging.reasons).
+SCREEN_REASONS = {
+    reasons.NOT_READABLE_ZIP: "the ZIP file is damaged and cannot be opened",
+    reasons.ZIP_UNSAFE_PATH: (
+        "a file inside the ZIP points outside it (its name starts with “/” or has “..”), "
+        "which is not safe"
+    ),
+    reasons.ZIP_SYMLINK: "the ZIP holds a link to another file (a shortcut), which is not safe",
+    reasons.ZIP_TOO_MANY_MEMBERS: (
+        f"the ZIP holds more than {limits.ZIP_MAX_MEMBERS:,} files; send it in smaller parts"
+    ),
+    reasons.ZIP_TOO_LARGE: "the ZIP unpacks to more than we can accept",
+    reasons.ZIP_BOMB: (
+        "a file inside the ZIP unpacks to far more than its size (a “zip bomb”), which is not safe"
+    ),
+    reasons.MEMBER_ENCRYPTED: (
+        "a file inside the ZIP is locked with a password; make the ZIP again without a password"
+    ),
+    reasons.MEMBER_NESTED_TOO_DEEP: (
+        "the ZIP holds a ZIP inside a ZIP; put all the files in one ZIP file"
+    ),
+    reasons.PHOTO_TOO_LARGE: "the picture has far more pixels than any phone or camera photo",
+    reasons.NOT_READABLE_PHOTO: "the picture cannot be opened; the file may be damaged",
+    reasons.NOT_DICOM_IMAGE: (
+        "it starts like an MRI image (DICOM) but cannot be read; the file may be damaged"
+    ),
+}
+
+
+def screen_file(uploaded: BinaryIO, kind: FileKind) -> str | None:
+    """Why the imaging pipeline would refuse this file, in the patient's words, or None.
+
+    Headers only (a ZIP's directory and each member's first bytes, a photo's size, a DICOM header),
+    by the pipeline's own checks, so the patient hears at once instead of after the form is sent.
+    `uploaded` is any readable, seekable file: a posted file, or a tus upload's staged parts
+    (`intake.staging.PartsFile`).
+    """
+    try:
+        uploaded.seek(0)
+        if kind == FileKind.ZIP:
+            with tempfile.TemporaryDirectory(
+                prefix="backcare-screen-", dir=settings.FILE_UPLOAD_TEMP_DIR
+            ) as staging:
+                reason = screen_archive(uploaded, staging=Path(staging))
+        elif kind in (FileKind.JPEG, FileKind.PNG):
+            reason = screen_photo(uploaded)
+        elif kind == FileKind.DICOM:
+            reason = screen_dicom(uploaded)
+        else:
+            reason = None
+    except Exception:
+        # The pipeline reads the file again with the same checks and records any failure for staff.
+        logger.warning("The quick look at an uploaded %s file failed", kind, exc_info=True)
+        reason = None
+    finally:
+        uploaded.seek(0)
+    return None if reason is None else SCREEN_REASONS.get(reason, "we cannot open this file")
