@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import pages, submissions  # noqa: E402
+from bench import pages, submissions, uploads  # noqa: E402
 from tests.serving import Gunicorn  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
@@ -105,6 +105,7 @@ BENCHMARKS: dict[str, Callable[[Context], dict]] = {
     "submit": submissions.run_submit,
     "upload_memory": submissions.run_upload_memory,
     "pipeline": script("bench/pipeline_bench.py", "--runs", "1"),
+    "uploads": uploads.run,
     "admin_queue": script("bench/admin_queue.py", timeout=600),
 }
 
