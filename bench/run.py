@@ -99,7 +99,7 @@ def script(path: str, *args: str, timeout: float = 900) -> Callable[[Context], d
     return run
 
 
-# name -> benchmark; run in this order. New benchmarks (tus uploads, the admin queue) go here.
+# name -> benchmark; run in this order. New benchmarks go here.
 BENCHMARKS: dict[str, Callable[[Context], dict]] = {
     "pages": pages.run,
     "submit": submissions.run_submit,
