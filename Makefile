@@ -86,10 +86,12 @@ serve: setup
 	  --workers $${WEB_WORKERS:-2} --threads 4 --timeout 120 --access-logfile -
 
 # Benchmarks (bench/README.md): their own database (BENCH_DATABASE_URL, default backcare_bench) and
-# server on a free port; about 6 minutes. BENCH_ARGS="--only pages --seconds 3" runs a part.
+# server on a free port; about 9 minutes. BENCH_ARGS="--only pages --seconds 3" runs a part.
 bench: db
 	@command -v wrk >/dev/null || { apt-get update -qq && \
 	  apt-get install -y -qq -o DPkg::Lock::Timeout=300 wrk >/dev/null; }
+	@command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || { apt-get update -qq && \
+	  apt-get install -y -qq -o DPkg::Lock::Timeout=300 nginx >/dev/null; }
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 # A web-vulnerability scan (Debian's wapiti, plus PyPI's wapiti3 in a venv under /tmp for the upload

@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import pages, submissions  # noqa: E402
+from bench import pages, submissions, uploads  # noqa: E402
 from tests.serving import Gunicorn  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
@@ -99,12 +99,14 @@ def script(path: str, *args: str, timeout: float = 900) -> Callable[[Context], d
     return run
 
 
-# name -> benchmark; run in this order. New benchmarks (tus uploads, the admin queue) go here.
+# name -> benchmark; run in this order. New benchmarks go here.
 BENCHMARKS: dict[str, Callable[[Context], dict]] = {
     "pages": pages.run,
     "submit": submissions.run_submit,
     "upload_memory": submissions.run_upload_memory,
     "pipeline": script("bench/pipeline_bench.py", "--runs", "1"),
+    "uploads": uploads.run,
+    "admin_queue": script("bench/admin_queue.py", timeout=600),
 }
 
 
