@@ -3,10 +3,12 @@
 from http import HTTPStatus
 
 import pytest
+from django.apps import apps
 from django.contrib.auth.models import Group
 
 from intake.enums import ReviewStatus
 from intake.models import Note, ReviewRequest
+from intake.roles import create_roles
 from tests.factories import ReviewRequestFactory, UploadFactory
 from tests.triage_support import COORDINATOR, SURGEON, otp_login, staff_user
 
@@ -14,6 +16,10 @@ pytestmark = pytest.mark.django_db
 
 
 def codenames(role: str) -> set[str]:
+    if not Group.objects.filter(name=role).exists():
+        # Migration 0002_triage made the groups; a transactional test before this one emptied the
+        # tables, so make them again the way that migration does.
+        create_roles(apps)
     return set(Group.objects.get(name=role).permissions.values_list("codename", flat=True))
 
 
