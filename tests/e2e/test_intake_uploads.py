@@ -122,3 +122,45 @@ def test_an_upload_cut_off_mid_way_resumes_and_completes(
     expect(page.get_by_role("heading", level=1)).to_have_text("We have your request")
     assert ReviewRequest.objects.get().uploads.get().size == len(big)
     assert [e for e in console_errors if "ERR_CONNECTION_RESET" not in e and "tus" not in e] == []
+
+
+def test_after_a_reload_the_upload_carries_on_from_the_servers_offset(page, live_server, settings):
+    settings.INTAKE_TUS_CHUNK_SIZE = 64 * 1024
+    big = (PYDICOM_TEST_FILES / "MR_small.dcm").read_bytes() + b"\0" * (600 * 1024)
+    kept_before_reload = 3 * 64 * 1024
+    offsets: list[int] = []
+    stalled = {"on": True}
+
+    def stall_after_three_chunks(route):
+        if route.request.method == "PATCH":
+            offset = int(route.request.headers["upload-offset"])
+            if stalled["on"] and offset >= kept_before_reload:
+                route.abort("connectionreset")
+                return
+            offsets.append(offset)
+        route.continue_()
+
+    page.route(re.compile(r".*/mri-review/uploads/[^/]+$"), stall_after_three_chunks)
+    page.goto(f"{live_server.url}/mri-review/")
+    page.locator("#upload-dashboard input[type=file]:not([webkitdirectory])").first.set_input_files(
+        [{"name": "IM000001.dcm", "mimeType": "application/dicom", "buffer": big}]
+    )
+    for _ in range(300):
+        if StagedUpload.objects.filter(offset__gte=kept_before_reload).exists():
+            break
+        page.wait_for_timeout(100)
+    assert StagedUpload.objects.get().offset == kept_before_reload
+
+    stalled["on"] = False
+    sent_before_reload = len(offsets)
+    page.reload()
+    expect(page.locator("#staged-inputs input[name=staged]")).to_have_count(1, timeout=60_000)
+
+    # The same upload finished: after the reload it went on from the server's offset, not from zero.
+    assert min(offsets[sent_before_reload:]) == kept_before_reload
+    staged = StagedUpload.objects.get()
+    assert staged.sha256 == hashlib.sha256(big).hexdigest()
+    fill_like_a_patient(page)
+    page.get_by_role("button", name="Send my request").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("We have your request")
+    assert ReviewRequest.objects.get().uploads.get().size == len(big)

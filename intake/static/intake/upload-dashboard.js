@@ -100,6 +100,10 @@
   // After a reload, bring back the file list and carry on uploading from the server's offset.
   if (U.GoldenRetriever) {
     uppy.use(U.GoldenRetriever, { serviceWorker: false });
+    // A restored upload carries on by itself: the patient should not have to find a button.
+    uppy.on("restored", function () {
+      uppy.upload();
+    });
   }
 
   function keyOf(file) {
