@@ -13,6 +13,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -100,6 +101,7 @@ def library_page(view):
 
 
 @require_safe
+@transaction.non_atomic_requests
 @library_page
 def library(request: HttpRequest) -> HttpResponse:
     form = LibraryFilterForm(request.GET or None)
@@ -150,6 +152,7 @@ def _exercise_context(request: HttpRequest, exercise: Exercise) -> dict:
 
 
 @require_safe
+@transaction.non_atomic_requests
 @library_page
 def exercise_detail(request: HttpRequest, slug: str) -> HttpResponse:
     exercise = _exercise(request, slug)
@@ -157,6 +160,7 @@ def exercise_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
+@transaction.non_atomic_requests
 @library_page
 def exercise_print(request: HttpRequest, slug: str) -> HttpResponse:
     exercise = _exercise(request, slug)
@@ -178,12 +182,14 @@ def _routine_context(request: HttpRequest, slug: str) -> dict:
 
 
 @require_safe
+@transaction.non_atomic_requests
 @library_page
 def routine_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "exercises/routine.html", _routine_context(request, slug))
 
 
 @require_safe
+@transaction.non_atomic_requests
 @library_page
 def routine_print(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "exercises/routine_print.html", _routine_context(request, slug))
