@@ -25,6 +25,7 @@ from intake.enums import (
 )
 from intake.models import ReviewRequest, Upload
 from intake.rules import FileKind
+from tests.serving import FORM
 
 PNG_BYTES = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"
@@ -81,39 +82,7 @@ class UploadFactory(factory.django.DjangoModelFactory):
 
 def review_form_data(**overrides) -> dict:
     """A complete, valid MRI review form post (as a browser sends it), without files."""
-    data = {
-        "first_name": "Maria",
-        "last_name": "Lopez",
-        "date_of_birth": "03/27/1968",
-        "email": "maria@example.com",
-        "phone": "555-201-3344",
-        "zip_code": "10001",
-        "preferred_contact": "phone",
-        "best_time_to_call": "morning",
-        "pain_locations": ["lower_back", "one_leg"],
-        "back_pain_score": "6",
-        "leg_pain_score": "8",
-        "pain_duration": "3_12_months",
-        "pain_onset": "slowly",
-        "pain_onset_details": "",
-        "tried_physical_therapy": "on",
-        "physical_therapy_weeks": "8",
-        "tried_medicines": "on",
-        "imaging_plan": "not_yet",
-        "mri_date": "",
-        "mri_facility": "",
-        "bladder_bowel": "no",
-        "saddle_numbness": "no",
-        "leg_weakness": "no",
-        "fever_weight_cancer": "no",
-        "trauma": "no",
-        "insurance_carrier": "",
-        "consent_privacy": "on",
-        "consent_contact": "on",
-        "consent_not_emergency": "on",
-        "homepage": "",
-        "submission_token": str(uuid.uuid4()),
-    }
+    data = {**FORM, "imaging_plan": "not_yet", "submission_token": str(uuid.uuid4())}
     data.update(overrides)
     return {key: value for key, value in data.items() if value is not None}
 

@@ -159,6 +159,8 @@ def reset_peak_memory(pid: int) -> None:
 
 # --- The patient's side ----------------------------------------------------------------------------
 
+# A complete, valid answer to every question of the MRI review form, as a browser posts it (the test
+# factories build on it too).
 FORM = {
     "first_name": "Maria",
     "last_name": "Lopez",
