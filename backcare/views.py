@@ -40,9 +40,13 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     """handler400. The session middleware reports a session it could not save as a bad request
-    (SessionInterrupted); when the database was the cause, that is an outage too."""
-    if is_outage(exception.__context__):
-        return _outage(request, exception.__context__)
+    (SessionInterrupted, raised while handling the store's UpdateError); when the database was the
+    cause further down that chain, it is an outage too."""
+    cause = exception.__context__
+    while cause is not None:
+        if is_outage(cause):
+            return _outage(request, cause)
+        cause = cause.__context__
     return defaults.bad_request(request, exception)
 
 

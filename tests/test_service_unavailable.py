@@ -5,9 +5,12 @@ import socket
 from http import HTTPStatus
 
 import pytest
-from django.db import connection
+from django.contrib.sessions.backends.base import UpdateError
+from django.contrib.sessions.exceptions import SessionInterrupted
+from django.db import OperationalError, connection
 from django.test import Client
 
+from backcare.views import bad_request
 from intake.models import ReviewRequest, Upload
 from intake.storage import PrivateFileSystemStorage
 from tests.factories import mr_small_bytes
@@ -64,3 +67,31 @@ def test_a_full_disk_gets_a_503_to_send_again_and_keeps_no_row(
     assert SEND_AGAIN in response.text
     assert not ReviewRequest.objects.exists()
     assert not Upload.objects.exists()
+
+
+def _session_interrupted_by(cause: Exception) -> SessionInterrupted:
+    """The chain SessionMiddleware raises when the session store cannot save: its own UpdateError,
+    raised while handling the store's error."""
+    try:
+        try:
+            try:
+                raise cause
+            except type(cause):
+                raise UpdateError from None
+        except UpdateError:
+            raise SessionInterrupted("The session could not be saved.")  # noqa: B904
+    except SessionInterrupted as interrupted:
+        return interrupted
+
+
+def test_a_session_lost_to_a_database_outage_gets_the_send_again_page_not_a_bad_request(rf):
+    response = bad_request(
+        rf.get("/mri-review/"), _session_interrupted_by(OperationalError("gone"))
+    )
+    assert response.status_code == HTTPStatus.SERVICE_UNAVAILABLE
+    assert "send it again" in response.content.decode()
+
+
+def test_a_bad_request_for_any_other_reason_stays_a_bad_request(rf):
+    response = bad_request(rf.get("/mri-review/"), _session_interrupted_by(ValueError("other")))
+    assert response.status_code == HTTPStatus.BAD_REQUEST
