@@ -210,8 +210,8 @@ def mr_bytes(**header) -> bytes:
     return buffer.getvalue()
 
 
-def jpeg_with_gps_bytes() -> bytes:
-    """A phone photo of a film: GPS position and camera make in its EXIF."""
+def gps_exif() -> Image.Exif:
+    """EXIF as a phone writes it: camera make and the GPS position where the photo was taken."""
     from PIL import ExifTags
 
     exif = Image.Exif()
@@ -221,6 +221,11 @@ def jpeg_with_gps_bytes() -> bytes:
     gps[ExifTags.GPS.GPSLatitude] = (40.0, 42.0, 46.0)
     gps[ExifTags.GPS.GPSLongitudeRef] = "W"
     gps[ExifTags.GPS.GPSLongitude] = (74.0, 0.0, 21.0)
+    return exif
+
+
+def jpeg_with_gps_bytes() -> bytes:
+    """A phone photo of a film: GPS position and camera make in its EXIF."""
     buffer = io.BytesIO()
-    Image.new("RGB", (80, 40), "blue").save(buffer, "JPEG", exif=exif)
+    Image.new("RGB", (80, 40), "blue").save(buffer, "JPEG", exif=gps_exif())
     return buffer.getvalue()

@@ -1,8 +1,15 @@
 """Shared set-up for the intake tests: settings that make tests independent, and a post helper."""
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 
 from tests.factories import review_form_data
 
@@ -27,3 +34,25 @@ def post_request(client, files=(), *, follow=False, **overrides):
         data["imaging_plan"] = overrides.get("imaging_plan", "upload")
         data["files"] = [upload(name, content) for name, content in files]
     return client.post("/mri-review/", data, follow=follow)
+
+
+def run_db_worker(tmp_path: Path, private_storage) -> None:
+    """The real task worker, in its own process, until the queue is empty; e-mails to tmp_path/mail."""
+    database = connection.settings_dict
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
+        "EMAIL_BACKEND": "file",
+        "EMAIL_FILE_PATH": str(tmp_path / "mail"),
+        **private_storage.environment(),
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay"],
+        cwd=Path(settings.BASE_DIR),
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr

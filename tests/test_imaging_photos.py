@@ -10,6 +10,7 @@ from PIL import ExifTags, Image, PngImagePlugin
 from intake.imaging import Outcome, process_file, reasons
 from intake.imaging.limits import PHOTO_PREVIEW_MAX_SIDE
 from intake.rules import FileKind
+from tests.factories import gps_exif
 
 
 def photo_bytes(image: Image.Image, fmt: str = "JPEG", **save) -> bytes:
@@ -34,14 +35,7 @@ def preview_of(result) -> Image.Image:
 
 
 def test_jpeg_with_gps_gives_a_preview_without_exif():
-    exif = Image.Exif()
-    exif[ExifTags.Base.Make] = "PhoneMaker"
-    gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
-    gps[ExifTags.GPS.GPSLatitudeRef] = "N"
-    gps[ExifTags.GPS.GPSLatitude] = (40.0, 42.0, 46.0)
-    gps[ExifTags.GPS.GPSLongitudeRef] = "W"
-    gps[ExifTags.GPS.GPSLongitude] = (74.0, 0.0, 21.0)
-    data = photo_bytes(half_red(), exif=exif, icc_profile=b"")
+    data = photo_bytes(half_red(), exif=gps_exif(), icc_profile=b"")
     assert Image.open(io.BytesIO(data)).getexif().get_ifd(ExifTags.IFD.GPSInfo)
 
     result = process_file(io.BytesIO(data), name="film.jpg")

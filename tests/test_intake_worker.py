@@ -1,24 +1,19 @@
 """The follow-up e-mails go through the real database queue and the real worker process."""
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
-from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
 from django_tasks_db.models import DBTaskResult
 
 from intake.models import ReviewRequest
 from tests.factories import pdf_bytes
-from tests.intake_support import post_request
+from tests.intake_support import post_request, run_db_worker
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_a_submission_is_followed_by_e_mails_sent_by_the_db_worker(client, tmp_path):
+def test_a_submission_is_followed_by_e_mails_sent_by_the_db_worker(
+    client, tmp_path, private_storage
+):
     cache.clear()
     post_request(client, files=[("report.pdf", pdf_bytes())], first_name="Rosa")
     review_request = ReviewRequest.objects.get()
@@ -26,24 +21,7 @@ def test_a_submission_is_followed_by_e_mails_sent_by_the_db_worker(client, tmp_p
     assert queued.count() == 3  # two e-mails and the processing of the one upload
     assert {task.status for task in queued} == {"READY"}
 
-    database = connection.settings_dict
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
-        "EMAIL_BACKEND": "file",
-        "EMAIL_FILE_PATH": str(tmp_path / "mail"),
-        "PRIVATE_STORAGE_ROOT": str(tmp_path / "private"),
-    }
-    result = subprocess.run(
-        [sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay"],
-        cwd=Path(settings.BASE_DIR),
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
+    run_db_worker(tmp_path, private_storage)
 
     assert {task.status for task in DBTaskResult.objects.all()} == {"SUCCESSFUL"}
     mail = "\n".join(p.read_text() for p in (tmp_path / "mail").iterdir())
