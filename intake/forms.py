@@ -3,6 +3,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
+from types import SimpleNamespace
 
 from crispy_forms.bootstrap import InlineRadios
 from crispy_forms.helper import FormHelper
@@ -18,7 +19,16 @@ from django.utils.safestring import mark_safe
 from intake import rules
 from intake.enums import ImagingPlan, PainLocation
 from intake.models import ReviewRequest, StagedUpload, StagedUploadStatus
-from intake.rules import RED_FLAGS, FileKind
+from intake.rules import (
+    RED_FLAGS,
+    ROUTINE_NOTE,
+    TIER_ADVICE,
+    FileKind,
+    SafetyTier,
+    TierAdvice,
+    red_flags_of,
+    safety_tier,
+)
 from intake.screening import screen_file
 from intake.uploads import SkippedFile
 
@@ -137,6 +147,14 @@ def check_files(files: Sequence[UploadedFile], skipped: Sequence[SkippedFile]) -
     if problems:
         problems.append(f"We accept {rules.ACCEPTED_KINDS_TEXT}.")
     return checked
+
+
+def _safety_radios(tier: SafetyTier) -> list[InlineRadios]:
+    # The tier class lets the page's script show the warning that fits the answers.
+    return [
+        InlineRadios(flag.field, wrapper_class=f"safety-question safety-{tier.name.lower()}")
+        for flag in red_flags_of(tier)
+    ]
 
 
 def _legend(text: str) -> str:
@@ -412,11 +430,15 @@ class ReviewRequestForm(forms.ModelForm):
             Fieldset(
                 _legend("Safety questions"),
                 HTML(
-                    "<p>These questions check for problems that need care today. "
-                    "Please answer each one. If you answer yes to any of them, go to the emergency "
-                    "department or call 911 now: do not wait for our review.</p>"
+                    "<p>These questions check for problems that need care sooner than our review. "
+                    "Please answer each one. Each question asks about one thing.</p>"
                 ),
-                *(InlineRadios(flag.field, wrapper_class="safety-question") for flag in RED_FLAGS),
+                HTML('<h3 class="h5 mt-3">Signs that need emergency care</h3>'),
+                *_safety_radios(SafetyTier.EMERGENCY),
+                HTML('<h3 class="h5 mt-3">Signs that need a doctor soon</h3>'),
+                *_safety_radios(SafetyTier.SEE_DOCTOR_SOON),
+                HTML('<h3 class="h5 mt-3">One more question</h3>'),
+                *_safety_radios(SafetyTier.ROUTINE),
                 HTML('{% include "intake/_red_flag_warning.html" %}'),
                 css_class="form-section",
             ),
@@ -573,12 +595,35 @@ class ReviewRequestForm(forms.ModelForm):
         return bool(self.cleaned_data.get("homepage"))
 
     @property
-    def answered_yes_to_safety(self) -> bool:
-        return self.is_bound and any(self.data.get(flag.field) == "yes" for flag in RED_FLAGS)
+    def answered_tier(self) -> SafetyTier:
+        """The tier of the answers as sent (valid or not), so a re-shown form keeps its warning."""
+        answers = SimpleNamespace(
+            **{
+                flag.field: self.is_bound and self.data.get(flag.field) == "yes"
+                for flag in RED_FLAGS
+            }
+        )
+        return safety_tier(answers)
 
     @property
-    def urgent(self) -> bool:
-        return any(self.cleaned_data.get(flag.field) for flag in RED_FLAGS)
+    def safety_warnings(self) -> list[tuple[str, TierAdvice, bool]]:
+        """The warnings the page can show as the patient answers: (tier name, wording, shown now).
+
+        Only the most urgent tier's warning shows; the routine note may show beside it.
+        """
+        tier = self.answered_tier
+        routine = self.is_bound and any(
+            self.data.get(flag.field) == "yes" for flag in red_flags_of(SafetyTier.ROUTINE)
+        )
+        return [
+            ("emergency", TIER_ADVICE[SafetyTier.EMERGENCY], tier == SafetyTier.EMERGENCY),
+            (
+                "see_doctor_soon",
+                TIER_ADVICE[SafetyTier.SEE_DOCTOR_SOON],
+                tier == SafetyTier.SEE_DOCTOR_SOON,
+            ),
+            ("routine", ROUTINE_NOTE, routine),
+        ]
 
     @property
     def files_to_add_again(self) -> list[str]:

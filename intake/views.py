@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from intake import downloads, ratelimit, triage, tus
 from intake.forms import MoreFilesForm, ReviewRequestForm
 from intake.models import AccessAction, Preview, ReviewRequest, Upload
+from intake.rules import ROUTINE_NOTE, TIER_ADVICE, SafetyTier, red_flags_of
 from intake.services import StagedUploadsChanged, add_patient_files, submit_review_request
 from intake.staff_auth import verified_staff_required
 from intake.uploads import install_intake_upload_handlers
@@ -88,13 +89,22 @@ def thanks(request: HttpRequest) -> HttpResponse:
     if pk is None:
         return redirect("intake:request")
     review_request = get_object_or_404(
-        ReviewRequest.objects.only("reference", "urgent", "imaging_plan"), pk=pk
+        ReviewRequest.objects.only(
+            "reference",
+            "tier",
+            "imaging_plan",
+            *(flag.field for flag in red_flags_of(SafetyTier.ROUTINE)),
+        ),
+        pk=pk,
     )
     return render(
         request,
         "intake/thanks.html",
         {
             "review_request": review_request,
+            "advice": TIER_ADVICE.get(review_request.tier),
+            "emergency": review_request.tier == SafetyTier.EMERGENCY,
+            "routine_note": ROUTINE_NOTE if review_request.routine_notes else None,
             "callback_days": settings.INTAKE_CALLBACK_BUSINESS_DAYS,
         },
     )
