@@ -19,7 +19,8 @@ SOON = TIER_ADVICE[SafetyTier.SEE_DOCTOR_SOON]
 
 def test_each_safety_question_asks_one_question_and_names_its_source():
     for flag in RED_FLAGS:
-        assert flag.question.count("?") == 1 and flag.question.endswith("?"), flag.field
+        assert flag.question.count("?") == 1, flag.field
+        assert flag.question.endswith("?"), flag.field
         assert flag.source, flag.field
     # The question that once sent every past cancer to 911 is now three questions, none urgent-now.
     by_field = {flag.field: flag for flag in RED_FLAGS}
@@ -134,5 +135,6 @@ def test_the_safety_box_on_every_page_lists_each_sign_in_its_tier(client):
         if flag.tier == SafetyTier.EMERGENCY:
             assert flag.sign in emergency_part, flag.field
         elif flag.tier == SafetyTier.SEE_DOCTOR_SOON:
-            assert flag.sign in soon_part and flag.sign not in emergency_part, flag.field
+            assert flag.sign in soon_part, flag.field
+            assert flag.sign not in emergency_part, flag.field
     assert "Chest pain or sudden shortness of breath" in emergency_part
