@@ -97,6 +97,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
+                "backcare.context_processors.clinic",
             ],
         },
     },
@@ -214,6 +215,22 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="BackCare <no-reply@backc
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 INTAKE_INBOX_EMAIL = env("INTAKE_INBOX_EMAIL", default="intake@backcare.localhost")
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+
+# The clinic's own details: the footer, the confirmation page, e-mails and handouts tell patients to
+# call or to mail their CD here, so production refuses to start without real ones. The development
+# values are plainly examples (555 numbers are reserved for fiction).
+CLINIC = {
+    "name": env("CLINIC_NAME", default="BackCare spine clinic"),
+    "phone": required_in_production("CLINIC_PHONE", "(555) 555-0100"),
+    "address": required_in_production(
+        "CLINIC_ADDRESS", "Example address: 100 Main Street, Springfield, ST 00000"
+    ),
+    "hours": required_in_production("CLINIC_HOURS", "Monday to Friday, 8 am to 5 pm"),
+    "out_of_hours": required_in_production(
+        "CLINIC_OUT_OF_HOURS",
+        "When we are closed, leave a message and we will call you back the next business day.",
+    ),
+}
 
 # --- Security -------------------------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ from django.tasks import task
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from backcare.context_processors import clinic
 from intake import processing
 from intake.models import ReviewRequest, SentEmail, SentEmailKind, Upload
 from intake.rules import ROUTINE_NOTE, TIER_ADVICE
@@ -25,6 +26,7 @@ def enqueue_after_submit(review_request_id: int) -> None:
 
 
 def _send(template: str, context: dict, to: str) -> None:
+    context = {**context, **clinic()}
     subject = render_to_string(f"emails/{template}_subject.txt", context).strip()
     body = render_to_string(f"emails/{template}.txt", context)
     EmailMessage(subject=subject, body=body, to=[to]).send()
