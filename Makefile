@@ -15,6 +15,7 @@ DB_ADMIN_URL := $(patsubst %/$(DB_NAME),%/postgres,$(DATABASE_URL))
 
 # Production-like values for `check --deploy`; nothing here is a real secret.
 DEPLOY_ENV := DEBUG=false ALLOWED_HOSTS=backcare.example.org EMAIL_HOST=smtp.example.org \
+	SITE_URL=https://backcare.example.org \
 	SECRET_KEY=deploy-check-$$(printf 'x%.0s' {1..60})
 
 .PHONY: help install db setup run worker sweep purge-uploads serve chromium test lint format lock vendor clean bench scan
@@ -78,7 +79,8 @@ purge-uploads: install
 # The production server, for benchmarks and a last look: gunicorn, DEBUG off, hashed static files.
 # HTTPS=false because nothing terminates TLS in front of it on this machine.
 SERVE_ENV := DEBUG=false HTTPS=false ALLOWED_HOSTS=127.0.0.1,localhost \
-	SECRET_KEY=$${SECRET_KEY:-$$(cat var/secret_key)} EMAIL_BACKEND=$${EMAIL_BACKEND:-console}
+	SECRET_KEY=$${SECRET_KEY:-$$(cat var/secret_key)} EMAIL_BACKEND=$${EMAIL_BACKEND:-console} \
+	SITE_URL=$${SITE_URL:-http://127.0.0.1:8000}
 serve: setup
 	@mkdir -p var && [ -s var/secret_key ] || $(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))' > var/secret_key
 	$(SERVE_ENV) $(MANAGE) collectstatic --no-input --verbosity 0

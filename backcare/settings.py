@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "axes",
     "pgtrigger",
+    "backcare",  # the project's own system checks (backcare/checks.py)
     "exercises",
     "intake",
 ]
@@ -213,7 +214,9 @@ MAILERS = {"default": {"BACKEND": _EMAIL_BACKENDS[_email_backend], "OPTIONS": _e
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="BackCare <no-reply@backcare.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 INTAKE_INBOX_EMAIL = env("INTAKE_INBOX_EMAIL", default="intake@backcare.localhost")
-SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# The public address that e-mails and the patients' single-use "more files" links point to; a
+# production default would send them to 127.0.0.1. `check --deploy` also refuses a local or http one.
+SITE_URL = required_in_production("SITE_URL", "http://127.0.0.1:8000")
 
 # --- Security -------------------------------------------------------------------------------------
 

@@ -63,6 +63,7 @@ def cluster(transactional_db, shared_redis, shared_bucket, tmp_path):
         "HTTPS": "false",
         "SECRET_KEY": SECRET_KEY,
         "ALLOWED_HOSTS": "127.0.0.1",
+        "SITE_URL": "http://127.0.0.1",
         "DATABASE_URL": database_url(),
         "CONN_MAX_AGE": "0",
         "REDIS_URL": shared_redis,

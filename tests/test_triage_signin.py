@@ -147,6 +147,7 @@ def test_the_session_cookie_is_secure_when_debug_is_off():
         "SECRET_KEY": "x" * 60,
         "ALLOWED_HOSTS": "backcare.example.org",
         "EMAIL_HOST": "smtp.example.org",
+        "SITE_URL": "https://backcare.example.org",
     }
     env.pop("HTTPS", None)
     code = "from django.conf import settings; print(settings.SESSION_COOKIE_SECURE, settings.SESSION_COOKIE_AGE)"
