@@ -18,7 +18,7 @@ DEPLOY_ENV := DEBUG=false ALLOWED_HOSTS=backcare.example.org EMAIL_HOST=smtp.exa
 	SITE_URL=https://backcare.example.org \
 	SECRET_KEY=deploy-check-$$(printf 'x%.0s' {1..60})
 
-.PHONY: help install db setup run worker sweep purge-uploads serve chromium test lint format lock vendor clean bench scan
+.PHONY: help install db setup run worker sweep purge-uploads serve chromium test-preflight test lint format lock vendor clean bench scan
 
 help:
 	@echo "make run    - set up and serve the app on http://127.0.0.1:8000 (with the task worker)"
@@ -108,7 +108,19 @@ chromium:
 	@command -v chromium >/dev/null || { apt-get update -qq && \
 	  apt-get install -y -qq -o DPkg::Lock::Timeout=300 chromium libmagic1 >/dev/null; }
 
-test: db chromium
+# What the suite needs beyond the packages, checked before anything runs: root (tests/test_resilience.py
+# mounts a 2 MB tmpfs and runs a Postgres of its own as the postgres user with runuser) and redis-server
+# (the scale-out tests start private ones on Unix sockets; the developer's Redis is never touched).
+test-preflight:
+	@[ "$$(id -u)" = 0 ] || { echo "make test must run as root: tests/test_resilience.py mounts a tmpfs" \
+	  "and starts Postgres with runuser. Run it as root (sudo make test), or run single modules with" \
+	  ".venv/bin/pytest tests/test_x.py." >&2; exit 1; }
+	@command -v redis-server >/dev/null || { apt-get update -qq && \
+	  apt-get install -y -qq -o DPkg::Lock::Timeout=300 redis-server >/dev/null; }
+	@command -v redis-server >/dev/null || { echo "redis-server is missing and could not be installed" \
+	  "(apt-get install redis-server): tests/test_scale_out.py needs it." >&2; exit 1; }
+
+test: test-preflight db chromium
 	$(MANAGE) collectstatic --no-input --verbosity 0
 	$(BIN)/pytest --create-db -n $${PYTEST_WORKERS:-2} $(PYTEST_ARGS)
 

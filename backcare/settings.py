@@ -5,6 +5,8 @@ Development needs nothing set. With DEBUG off, every value that must not have a 
 """
 
 import datetime
+import os
+import sys
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -14,8 +16,13 @@ from marshmallow.validate import OneOf
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
+# The tests never depend on or touch the developer's set-up: under pytest the .env file is not read
+# and no REDIS_URL is used; processes the tests start inherit BACKCARE_TESTING=1 (tests/conftest.py),
+# so they skip .env too, and they get a Redis only when a test hands them its own.
+IN_PYTEST = "pytest" in sys.modules
 env = Env()
-env.read_env(BASE_DIR / ".env", recurse=False)
+if not (IN_PYTEST or os.environ.get("BACKCARE_TESTING") == "1"):
+    env.read_env(BASE_DIR / ".env", recurse=False)
 
 DEBUG = env.bool("DEBUG", default=True)
 
@@ -121,7 +128,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # With REDIS_URL set, every web process shares one cache, so the intake rate limit counts posts
 # across all of them; sessions are read from Redis and written through to the database, so a Redis
 # restart signs nobody out. Unset: one machine's memory, sessions in the database.
-REDIS_URL = env("REDIS_URL", default="")
+REDIS_URL = "" if IN_PYTEST else env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
