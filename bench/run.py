@@ -138,6 +138,7 @@ def prepare_database(database_url: str) -> None:
             **env,
             "DEBUG": "false",
             "ALLOWED_HOSTS": "127.0.0.1",
+            "SITE_URL": "http://127.0.0.1",
             "EMAIL_BACKEND": "console",
             "SECRET_KEY": "c" * 50,
         },

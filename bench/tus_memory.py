@@ -66,6 +66,7 @@ def main() -> None:
         "DEBUG": "false",
         "HTTPS": "false",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SITE_URL": "http://127.0.0.1",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "EMAIL_BACKEND": "console",
         "PRIVATE_STORAGE_ROOT": str(work / "private"),

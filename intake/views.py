@@ -25,7 +25,10 @@ SESSION_KEY = "intake_submitted_request"
 
 # csrf_exempt + csrf_protect on the inner view: the upload handlers must be installed before anything
 # (the CSRF check included) reads the body. The transaction is the service's own, so files written
-# for a rolled-back request can be removed at once.
+# for a rolled-back request can be removed at once. never_cache: the form shown again with errors
+# holds what the patient typed (e-mail, phone, health), and the empty one a one-time token, so no
+# browser or proxy may keep either.
+@never_cache
 @csrf_exempt
 @transaction.non_atomic_requests
 @require_http_methods(["GET", "POST"])

@@ -59,6 +59,7 @@ class Gunicorn:
             "DEBUG": "false",
             "HTTPS": "false",
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "SITE_URL": self.base_url,
             "SECRET_KEY": secrets.token_urlsafe(50),
             "EMAIL_BACKEND": "file",
             "EMAIL_FILE_PATH": str(self.storage.parent / "mail"),

@@ -179,6 +179,14 @@ def test_errors_are_summarised_at_the_top_with_links_and_shown_beside_fields(cli
     assert "<title>Check your answers: Free MRI review" in html
 
 
+def test_the_form_shown_again_with_what_was_typed_is_never_stored(client):
+    response = post_request(client, first_name="")
+    assert response.status_code == HTTPStatus.OK
+    assert "maria@example.com" in response.content.decode()
+    assert "no-store" in response["Cache-Control"]
+    assert "private" in response["Cache-Control"]
+
+
 def test_what_was_typed_stays_when_the_form_has_errors(client):
     response = post_request(
         client, first_name="", last_name="Lopez", mri_facility="City Imaging", both_legs="no"
