@@ -13,9 +13,15 @@ export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/backcare
 DB_NAME := $(lastword $(subst /, ,$(DATABASE_URL)))
 DB_ADMIN_URL := $(patsubst %/$(DB_NAME),%/postgres,$(DATABASE_URL))
 
+# The clinic details production requires (as in tests/serving.py): plain examples, 555 is fiction.
+EXAMPLE_CLINIC := CLINIC_PHONE='(555) 555-0100' \
+	CLINIC_ADDRESS='Example address: 100 Main Street, Springfield, ST 00000' \
+	CLINIC_HOURS='Monday to Friday, 8 am to 5 pm' \
+	CLINIC_OUT_OF_HOURS='When we are closed, leave a message and we will call you back.'
+
 # Production-like values for `check --deploy`; nothing here is a real secret.
 DEPLOY_ENV := DEBUG=false ALLOWED_HOSTS=backcare.example.org EMAIL_HOST=smtp.example.org \
-	SITE_URL=https://backcare.example.org \
+	SITE_URL=https://backcare.example.org $(EXAMPLE_CLINIC) \
 	SECRET_KEY=deploy-check-$$(printf 'x%.0s' {1..60})
 
 .PHONY: help install db setup run worker sweep purge-uploads serve chromium test-preflight test lint format lock vendor clean bench scan
@@ -80,7 +86,7 @@ purge-uploads: install
 # HTTPS=false because nothing terminates TLS in front of it on this machine.
 SERVE_ENV := DEBUG=false HTTPS=false ALLOWED_HOSTS=127.0.0.1,localhost \
 	SECRET_KEY=$${SECRET_KEY:-$$(cat var/secret_key)} EMAIL_BACKEND=$${EMAIL_BACKEND:-console} \
-	SITE_URL=$${SITE_URL:-http://127.0.0.1:8000}
+	SITE_URL=$${SITE_URL:-http://127.0.0.1:8000} $(EXAMPLE_CLINIC)
 serve: setup
 	@mkdir -p var && [ -s var/secret_key ] || $(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))' > var/secret_key
 	$(SERVE_ENV) $(MANAGE) collectstatic --no-input --verbosity 0

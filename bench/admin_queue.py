@@ -31,11 +31,15 @@ from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from tests.serving import EXAMPLE_CLINIC_ENV  # noqa: E402 - stdlib only, before Django is set up
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backcare.settings")
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("HTTPS", "false")
 os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 os.environ.setdefault("SITE_URL", "http://127.0.0.1")
+for _name, _value in EXAMPLE_CLINIC_ENV.items():
+    os.environ.setdefault(_name, _value)
 os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
 os.environ.setdefault("EMAIL_BACKEND", "console")
 

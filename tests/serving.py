@@ -25,6 +25,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+# The clinic details production requires (backcare.settings.CLINIC), as plain examples: 555 numbers
+# are reserved for fiction. Every DEBUG-off process the tests and benchmarks start gets these.
+EXAMPLE_CLINIC_ENV = {
+    "CLINIC_PHONE": "(555) 555-0100",
+    "CLINIC_ADDRESS": "Example address: 100 Main Street, Springfield, ST 00000",
+    "CLINIC_HOURS": "Monday to Friday, 8 am to 5 pm",
+    "CLINIC_OUT_OF_HOURS": "When we are closed, leave a message and we will call you back.",
+}
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -60,6 +70,7 @@ class Gunicorn:
             "HTTPS": "false",
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "SITE_URL": self.base_url,
+            **EXAMPLE_CLINIC_ENV,
             "SECRET_KEY": secrets.token_urlsafe(50),
             "EMAIL_BACKEND": "file",
             "EMAIL_FILE_PATH": str(self.storage.parent / "mail"),

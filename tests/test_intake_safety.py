@@ -138,3 +138,41 @@ def test_the_safety_box_on_every_page_lists_each_sign_in_its_tier(client):
             assert flag.sign in soon_part, flag.field
             assert flag.sign not in emergency_part, flag.field
     assert "Chest pain or sudden shortness of breath" in emergency_part
+
+
+def test_the_clinics_details_are_on_every_page_the_confirmation_and_the_e_mail(
+    client, mailoutbox, settings, django_capture_on_commit_callbacks
+):
+    settings.CLINIC = {
+        "name": "Riverside Spine Clinic",
+        "phone": "(555) 555-0142",
+        "address": "12 River Road, Springfield, ST 00000",
+        "hours": "Monday to Friday, 8 am to 6 pm",
+        "out_of_hours": "Out of hours, call (555) 555-0199.",
+    }
+    for url in ("/", "/exercises/", "/mri-review/", "/privacy/"):
+        page = client.get(url).content.decode()
+        for value in settings.CLINIC.values():
+            assert value in page, (url, value)
+        assert 'href="tel:5555550142"' in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_request(client, follow=True, imaging_plan="send_cd")
+    page = response.content.decode()
+    assert "Mail them to:" in page
+    assert "12 River Road, Springfield, ST 00000" in page
+    (email,) = [m for m in mailoutbox if m.to == ["maria@example.com"]]
+    assert "(555) 555-0142" in email.body
+    assert "Riverside Spine Clinic, 12 River Road" in email.body
+
+
+def test_handouts_carry_the_clinics_phone_the_site_url_and_both_safety_lists(
+    client, seeded, settings
+):
+    settings.SITE_URL = "https://spine.example.org"
+    for url in ("/exercises/routines/gentle-start/print/", "/exercises/bird-dog/print/"):
+        page = client.get(url).content.decode()
+        assert f"Call {settings.CLINIC['name']} at {settings.CLINIC['phone']}" in page, url
+        assert "https://spine.example.org/exercises/" in page, url
+        assert "127.0.0.1" not in page, url
+        assert "Call 911 or go to the emergency department" in page, url
+        assert "See a doctor today or tomorrow" in page, url

@@ -22,6 +22,7 @@ from django_tasks_db.models import DBTaskResult
 
 from intake.models import ReviewRequest, SentEmail, StagedUpload
 from tests.factories import mr_small_bytes, pdf_bytes, review_form_data
+from tests.serving import EXAMPLE_CLINIC_ENV
 from tests.storage_support import BucketFiles, free_port, stop, wait_for_http
 from tests.triage_support import backup_code
 from tests.tus_support import sha256_header
@@ -53,6 +54,7 @@ def cluster(transactional_db, redis_server, shared_bucket, tmp_path):
         "SECRET_KEY": SECRET_KEY,
         "ALLOWED_HOSTS": "127.0.0.1",
         "SITE_URL": "http://127.0.0.1",
+        **EXAMPLE_CLINIC_ENV,
         "DATABASE_URL": database_url(),
         "CONN_MAX_AGE": "0",
         "REDIS_URL": redis_server,  # a private redis-server, never the developer's

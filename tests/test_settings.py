@@ -7,12 +7,15 @@ import sys
 import pytest
 from django.conf import settings
 
+from tests.serving import EXAMPLE_CLINIC_ENV
+
 PRODUCTION = {
     "DEBUG": "false",
     "SECRET_KEY": "a-production-like-secret-key-" + "x" * 40,
     "ALLOWED_HOSTS": "backcare.example.org",
     "EMAIL_HOST": "smtp.example.org",
     "SITE_URL": "https://backcare.example.org",
+    **EXAMPLE_CLINIC_ENV,
 }
 
 
@@ -32,7 +35,9 @@ def run_django(env_overrides: dict[str, str], *args: str) -> subprocess.Complete
     )
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "EMAIL_HOST", "SITE_URL"])
+@pytest.mark.parametrize(
+    "missing", ["SECRET_KEY", "ALLOWED_HOSTS", "EMAIL_HOST", "SITE_URL", *EXAMPLE_CLINIC_ENV]
+)
 def test_production_refuses_to_start_without_a_required_value(missing):
     env = {k: v for k, v in PRODUCTION.items() if k != missing}
     result = run_django(env, "check")

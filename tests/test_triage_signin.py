@@ -9,6 +9,7 @@ from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 
 from intake.staff_auth import LAST_SEEN, SIGN_IN_REFUSED, SIGNED_IN_AT
+from tests.serving import EXAMPLE_CLINIC_ENV
 from tests.triage_support import COORDINATOR, PASSWORD, backup_code, otp_login, staff_user
 
 pytestmark = pytest.mark.django_db
@@ -206,6 +207,7 @@ def test_the_session_cookie_is_secure_when_debug_is_off():
         "ALLOWED_HOSTS": "backcare.example.org",
         "EMAIL_HOST": "smtp.example.org",
         "SITE_URL": "https://backcare.example.org",
+        **EXAMPLE_CLINIC_ENV,
     }
     env.pop("HTTPS", None)
     code = "from django.conf import settings; print(settings.SESSION_COOKIE_SECURE, settings.SESSION_COOKIE_AGE)"
