@@ -190,8 +190,8 @@ RED_FLAGS: tuple[RedFlag, ...] = (
     ),
     RedFlag(
         field="infection_risk",
-        question="Do you have a weak immune system, inject drugs, or have you had a serious infection lately?",
-        sign="a weak immune system, drug injection, or a recent serious infection",
+        question="Do you have a weak immune system, inject drugs, or have you had a bad infection lately?",
+        sign="a weak immune system, drug use with needles, or a recent bad infection",
         staff_label="Weak immune system, drug injection or recent serious infection",
         tier=SafetyTier.SEE_DOCTOR_SOON,
         source=_NICE + " (infection risk: immunosuppression, IV drug use, recent infection)",
@@ -200,7 +200,7 @@ RED_FLAGS: tuple[RedFlag, ...] = (
         field="fracture_risk",
         question="Do you have thin bones (osteoporosis), take steroid tablets for a long time, or are you "
         "older and had a fall?",
-        sign="thin bones (osteoporosis), long-term steroid tablets, or a fall if you are older",
+        sign="thin bones, steroid tablets taken for a long time, or a fall when you are older",
         staff_label="Thin bones, long-term steroids, or a fall when older",
         tier=SafetyTier.SEE_DOCTOR_SOON,
         source=_NICE + " (fracture risk: osteoporosis, long-term corticosteroids, older age)",
@@ -273,7 +273,7 @@ ROUTINE_NOTE = TierAdvice(
 
 # What the patient is told when a file's bytes are not one of the accepted kinds.
 ACCEPTED_KINDS_TEXT = (
-    "MRI images (DICOM files), a ZIP file of your CD, photos (JPEG or PNG) and PDF reports"
+    "MRI files (DICOM), a ZIP file of your CD, photos (JPEG or PNG) and PDF reports"
 )
 
 

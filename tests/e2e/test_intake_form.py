@@ -50,9 +50,9 @@ def fill_like_a_patient(page, *, safety_yes: str | None = None) -> None:
     page.get_by_label("I am adding my MRI files to this form").check()
     page.get_by_label("Date of the MRI scan (if you know it)").fill("10/12/2026")
     page.get_by_label("Lower back (lumbar spine)").check()
-    page.get_by_role("group", name="Do you have the radiologist's written report?").get_by_label(
-        "Yes"
-    ).check()
+    page.get_by_role(
+        "group", name="Do you have the doctor's written report of your scan?"
+    ).get_by_label("Yes").check()
     for question in page.locator(".safety-question").all():
         question.get_by_label("No", exact=True).check()
     if safety_yes:
