@@ -52,6 +52,16 @@ NOTE_DICOMDIR_UNREADABLE = (
     "The CD's index (DICOMDIR) could not be read, so every file was examined."
 )
 NOTE_NESTED_ARCHIVE = "Read the ZIP archive inside this one: {name}."
+NOTE_PROGRAM_PREAMBLE = (
+    "This DICOM file starts like a computer program: its preamble (the first 128 bytes, free for "
+    "any use) holds a program header, such as a Windows .exe's. Open it only in a DICOM viewer, "
+    "never as a program."
+)
+NOTE_PROGRAM_PREAMBLE_MEMBERS = (
+    "{count} DICOM file(s) inside start like a computer program (a program header, such as a "
+    "Windows .exe's, in the DICOM preamble), e.g. {examples}. Open them only in a DICOM viewer, "
+    "never as a program."
+)
 NOTE_PDF_NO_PREVIEW = "No preview of the first page could be made."
 NOTE_EMPTY_ARCHIVE = "The ZIP archive is empty."
 MEMBER_DAMAGED = "This file inside the ZIP archive is damaged and could not be read."
