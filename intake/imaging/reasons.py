@@ -21,6 +21,7 @@ ZIP_BOMB = (
 NOT_READABLE_PHOTO = "This photo could not be read; the file may be damaged."
 PHOTO_TOO_LARGE = "This image was refused: it has far more pixels than a phone photo."
 NOT_READABLE_PDF = "This PDF could not be read; the file may be damaged."
+PDF_TOO_LARGE = "This PDF was refused: it is far larger than a report."
 PDF_PROTECTED = "This PDF is protected by a password and could not be read."
 FILE_NOT_STORED = (
     "The file is no longer stored (it may have been removed after the retention period), "
