@@ -287,6 +287,10 @@ def _patch(request: HttpRequest, key: str) -> HttpResponse:
         length = int(request.headers["Content-Length"])
     except (KeyError, ValueError):
         return _response(HTTPStatus.BAD_REQUEST, "Upload-Offset and Content-Length are required.")
+    if offset < 0 or length < 0:
+        return _response(
+            HTTPStatus.BAD_REQUEST, "Upload-Offset and Content-Length must not be negative."
+        )
     checksum = _checksum(request.headers.get("Upload-Checksum", ""))
     if isinstance(checksum, HttpResponse):
         return checksum
