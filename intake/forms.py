@@ -18,7 +18,7 @@ from django.utils.safestring import mark_safe
 
 from intake import rules
 from intake.enums import ImagingPlan, PainLocation
-from intake.models import ReviewRequest, StagedUpload, StagedUploadStatus
+from intake.models import STAGED_KEY, ReviewRequest, StagedUpload, StagedUploadStatus
 from intake.rules import (
     RED_FLAGS,
     ROUTINE_NOTE,
@@ -519,11 +519,13 @@ class ReviewRequestForm(forms.ModelForm):
         keys = self.cleaned_data["staged"]
         if not keys:
             return keys
+        # A malformed id cannot be an upload's: it is counted as missing, and never queried.
+        wellformed = [key for key in keys if STAGED_KEY.fullmatch(key)]
         rows = {
             s.key: s
             for s in StagedUpload.objects.owned_by(self.upload_owner or "")
             .live()
-            .filter(key__in=keys)
+            .filter(key__in=wellformed)
             .exclude(status=StagedUploadStatus.RECEIVING)
         }
         for key in keys:

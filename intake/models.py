@@ -1,3 +1,4 @@
+import re
 import secrets
 import uuid
 from pathlib import PurePosixPath
@@ -578,6 +579,11 @@ STAGING_PREFIX = "staging"
 def new_staged_key() -> str:
     """The id in an upload's URL: 256 random bits, so it cannot be guessed or enumerated."""
     return secrets.token_urlsafe(32)
+
+
+# What `new_staged_key` makes: 43 URL-safe base64 characters. The form checks a posted id against it
+# before any query, so a hostile value (a NUL byte, megabytes of text) never reaches the database.
+STAGED_KEY = re.compile(r"[A-Za-z0-9_-]{43}")
 
 
 class StagedUploadStatus(models.TextChoices):

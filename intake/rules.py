@@ -4,6 +4,7 @@ size and count limits, and the red-flag safety questions.
 The form, the upload endpoints, the imaging pipeline, the admin and the tests all import from here.
 """
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -277,12 +278,22 @@ ACCEPTED_KINDS_TEXT = (
 )
 
 
+# How a program starts: Windows (MZ), Linux (ELF), a script, macOS (Mach-O, fat binary).
+PROGRAM_SIGNATURES = (b"MZ", b"\x7fELF", b"#!", b"\xcf\xfa\xed\xfe", b"\xca\xfe\xba\xbe")
+
+
+def starts_like_program(head: bytes) -> bool:
+    """True when the bytes begin as a computer program does. A DICOM file's 128-byte preamble may
+    hold anything, a program's header too (a polyglot that is an image and a program at once)."""
+    return head.startswith(PROGRAM_SIGNATURES)
+
+
 def refusal_reason(head: bytes) -> str:
     """Why a file whose bytes `sniff` did not accept is refused, in plain words for the patient."""
     start = head.lstrip()[:64].lower()
     if not head:
         return "the file is empty"
-    if head.startswith((b"MZ", b"\x7fELF", b"#!", b"\xcf\xfa\xed\xfe", b"\xca\xfe\xba\xbe")):
+    if starts_like_program(head):
         return "it is a computer program, not a scan, photo or report"
     if start.startswith(b"<svg") or (start.startswith(b"<?xml") and b"<svg" in head.lower()):
         return "it is a drawing file (SVG), not a scan, photo or report"
@@ -291,17 +302,54 @@ def refusal_reason(head: bytes) -> str:
     return "we cannot open this type of file"
 
 
-_UNSAFE_NAME_CHARS = {chr(c) for c in range(32)} | {chr(127), "/", "\\"}
+# Characters a file name never keeps: control characters (Cc), format characters such as the
+# right-to-left override U+202E that makes "scan\u202egpj.exe" read as "scanexe.jpg" (Cf), private-use
+# (Co), lone surrogates (Cs), unassigned code points (Cn) and line or paragraph separators (Zl, Zp).
+# Spaces other than the plain one go too. That is what Django's multipart parser drops from a posted
+# file's name (str.isprintable), so a name sent by the plain form and the same name sent by tus are
+# cleaned to the same text.
+_DROPPED_CATEGORIES = {"Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp"}
+MAX_FILE_NAME = 200
+
+
+def _kept(ch: str) -> bool:
+    category = unicodedata.category(ch)
+    return category not in _DROPPED_CATEGORIES and (category != "Zs" or ch == " ")
 
 
 def clean_file_name(name: str) -> str:
-    """The patient's file name as data to show staff: no folders, no control characters, not too long.
+    """The patient's file name as data to show staff: no folders, no control, format or bidi
+    characters, not too long (the extension kept). The one cleaning for the form, tus and the admin.
 
     It is never used as a path; stored files get random names.
     """
     base = name.replace("\\", "/").rsplit("/", 1)[-1]
-    cleaned = "".join(
-        ch for ch in unicodedata.normalize("NFC", base) if ch not in _UNSAFE_NAME_CHARS
-    )
-    cleaned = cleaned.strip().strip(".") or "unnamed file"
-    return cleaned[:200]
+    cleaned = unicodedata.normalize("NFC", "".join(ch for ch in base if _kept(ch)))
+    cleaned = cleaned.strip().strip(".").strip() or "unnamed file"
+    if len(cleaned) > MAX_FILE_NAME:
+        stem, dot, extension = cleaned.rpartition(".")
+        if dot and stem and len(extension) < 16:
+            cleaned = f"{stem[: MAX_FILE_NAME - len(extension) - 1]}.{extension}"
+        else:
+            cleaned = cleaned[:MAX_FILE_NAME]
+    return cleaned
+
+
+# The extension a download gets: the kind found in the bytes, never the one the patient's name had.
+KIND_EXTENSIONS = {
+    FileKind.DICOM: ".dcm",
+    FileKind.ZIP: ".zip",
+    FileKind.JPEG: ".jpg",
+    FileKind.PNG: ".png",
+    FileKind.PDF: ".pdf",
+}
+# What reads as an extension: a short run of letters and digits with at least one letter. A DICOM
+# name such as "1.2.840.113619" keeps its last (all-digit) part.
+_EXTENSION = re.compile(r"\.(?=[0-9]*[^\W\d_])\w{1,8}$")
+
+
+def download_name(original_name: str, kind: str) -> str:
+    """The name staff download a file as: the cleaned name with the extension of its real kind, so a
+    DICOM file named "scan.exe" (whose preamble may well start with "MZ") is saved as "scan.dcm"."""
+    stem = _EXTENSION.sub("", clean_file_name(original_name)).rstrip(" .") or "file"
+    return stem + KIND_EXTENSIONS.get(kind, ".bin")
