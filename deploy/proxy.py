@@ -12,10 +12,12 @@ serves https://127.0.0.1:8443/ in front of a gunicorn on 127.0.0.1:8000 (run tha
 
 import argparse
 import contextlib
+import os
 import re
 import shutil
 import socket
 import ssl
+import stat
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -116,8 +118,16 @@ class Nginx:
 
     def start(self, timeout: float = 15) -> "Nginx":
         self.run.mkdir(parents=True, exist_ok=True)
-        # Started by root, nginx's workers run as "nobody" and write request bodies under RUN.
+        # Started by root, nginx's workers run as "nobody" and spool request bodies under RUN: every
+        # folder on the way must let them through (a tus chunk is 8 MiB, more than nginx keeps in
+        # memory, so a folder they cannot reach fails every real upload with 500).
         self.run.chmod(0o755)
+        if os.geteuid() == 0:
+            closed = [str(d) for d in self.run.parents if not d.stat().st_mode & stat.S_IXOTH]
+            if closed:
+                raise RuntimeError(
+                    f"nginx's workers could not reach {self.run}: {closed} are closed"
+                )
         self.make_certificate()
         conf = self.render()
         subprocess.run([*self.command(conf), "-t", "-q"], check=True)  # noqa: S603

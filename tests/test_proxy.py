@@ -7,9 +7,12 @@ import base64
 import http.client
 import json
 import os
+import shutil
 import subprocess
+import tempfile
 import time
 from http import HTTPStatus
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -54,9 +57,15 @@ def plain_gunicorn(transactional_db, private_storage, tmp_path):
 
 
 @pytest.fixture
-def nginx(gunicorn, tmp_path):
-    with Nginx(f"127.0.0.1:{gunicorn.port}", tmp_path / "nginx", free_port(), free_port()) as proxy:
-        yield proxy
+def nginx(gunicorn):
+    # Not under pytest's tmp_path: that is closed to others (0700), and nginx's workers (nobody,
+    # when the tests run as root) spool request bodies in the run folder.
+    run = Path(tempfile.mkdtemp(prefix="backcare-nginx-"))
+    try:
+        with Nginx(f"127.0.0.1:{gunicorn.port}", run, free_port(), free_port()) as proxy:
+            yield proxy
+    finally:
+        shutil.rmtree(run, ignore_errors=True)
 
 
 def browser(nginx: Nginx) -> requests.Session:
@@ -168,7 +177,7 @@ def test_without_nginx_a_trickle_holds_no_database_transaction(plain_gunicorn):
             trickle.close()
 
 
-def test_plain_http_is_redirected_and_a_body_over_the_chunk_limit_is_refused_by_nginx(nginx):
+def test_plain_http_is_redirected_and_tus_chunks_pass_up_to_their_size_only(nginx):
     plain = http.client.HTTPConnection(nginx.host, nginx.http_port, timeout=10)
     plain.request("GET", "/mri-review/?step=1")
     response = plain.getresponse()
@@ -176,8 +185,24 @@ def test_plain_http_is_redirected_and_a_body_over_the_chunk_limit_is_refused_by_
     assert response.getheader("Location") == f"{nginx.base_url}/mri-review/?step=1"
     plain.close()
 
-    # nginx refuses from the header alone, before gunicorn hears of it.
-    location = new_upload(browser(nginx), nginx.base_url, 20 * 1024 * 1024)
+    # A whole 8 MiB chunk (the browser's size) is spooled to nginx's temporary folder, then kept.
+    patient = browser(nginx)
+    chunk = 8 * 1024 * 1024
+    location = new_upload(patient, nginx.base_url, 3 * chunk)
+    body = mr_small_bytes()[:4096].ljust(chunk, b"\0")
+    kept = patient.patch(
+        location,
+        data=body,
+        headers={
+            "Tus-Resumable": "1.0.0",
+            "Content-Type": "application/offset+octet-stream",
+            "Upload-Offset": "0",
+        },
+        timeout=60,
+    )
+    assert (kept.status_code, kept.headers["Upload-Offset"]) == (HTTPStatus.NO_CONTENT, str(chunk))
+
+    # A bigger body is refused by nginx from its header alone, before gunicorn hears of it.
     tls = http.client.HTTPSConnection(
         nginx.host, nginx.https_port, timeout=10, context=nginx.ssl_context()
     )
