@@ -177,7 +177,7 @@ def test_without_nginx_a_trickle_holds_no_database_transaction(plain_gunicorn):
             trickle.close()
 
 
-def test_plain_http_is_redirected_and_tus_chunks_pass_up_to_their_size_only(nginx):
+def test_http_is_redirected_pages_are_compressed_and_tus_chunks_pass_up_to_their_size(nginx):
     plain = http.client.HTTPConnection(nginx.host, nginx.http_port, timeout=10)
     plain.request("GET", "/mri-review/?step=1")
     response = plain.getresponse()
@@ -185,8 +185,12 @@ def test_plain_http_is_redirected_and_tus_chunks_pass_up_to_their_size_only(ngin
     assert response.getheader("Location") == f"{nginx.base_url}/mri-review/?step=1"
     plain.close()
 
-    # A whole 8 MiB chunk (the browser's size) is spooled to nginx's temporary folder, then kept.
+    # Pages are compressed.
     patient = browser(nginx)
+    page = patient.get(f"{nginx.base_url}/mri-review/", timeout=30)
+    assert page.headers["Content-Encoding"] == "gzip"
+
+    # A whole 8 MiB chunk (the browser's size) is spooled to nginx's temporary folder, then kept.
     chunk = 8 * 1024 * 1024
     location = new_upload(patient, nginx.base_url, 3 * chunk)
     body = mr_small_bytes()[:4096].ljust(chunk, b"\0")
