@@ -24,13 +24,14 @@ DEPLOY_ENV := DEBUG=false ALLOWED_HOSTS=backcare.example.org EMAIL_HOST=smtp.exa
 	SITE_URL=https://backcare.example.org $(EXAMPLE_CLINIC) \
 	SECRET_KEY=deploy-check-$$(printf 'x%.0s' {1..60})
 
-.PHONY: help install db setup run worker sweep purge-uploads serve chromium test-preflight test lint format lock vendor clean bench scan
+.PHONY: help install db setup run worker sweep purge-uploads serve serve-tls chromium nginx observatory test-preflight test lint format lock vendor clean bench scan
 
 help:
 	@echo "make run    - set up and serve the app on http://127.0.0.1:8000 (with the task worker)"
 	@echo "make test   - set up and run the whole test suite (browser tests included)"
 	@echo "make lint   - ruff, template lint, migrations check, deploy check"
 	@echo "make serve  - production server (gunicorn, DEBUG off) on 127.0.0.1:8000"
+	@echo "make serve-tls - the production set-up: gunicorn behind the shipped nginx, https://127.0.0.1:8443"
 	@echo "make worker - the background task worker (requeues tasks of killed workers)"
 	@echo "make sweep  - remove stray upload files older than a day"
 	@echo "make purge-uploads - remove resumable uploads that expired unattached"
@@ -93,6 +94,18 @@ serve: setup
 	$(SERVE_ENV) $(BIN)/gunicorn backcare.wsgi --bind 127.0.0.1:8000 --worker-class gthread \
 	  --workers $${WEB_WORKERS:-2} --threads 4 --timeout 120 --access-logfile -
 
+# The production set-up on one machine: gunicorn (HTTPS on, trusting the proxy) behind the shipped
+# nginx (deploy/nginx/backcare.conf, run by deploy/proxy.py) on https://127.0.0.1:8443 with a
+# self-signed certificate made at start (http://127.0.0.1:8080 redirects). Ctrl-C stops both.
+TLS_ENV := DEBUG=false BEHIND_PROXY=true ALLOWED_HOSTS=127.0.0.1,localhost \
+	SECRET_KEY=$${SECRET_KEY:-$$(cat var/secret_key)} EMAIL_BACKEND=$${EMAIL_BACKEND:-console}
+serve-tls: setup nginx
+	@mkdir -p var && [ -s var/secret_key ] || $(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))' > var/secret_key
+	$(TLS_ENV) $(MANAGE) collectstatic --no-input --verbosity 0
+	trap 'kill 0' EXIT; $(TLS_ENV) $(BIN)/gunicorn backcare.wsgi --bind 127.0.0.1:8000 \
+	  --worker-class gthread --workers $${WEB_WORKERS:-2} --threads 4 --timeout 120 --access-logfile - & \
+	  $(BIN)/python -m deploy.proxy --upstream 127.0.0.1:8000 --https-port 8443 --http-port 8080
+
 # Benchmarks (bench/README.md): their own database (BENCH_DATABASE_URL, default backcare_bench) and
 # server on a free port; about 9 minutes. BENCH_ARGS="--only pages --seconds 3" runs a part.
 bench: db
@@ -126,7 +139,22 @@ test-preflight:
 	@command -v redis-server >/dev/null || { echo "redis-server is missing and could not be installed" \
 	  "(apt-get install redis-server): tests/test_scale_out.py needs it." >&2; exit 1; }
 
-test: test-preflight db chromium
+
+# nginx and openssl for the shipped reverse proxy (deploy/) and its tests, from Debian's packages.
+nginx:
+	@{ command -v nginx || [ -x /usr/sbin/nginx ]; } >/dev/null && command -v openssl >/dev/null || \
+	  { apt-get update -qq && apt-get install -y -qq -o DPkg::Lock::Timeout=300 nginx openssl >/dev/null; }
+
+# Mozilla's HTTP Observatory scanner, pinned by deploy/observatory/package-lock.json, for
+# tests/test_proxy.py. --ignore-scripts: its install scripts download the HSTS preload list and a CA
+# bundle; offline we give it an empty preload list (our hosts are in none) and our own certificate.
+OBSERVATORY := deploy/observatory/node_modules/@mdn/mdn-http-observatory
+observatory: $(OBSERVATORY)/conf/hsts-preload.json
+$(OBSERVATORY)/conf/hsts-preload.json: deploy/observatory/package-lock.json
+	npm ci --prefix deploy/observatory --ignore-scripts --no-audit --no-fund
+	echo '{}' > $@
+
+test: test-preflight db chromium nginx observatory
 	$(MANAGE) collectstatic --no-input --verbosity 0
 	$(BIN)/pytest --create-db -n $${PYTEST_WORKERS:-2} $(PYTEST_ARGS)
 
@@ -158,4 +186,4 @@ vendor:
 	cp node_modules/uppy/LICENSE static/vendor/uppy/
 
 clean:
-	rm -rf $(VENV) staticfiles node_modules
+	rm -rf $(VENV) staticfiles node_modules deploy/observatory/node_modules

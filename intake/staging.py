@@ -73,32 +73,31 @@ def parts(name: str) -> list[str]:
     return [part_name(name, int(f)) for f in _files(name) if PART_NAME.match(f)]
 
 
-def append(
-    name: str,
-    offset: int,
-    pieces: Iterable[bytes],
-    *,
-    checksum: tuple[str, bytes] | None = None,
-) -> int:
-    """Keep `pieces` as the part at `offset` and return how many bytes it holds.
+@contextmanager
+def receive(
+    pieces: Iterable[bytes], *, checksum: tuple[str, bytes] | None = None
+) -> Iterator[TemporaryUploadedFile]:
+    """Receive a chunk into a local temporary file, checked, before anything is kept or locked.
 
-    The chunk is received into a temporary file first (memory up to Django's
-    FILE_UPLOAD_MAX_MEMORY_SIZE, then the local temp folder), so it is checked before anything is
-    kept. With a checksum (algorithm, expected digest) the chunk is all or nothing: a mismatch, or a
+    This is the part that waits on the client, so the caller holds no transaction and no row lock
+    while it runs (a client sending a byte every few seconds must not hold the upload's row). The
+    file is removed when the block ends; `keep` moves it into place first.
+
+    With a checksum (algorithm, expected digest) the chunk is all or nothing: a mismatch, or a
     connection that drops half-way, keeps nothing and raises. Without one, the bytes that did arrive
     are kept, so a dropped connection still moves the upload forward (tus: "the Server SHOULD
-    accept as much data as possible").
+    accept as much data as possible"). The file's `size` is the bytes received.
     """
     digest = hashlib.new(checksum[0]) if checksum else None
-    written = 0
     # A named temporary file, as Django's own uploads use: a local-disk storage then moves it into
     # place (a rename) instead of copying every byte a second time; a bucket reads it as before.
     # An 8 MiB chunk spilled to disk anyway, so nothing is lost by not spooling in memory.
     with TemporaryUploadedFile("chunk", "application/offset+octet-stream", None, None) as chunk:
+        chunk.size = 0
         try:
             for piece in pieces:
                 chunk.write(piece)
-                written += len(piece)
+                chunk.size += len(piece)
                 if digest is not None:
                     digest.update(piece)
         except ClientGone:
@@ -106,17 +105,21 @@ def append(
                 raise
         if digest is not None and not hmac.compare_digest(digest.digest(), checksum[1]):
             raise ChecksumMismatch
-        if not written:
-            return 0
-        _discard_from(name, offset)
-        chunk.seek(0)
-        target = part_name(name, offset)
-        chunk.size = written
-        saved = default_storage.save(target, chunk)
-        if saved != target:  # another part took the name meanwhile: the row lock was bypassed
-            default_storage.delete(saved)
-            raise PartsDoNotMatch(f"A staged part could not be kept as {target}")
-    return written
+        yield chunk
+
+
+def keep(name: str, offset: int, chunk: TemporaryUploadedFile) -> None:
+    """Keep a received chunk as the part at `offset`. Call it under the upload's row lock, after
+    checking that `offset` is still the row's offset: parts only ever change under that lock."""
+    if not chunk.size:
+        return
+    _discard_from(name, offset)
+    chunk.seek(0)
+    target = part_name(name, offset)
+    saved = default_storage.save(target, chunk)
+    if saved != target:  # another part took the name meanwhile: the row lock was bypassed
+        default_storage.delete(saved)
+        raise PartsDoNotMatch(f"A staged part could not be kept as {target}")
 
 
 def _discard_from(name: str, offset: int) -> None:

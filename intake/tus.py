@@ -35,6 +35,7 @@ from http import HTTPStatus
 
 import psycopg.errors
 from django.conf import settings
+from django.core.files.uploadedfile import TemporaryUploadedFile
 from django.db import OperationalError, transaction
 from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
@@ -220,8 +221,9 @@ def _owned(request: HttpRequest, key: str, *, lock: bool = False) -> StagedUploa
         return None
     rows = StagedUpload.objects.owned_by(owner).filter(key=key)
     if lock:
-        # NOWAIT: a second PATCH on the same upload while one is streaming gets 423 and retries,
-        # instead of both writing the same part. Works across processes and machines.
+        # NOWAIT: a second PATCH on the same upload while one is being kept gets 409 at once (the
+        # client asks for the offset and goes on), instead of both writing the same part. Works
+        # across processes and machines. The lock is only held after the body has arrived.
         rows = rows.select_for_update(nowait=True)
     return rows.first()
 
@@ -280,6 +282,13 @@ def _body(request: HttpRequest, length: int) -> Iterator[bytes]:
 
 
 def _patch(request: HttpRequest, key: str) -> HttpResponse:
+    """Receive the chunk first, then lock, check the offset and keep it.
+
+    The body is read with no transaction open and no lock held: a phone on a bad line (or an
+    attacker sending a byte every few seconds) may take minutes over a chunk, and a transaction held
+    that long would sit "idle in transaction" on the upload's row. Only the last step, which waits
+    on nothing but our own storage, runs under the row lock.
+    """
     if request.content_type != CONTENT_TYPE:
         return _response(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, f"Content-Type must be {CONTENT_TYPE}.")
     try:
@@ -294,42 +303,54 @@ def _patch(request: HttpRequest, key: str) -> HttpResponse:
     checksum = _checksum(request.headers.get("Upload-Checksum", ""))
     if isinstance(checksum, HttpResponse):
         return checksum
+    # Checked once without a lock so a wrong request is refused before its body is read, and
+    # again under the lock below, where it counts.
+    refusal = _refuse_chunk(_owned(request, key), offset, length)
+    if refusal is not None:
+        return refusal
     try:
-        with transaction.atomic():
-            staged = _owned(request, key, lock=True)
-            if staged is None:
-                return _response(HTTPStatus.NOT_FOUND)
-            if staged.is_expired:
-                return _response(HTTPStatus.GONE)
-            if staged.status != StagedUploadStatus.RECEIVING or offset != staged.offset:
-                return _response(HTTPStatus.CONFLICT, Upload_Offset=str(staged.offset))
-            if offset + length > staged.length:
-                return _response(HTTPStatus.BAD_REQUEST, "The chunk goes past Upload-Length.")
-            return _append(request, staged, length, checksum)
-    except OperationalError as error:
-        if isinstance(error.__cause__, psycopg.errors.LockNotAvailable):
-            return _response(HTTPStatus.LOCKED, "Another request is writing to this upload.")
-        raise
-
-
-def _append(
-    request: HttpRequest, staged: StagedUpload, length: int, checksum: tuple[str, bytes] | None
-) -> HttpResponse:
-    try:
-        written = staging.append(
-            staged.staging_name, staged.offset, _body(request, length), checksum=checksum
-        )
+        with staging.receive(_body(request, length), checksum=checksum) as chunk:
+            return _keep(request, key, offset, chunk)
     except staging.ChecksumMismatch:
         return _response(CHECKSUM_MISMATCH, "Checksum mismatch: the chunk was not kept.")
     except staging.ClientGone:
         # With a checksum nothing of this chunk was kept; the client resumes from HEAD's offset.
         return _response(HTTPStatus.BAD_REQUEST, "The connection dropped mid-chunk.")
-    before = staged.offset
-    staged.offset += written
-    refusal = _check_kind(staged, before=before)
-    if refusal is not None:
-        return refusal
-    staged.save(update_fields=["offset", "status", "kind", "sha256"])
+
+
+def _refuse_chunk(staged: StagedUpload | None, offset: int, length: int) -> HttpResponse | None:
+    if staged is None:
+        return _response(HTTPStatus.NOT_FOUND)
+    if staged.is_expired:
+        return _response(HTTPStatus.GONE)
+    if staged.status != StagedUploadStatus.RECEIVING or offset != staged.offset:
+        return _response(HTTPStatus.CONFLICT, Upload_Offset=str(staged.offset))
+    if offset + length > staged.length:
+        return _response(HTTPStatus.BAD_REQUEST, "The chunk goes past Upload-Length.")
+    return None
+
+
+def _keep(
+    request: HttpRequest, key: str, offset: int, chunk: TemporaryUploadedFile
+) -> HttpResponse:
+    """Under the row lock: the offset must still be the one the chunk was sent for (another PATCH
+    on the same upload may have been kept meanwhile: 409, and this chunk is dropped)."""
+    try:
+        with transaction.atomic():
+            staged = _owned(request, key, lock=True)
+            refusal = _refuse_chunk(staged, offset, chunk.size)
+            if refusal is not None:
+                return refusal
+            staging.keep(staged.staging_name, offset, chunk)
+            staged.offset += chunk.size
+            refusal = _check_kind(staged, before=offset)
+            if refusal is not None:
+                return refusal
+            staged.save(update_fields=["offset", "status", "kind", "sha256"])
+    except OperationalError as error:
+        if isinstance(error.__cause__, psycopg.errors.LockNotAvailable):
+            return _response(HTTPStatus.CONFLICT, "Another request is writing to this upload.")
+        raise
     headers = {"Upload_Offset": str(staged.offset), "Upload_Expires": _expires(staged)}
     if staged.status == StagedUploadStatus.SKIPPED:
         headers["BackCare_Upload_Note"] = "skipped: CD viewer file, not needed"

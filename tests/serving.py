@@ -109,13 +109,18 @@ class Gunicorn:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"gunicorn exited with {self.process.returncode}")
-            if get_status(self.base_url + "/healthz") == 200 and len(self.worker_pids()) == (
-                self.workers
-            ):
+            if get_status(self.base_url + "/healthz", headers=self.probe_headers()) == 200 and len(
+                self.worker_pids()
+            ) == (self.workers):
                 return self
             time.sleep(0.1)
         self.stop()
         raise RuntimeError("gunicorn did not answer /healthz in time")
+
+    def probe_headers(self) -> dict[str, str]:
+        # Behind the proxy (HTTPS on) a plain request is redirected to https://; say what the
+        # proxy would say, as the proxy is not there yet.
+        return {"X-Forwarded-Proto": "https"} if self.env.get("BEHIND_PROXY") == "true" else {}
 
     def worker_pids(self) -> list[int]:
         if self.process is None:
@@ -142,10 +147,11 @@ class Gunicorn:
         self.stop()
 
 
-def get_status(url: str, timeout: float = 5) -> int | None:
+def get_status(url: str, timeout: float = 5, headers: dict[str, str] | None = None) -> int | None:
     """The HTTP status of a GET, or None when nothing answers."""
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 - 127.0.0.1 only
+        request = urllib.request.Request(url, headers=headers or {})  # noqa: S310 - 127.0.0.1 only
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - 127.0.0.1 only
             response.read()
             return response.status
     except urllib.error.HTTPError as error:
