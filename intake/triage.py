@@ -39,8 +39,8 @@ class TransitionNotAllowed(PermissionDenied):
 
 
 def client_address(request: HttpRequest) -> str | None:
-    # The reverse proxy (BEHIND_PROXY) is the only peer in production and passes the client address
-    # on as REMOTE_ADDR (gunicorn's forwarded_allow_ips); nothing here trusts a client's header.
+    # Behind the reverse proxy, backcare.middleware.ProxiedClientAddress has put the client's address
+    # (from the proxy's own X-Forwarded-For) here; nothing else trusts a client's header.
     return request.META.get("REMOTE_ADDR") or None
 
 

@@ -152,6 +152,25 @@ def test_another_address_is_not_limited_by_the_first(client, settings):
     assert post_request(client).status_code == HTTPStatus.FOUND
 
 
+def test_behind_the_proxy_each_patient_is_counted_by_their_own_address(client, settings):
+    """The proxy is every request's peer: its X-Forwarded-For names the patient."""
+    settings.INTAKE_RATE_LIMIT_POSTS = 1
+    settings.BEHIND_PROXY = True
+    client.defaults["REMOTE_ADDR"] = "10.0.0.2"  # the proxy
+    client.defaults["HTTP_X_FORWARDED_FOR"] = "198.51.100.7"
+    assert post_request(client).status_code == HTTPStatus.FOUND
+    assert post_request(client).status_code == HTTPStatus.TOO_MANY_REQUESTS
+    client.defaults["HTTP_X_FORWARDED_FOR"] = "198.51.100.8"
+    assert post_request(client).status_code == HTTPStatus.FOUND
+
+
+def test_without_the_proxy_a_forwarded_address_is_not_believed(client, settings):
+    settings.INTAKE_RATE_LIMIT_POSTS = 1
+    assert post_request(client).status_code == HTTPStatus.FOUND
+    client.defaults["HTTP_X_FORWARDED_FOR"] = "198.51.100.9"
+    assert post_request(client).status_code == HTTPStatus.TOO_MANY_REQUESTS
+
+
 def test_logs_contain_no_form_contents_or_file_names(client, caplog):
     caplog.set_level(logging.DEBUG)
     post_request(client, files=[("Maria Lopez lumbar.pdf", pdf_bytes())], zip_code="10001")
