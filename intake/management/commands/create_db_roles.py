@@ -84,6 +84,16 @@ class Command(BaseCommand):
                 admin.execute(
                     sql.SQL("ALTER ROLE {} CREATEDB").format(sql.Identifier(owner["USER"]))
                 )
+                # Test databases left by a run as another role: the owner must be able to drop them.
+                for (test_database,) in admin.execute(
+                    "SELECT datname FROM pg_database WHERE datname LIKE %s",
+                    ["test\\_" + name.replace("_", "\\_") + "%"],
+                ).fetchall():
+                    admin.execute(
+                        sql.SQL("ALTER DATABASE {} OWNER TO {}").format(
+                            sql.Identifier(test_database), sql.Identifier(owner["USER"])
+                        )
+                    )
             self._ensure_role(admin, app, RUNTIME_ATTRIBUTES)
             self._check_runtime_role(admin, app["USER"], owner["USER"])
             exists = admin.execute(

@@ -23,7 +23,7 @@ class Command(migrate.Command):
         connection = connections[options["database"]]
         runtime = {key: connection.settings_dict[key] for key in CONNECTION_KEYS}
         owner = {"OPTIONS": {}, **settings.MIGRATION_DATABASE}
-        if options["database"] != DEFAULT_DB_ALIAS:
+        if options["database"] != DEFAULT_DB_ALIAS or owner["USER"] == runtime["USER"]:
             return super().handle(*args, **options)
         if any(str(owner[key]) != str(runtime[key]) for key in SAME_DATABASE_KEYS):
             # A MIGRATION_DATABASE_URL left in the environment must never migrate another database.
@@ -32,8 +32,6 @@ class Command(migrate.Command):
                 f"{owner['NAME']} on {owner['HOST']}:{owner['PORT']} and "
                 f"{runtime['NAME']} on {runtime['HOST']}:{runtime['PORT']}."
             )
-        if owner["USER"] == runtime["USER"]:
-            return super().handle(*args, **options)
         connection.close()
         connection.settings_dict.update({key: owner[key] for key in CONNECTION_KEYS})
         try:
