@@ -141,22 +141,45 @@ def test_migrate_refuses_to_give_the_app_a_role_that_could_alter_tables():
         grant_app_privileges(connection, connection.settings_dict["USER"])
 
 
-def test_migrate_refuses_an_owner_url_that_names_another_database():
-    database = connection.settings_dict
-    env = {
-        **os.environ,
-        "DATABASE_URL": app_database_url(),
-        "MIGRATION_DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:"
-        f"{database['PORT']}/some_other_database",
-    }
-    result = subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--no-input"],
+def manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
         cwd=settings.BASE_DIR,
-        env=env,
+        env={**os.environ, **env},
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
     )
+
+
+def url(name: str, user: str | None = None) -> str:
+    """The test database (or another), as the owner (or another role)."""
+    database = connection.settings_dict
+    return f"postgres://{user or database['USER']}@{database['HOST']}:{database['PORT']}/{name}"
+
+
+def test_migrate_refuses_an_owner_url_that_names_another_database():
+    result = manage(
+        {
+            "DATABASE_URL": app_database_url(),
+            "MIGRATION_DATABASE_URL": url("some_other_database"),
+        },
+        "migrate",
+        "--no-input",
+    )
     assert result.returncode != 0
     assert "name different databases" in result.stderr
+
+
+def test_create_db_roles_refuses_a_superuser_as_the_app_role():
+    """It checks before it changes anything, so any role may be its admin here."""
+    name = connection.settings_dict["NAME"]
+    result = manage(
+        {"DATABASE_URL": url(name, user="postgres"), "MIGRATION_DATABASE_URL": url(name)},
+        "create_db_roles",
+        "--admin-url",
+        url(name),
+    )
+    assert result.returncode != 0
+    assert "postgres has SUPERUSER" in result.stderr

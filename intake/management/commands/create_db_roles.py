@@ -45,7 +45,12 @@ FOREIGN_FUNCTIONS = """
           WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
       )
 """
-ELEVATED = ("rolsuper", "rolcreatedb", "rolcreaterole", "rolbypassrls", "rolreplication")
+ELEVATED = ("SUPERUSER", "CREATEDB", "CREATEROLE", "BYPASSRLS", "REPLICATION", "the owner's rights")
+RUNTIME_ROLE_CHECK = """
+    SELECT rolsuper, rolcreatedb, rolcreaterole, rolbypassrls, rolreplication,
+           pg_has_role(r.oid, (SELECT oid FROM pg_roles WHERE rolname = %s), 'MEMBER')
+    FROM pg_roles r WHERE rolname = %s
+"""
 
 
 class Command(BaseCommand):
@@ -78,6 +83,8 @@ class Command(BaseCommand):
             raise CommandError("DATABASE_URL and MIGRATION_DATABASE_URL name different databases.")
         name = app["NAME"]
         with psycopg.connect(admin_url, autocommit=True) as admin:
+            # Before anything changes: an existing runtime role is checked, never altered.
+            self._check_runtime_role(admin, app["USER"], owner["USER"])
             owner_attributes = "NOSUPERUSER NOCREATEROLE NOBYPASSRLS"
             self._ensure_role(admin, owner, f"{owner_attributes} NOCREATEDB")
             if owner_createdb:
@@ -95,7 +102,6 @@ class Command(BaseCommand):
                         )
                     )
             self._ensure_role(admin, app, RUNTIME_ATTRIBUTES)
-            self._check_runtime_role(admin, app["USER"], owner["USER"])
             exists = admin.execute(
                 "SELECT 1 FROM pg_database WHERE datname = %s", [name]
             ).fetchone()
@@ -121,16 +127,9 @@ class Command(BaseCommand):
             )
 
     def _check_runtime_role(self, admin, role: str, owner: str) -> None:
-        row = admin.execute(
-            "SELECT " + ", ".join(ELEVATED) + ", pg_has_role(%s, %s, 'MEMBER') "
-            "FROM pg_roles WHERE rolname = %s",
-            [role, owner, role],
-        ).fetchone()
-        elevated = [
-            flag
-            for flag, value in zip([*ELEVATED, "member of the owner"], row, strict=True)
-            if value
-        ]
+        # pg_has_role is NULL while the owner role does not exist yet; no row while the role doesn't.
+        row = admin.execute(RUNTIME_ROLE_CHECK, [owner, role]).fetchone()
+        elevated = [name for name, value in zip(ELEVATED, row or [], strict=False) if value]
         if elevated:
             raise CommandError(
                 f"DATABASE_URL's role {role} has {', '.join(elevated)}: the app must connect as a "
