@@ -9,9 +9,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 
-export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/backcare
+# The app connects as a role that owns nothing; migrations run as the role that owns the tables
+# (docs/security.md, "Database roles"). `make db` creates both; on this machine they log in by trust.
+export DATABASE_URL ?= postgres://backcare_app@127.0.0.1:5432/backcare
 DB_NAME := $(lastword $(subst /, ,$(DATABASE_URL)))
-DB_ADMIN_URL := $(patsubst %/$(DB_NAME),%/postgres,$(DATABASE_URL))
+export MIGRATION_DATABASE_URL ?= postgres://backcare_owner@127.0.0.1:5432/$(DB_NAME)
+# A role that may create roles and databases; only `make db` uses it.
+DB_ADMIN_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
 # The clinic details production requires (as in tests/serving.py): plain examples, 555 is fiction.
 EXAMPLE_CLINIC := CLINIC_PHONE='(555) 555-0100' \
@@ -47,21 +51,22 @@ $(BIN)/.installed: requirements.lock
 
 install: $(BIN)/.installed
 
-# Postgres: start a local cluster that is installed but stopped; create the database if missing.
+# Postgres: start a local cluster that is installed but stopped; create the two roles and the
+# database if missing (the owner may create databases here: pytest-django makes its test database).
 db: install
-	@if ! pg_isready --quiet --dbname="$(DATABASE_URL)" 2>/dev/null; then \
+	@if ! pg_isready --quiet --dbname="$(DB_ADMIN_URL)" 2>/dev/null; then \
 	  if command -v pg_lsclusters >/dev/null; then \
 	    pg_lsclusters --no-header | awk '$$4 != "online" {print $$1, $$2}' | \
 	      while read -r version cluster; do pg_ctlcluster --skip-systemctl-redirect "$$version" "$$cluster" start; done; \
-	    for _ in $$(seq 30); do pg_isready --quiet --dbname="$(DATABASE_URL)" && break; sleep 1; done; \
+	    for _ in $$(seq 30); do pg_isready --quiet --dbname="$(DB_ADMIN_URL)" && break; sleep 1; done; \
 	  else \
-	    echo "PostgreSQL does not answer at $(DATABASE_URL) and is not installed here." >&2; \
-	    echo "Install it (apt-get install postgresql) or set DATABASE_URL to a running server." >&2; exit 1; \
+	    echo "PostgreSQL does not answer at $(DB_ADMIN_URL) and is not installed here." >&2; \
+	    echo "Install it (apt-get install postgresql) or set DB_ADMIN_URL to a running server." >&2; exit 1; \
 	  fi; \
 	fi
-	@psql "$(DB_ADMIN_URL)" -tAc "SELECT 1 FROM pg_database WHERE datname = '$(DB_NAME)'" | grep -q 1 \
-	  || psql "$(DB_ADMIN_URL)" -qc 'CREATE DATABASE "$(DB_NAME)"'
+	$(MANAGE) create_db_roles --admin-url "$(DB_ADMIN_URL)" --owner-createdb
 
+# migrate connects as the owner (MIGRATION_DATABASE_URL), then grants the runtime role its rights.
 setup: db
 	$(MANAGE) migrate --no-input
 	$(MANAGE) seed_exercises

@@ -115,14 +115,21 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------------------
 
+# Two roles (docs/security.md, "Database roles"; `make` creates both). The app connects as
+# DATABASE_URL's role, which owns nothing: it cannot alter a table, drop a trigger or empty the access
+# log. `manage.py migrate` connects as the role that owns the tables, MIGRATION_DATABASE_URL (unset:
+# DATABASE_URL, a single role), and then grants the app's role what it needs
+# (intake/management/commands/migrate.py).
+_DATABASE_URL = env("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/backcare")
 DATABASES = {
     "default": env.dj_db_url(
         "DATABASE_URL",
-        default="postgres://postgres@127.0.0.1:5432/backcare",
+        default=_DATABASE_URL,
         conn_max_age=env.int("CONN_MAX_AGE", default=60),
         conn_health_checks=True,
     )
 }
+MIGRATION_DATABASE = env.dj_db_url("MIGRATION_DATABASE_URL", default=_DATABASE_URL)
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

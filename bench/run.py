@@ -125,7 +125,8 @@ def prepare_database(database_url: str) -> None:
     exists = shell("psql", admin_url, "-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{name}'")  # noqa: S608 - our own setting
     if not exists:
         shell("psql", admin_url, "-qc", f'CREATE DATABASE "{name}"')
-    env = {**os.environ, "DATABASE_URL": database_url}
+    # One role for the bench database: migrate as it, whatever `make` exported.
+    env = {**os.environ, "DATABASE_URL": database_url, "MIGRATION_DATABASE_URL": database_url}
     shell(PYTHON, "manage.py", "migrate", "--no-input", "-v0", env=env)
     shell(PYTHON, "manage.py", "seed_exercises", "-v0", env=env)
     shell(

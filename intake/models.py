@@ -765,9 +765,10 @@ class AccessAction(models.TextChoices):
 
 
 class AccessLog(models.Model):
-    """Who saw or removed what, and when. Rows are append-only: a Postgres trigger refuses any update
-    or delete. Requests and uploads are referred to by id and reference, not by foreign key, so a
-    record outlives what it is about."""
+    """Who saw or removed what, and when. Rows are append-only: Postgres triggers refuse any update,
+    delete or truncate, and the app's database role may only read and insert here (docs/security.md).
+    Requests and uploads are referred to by id and reference, not by foreign key, so a record
+    outlives what it is about."""
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     # Null for the system (the retention command).
@@ -792,7 +793,15 @@ class AccessLog(models.Model):
         triggers = [
             pgtrigger.Protect(
                 name="accesslog_append_only", operation=pgtrigger.Update | pgtrigger.Delete
-            )
+            ),
+            # TRUNCATE fires no row trigger, so it needs a statement trigger of its own.
+            pgtrigger.Trigger(
+                name="accesslog_no_truncate",
+                operation=pgtrigger.Truncate,
+                level=pgtrigger.Statement,
+                when=pgtrigger.Before,
+                func="RAISE EXCEPTION 'pgtrigger: Cannot truncate % table', TG_TABLE_NAME;",
+            ),
         ]
 
     def __str__(self) -> str:

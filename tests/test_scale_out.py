@@ -17,10 +17,10 @@ import pytest
 import requests
 from django.conf import settings
 from django.contrib.auth.models import Permission, User
-from django.db import connection
 from django_tasks_db.models import DBTaskResult
 
 from intake.models import ReviewRequest, SentEmail, StagedUpload
+from tests.database_support import app_database_url
 from tests.factories import mr_small_bytes, pdf_bytes, review_form_data
 from tests.serving import EXAMPLE_CLINIC_ENV
 from tests.storage_support import BucketFiles, free_port, stop, wait_for_http
@@ -29,11 +29,6 @@ from tests.tus_support import sha256_header
 
 SECRET_KEY = "scale-out-test-secret-" + "x" * 40
 STAFF_PASSWORD = "a long enough password 42"
-
-
-def database_url() -> str:
-    database = connection.settings_dict
-    return f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
 
 
 @pytest.fixture
@@ -55,7 +50,7 @@ def cluster(transactional_db, redis_server, shared_bucket, tmp_path):
         "ALLOWED_HOSTS": "127.0.0.1",
         "SITE_URL": "http://127.0.0.1",
         **EXAMPLE_CLINIC_ENV,
-        "DATABASE_URL": database_url(),
+        "DATABASE_URL": app_database_url(),
         "CONN_MAX_AGE": "0",
         "REDIS_URL": redis_server,  # a private redis-server, never the developer's
         "BACKCARE_TESTING": "1",  # nor their .env
