@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("intake", "0006_safety_tiers"),
+        ("intake", "0007_safety_tiers"),
     ]
 
     operations = [

@@ -53,7 +53,7 @@ def tier_matches_answers():
 
 
 class Migration(migrations.Migration):
-    dependencies = [("intake", "0005_queue_search")]
+    dependencies = [("intake", "0006_accesslog_no_truncate")]
 
     operations = [
         migrations.RemoveConstraint(
