@@ -32,6 +32,7 @@ from django.core.files.uploadedfile import TemporaryUploadedFile
 
 from intake.models import STAGING_PREFIX
 from intake.rules import SNIFF_BYTES
+from intake.storage import NotSaved
 
 READ_PIECE = 1024 * 1024
 PART_NAME = re.compile(r"^\d{20}$")
@@ -90,6 +91,7 @@ def append(
     accept as much data as possible").
     """
     digest = hashlib.new(checksum[0]) if checksum else None
+    sha256 = hashlib.sha256()  # what was received, for the check of what landed in storage
     written = 0
     # A named temporary file, as Django's own uploads use: a local-disk storage then moves it into
     # place (a rename) instead of copying every byte a second time; a bucket reads it as before.
@@ -99,6 +101,7 @@ def append(
             for piece in pieces:
                 chunk.write(piece)
                 written += len(piece)
+                sha256.update(piece)
                 if digest is not None:
                     digest.update(piece)
         except ClientGone:
@@ -112,7 +115,11 @@ def append(
         chunk.seek(0)
         target = part_name(name, offset)
         chunk.size = written
-        saved = default_storage.save(target, chunk)
+        # Verified before the offset is acknowledged: a part kept short (a full disk) is removed and
+        # NotSaved raised, so the client is told to send the chunk again.
+        saved = default_storage.save_verified(
+            target, chunk, size=written, sha256=sha256.hexdigest()
+        )
         if saved != target:  # another part took the name meanwhile: the row lock was bypassed
             default_storage.delete(saved)
             raise PartsDoNotMatch(f"A staged part could not be kept as {target}")
@@ -287,18 +294,22 @@ def digest(name: str) -> Digest:
 def place(name: str, final_name: str, *, sha256: str, length: int) -> str:
     """Stream the parts, in order, into one object at `final_name` and return its name.
 
-    The parts stay until `delete`, so a submission that rolls back loses nothing. The bytes are
-    hashed as they go: if they are not the ones the row recorded, the object is removed and
-    PartsDoNotMatch raised.
+    The parts stay until `delete`, so a submission that rolls back loses nothing. What landed is
+    checked against the size and SHA-256 the row recorded; on a difference it is removed, and
+    PartsDoNotMatch is raised if the parts themselves (hashed as they were read) were not those
+    bytes, NotSaved (storage failed: send again) if they were.
     """
     with _Joined(parts(name)) as joined:
         whole = File(io.BufferedReader(joined, READ_PIECE), name=final_name)
         whole.size = length
-        saved = default_storage.save(final_name, whole)
-        if joined.size != length or joined.sha256.hexdigest() != sha256:
-            default_storage.delete(saved)
-            raise PartsDoNotMatch("The staged parts are not the upload that was completed")
-    return saved
+        try:
+            return default_storage.save_verified(final_name, whole, size=length, sha256=sha256)
+        except NotSaved:
+            if joined.size != length or joined.sha256.hexdigest() != sha256:
+                raise PartsDoNotMatch(
+                    "The staged parts are not the upload that was completed"
+                ) from None
+            raise
 
 
 def delete(name: str) -> None:
