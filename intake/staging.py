@@ -133,14 +133,15 @@ def _discard_from(name: str, offset: int) -> None:
 
 
 class _Joined(io.RawIOBase):
-    """The parts read one after another as one stream, hashed and counted on the way. Only one part
-    is open at a time (S3 parts spill to a temporary file past the storage's memory limit)."""
+    """The parts read one after another as one stream, hashed (unless `hashed` is false: the reader
+    hashes them itself) and counted on the way. Only one part is open at a time (S3 parts spill to a
+    temporary file past the storage's memory limit)."""
 
-    def __init__(self, names: Iterable[str]):
+    def __init__(self, names: Iterable[str], *, hashed: bool = True):
         super().__init__()
         self._names = iter(names)
         self._current = None
-        self.sha256 = hashlib.sha256()
+        self.sha256 = hashlib.sha256() if hashed else None
         self.size = 0
 
     def readable(self) -> bool:
@@ -156,7 +157,8 @@ class _Joined(io.RawIOBase):
             data = self._current.read(len(buffer))
             if data:
                 buffer[: len(data)] = data
-                self.sha256.update(data)
+                if self.sha256 is not None:
+                    self.sha256.update(data)
                 self.size += len(data)
                 return len(data)
             self._current.close()
@@ -295,17 +297,18 @@ def place(name: str, final_name: str, *, sha256: str, length: int) -> str:
     """Stream the parts, in order, into one object at `final_name` and return its name.
 
     The parts stay until `delete`, so a submission that rolls back loses nothing. What landed is
-    checked against the size and SHA-256 the row recorded; on a difference it is removed, and
-    PartsDoNotMatch is raised if the parts themselves (hashed as they were read) were not those
-    bytes, NotSaved (storage failed: send again) if they were.
+    checked against the size and SHA-256 the row recorded (the bytes are hashed there, once); on a
+    difference it is removed, and PartsDoNotMatch is raised if the parts themselves are not those
+    bytes (read again to tell), NotSaved (storage failed: send again) if they are.
     """
-    with _Joined(parts(name)) as joined:
+    with _Joined(parts(name), hashed=False) as joined:
         whole = File(io.BufferedReader(joined, READ_PIECE), name=final_name)
         whole.size = length
         try:
             return default_storage.save_verified(final_name, whole, size=length, sha256=sha256)
         except NotSaved:
-            if joined.size != length or joined.sha256.hexdigest() != sha256:
+            found = digest(name)
+            if found.size != length or found.sha256 != sha256:
                 raise PartsDoNotMatch(
                     "The staged parts are not the upload that was completed"
                 ) from None
