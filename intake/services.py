@@ -62,7 +62,7 @@ def store_files(
         # Named before writing, so a write that fails half-way can still be cleaned up.
         name = default_storage.generate_filename(upload_path(upload, ""))
         written.append(name)
-        upload.file.name = default_storage.save(name, uploaded)
+        upload.file.name = default_storage.save_verified(name, uploaded, size=size, sha256=sha256)
         if upload.file.name != name:
             written.append(upload.file.name)
         upload.save()

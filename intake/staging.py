@@ -32,6 +32,7 @@ from django.core.files.uploadedfile import TemporaryUploadedFile
 
 from intake.models import STAGING_PREFIX
 from intake.rules import SNIFF_BYTES
+from intake.storage import NotSaved
 
 READ_PIECE = 1024 * 1024
 PART_NAME = re.compile(r"^\d{20}$")
@@ -89,6 +90,7 @@ def receive(
     accept as much data as possible"). The file's `size` is the bytes received.
     """
     digest = hashlib.new(checksum[0]) if checksum else None
+    sha256 = hashlib.sha256()  # what was received, for the check of what landed in storage
     # A named temporary file, as Django's own uploads use: a local-disk storage then moves it into
     # place (a rename) instead of copying every byte a second time; a bucket reads it as before.
     # An 8 MiB chunk spilled to disk anyway, so nothing is lost by not spooling in memory.
@@ -98,6 +100,7 @@ def receive(
             for piece in pieces:
                 chunk.write(piece)
                 chunk.size += len(piece)
+                sha256.update(piece)
                 if digest is not None:
                     digest.update(piece)
         except ClientGone:
@@ -105,18 +108,22 @@ def receive(
                 raise
         if digest is not None and not hmac.compare_digest(digest.digest(), checksum[1]):
             raise ChecksumMismatch
+        chunk.sha256 = sha256.hexdigest()
         yield chunk
 
 
 def keep(name: str, offset: int, chunk: TemporaryUploadedFile) -> None:
     """Keep a received chunk as the part at `offset`. Call it under the upload's row lock, after
-    checking that `offset` is still the row's offset: parts only ever change under that lock."""
+    checking that `offset` is still the row's offset: parts only ever change under that lock.
+
+    Verified before the offset is acknowledged: a part kept short (a full disk) is removed and
+    NotSaved raised, so the client is told to send the chunk again."""
     if not chunk.size:
         return
     _discard_from(name, offset)
     chunk.seek(0)
     target = part_name(name, offset)
-    saved = default_storage.save(target, chunk)
+    saved = default_storage.save_verified(target, chunk, size=chunk.size, sha256=chunk.sha256)
     if saved != target:  # another part took the name meanwhile: the row lock was bypassed
         default_storage.delete(saved)
         raise PartsDoNotMatch(f"A staged part could not be kept as {target}")
@@ -129,14 +136,15 @@ def _discard_from(name: str, offset: int) -> None:
 
 
 class _Joined(io.RawIOBase):
-    """The parts read one after another as one stream, hashed and counted on the way. Only one part
-    is open at a time (S3 parts spill to a temporary file past the storage's memory limit)."""
+    """The parts read one after another as one stream, hashed (unless `hashed` is false: the reader
+    hashes them itself) and counted on the way. Only one part is open at a time (S3 parts spill to a
+    temporary file past the storage's memory limit)."""
 
-    def __init__(self, names: Iterable[str]):
+    def __init__(self, names: Iterable[str], *, hashed: bool = True):
         super().__init__()
         self._names = iter(names)
         self._current = None
-        self.sha256 = hashlib.sha256()
+        self.sha256 = hashlib.sha256() if hashed else None
         self.size = 0
 
     def readable(self) -> bool:
@@ -152,7 +160,8 @@ class _Joined(io.RawIOBase):
             data = self._current.read(len(buffer))
             if data:
                 buffer[: len(data)] = data
-                self.sha256.update(data)
+                if self.sha256 is not None:
+                    self.sha256.update(data)
                 self.size += len(data)
                 return len(data)
             self._current.close()
@@ -290,18 +299,23 @@ def digest(name: str) -> Digest:
 def place(name: str, final_name: str, *, sha256: str, length: int) -> str:
     """Stream the parts, in order, into one object at `final_name` and return its name.
 
-    The parts stay until `delete`, so a submission that rolls back loses nothing. The bytes are
-    hashed as they go: if they are not the ones the row recorded, the object is removed and
-    PartsDoNotMatch raised.
+    The parts stay until `delete`, so a submission that rolls back loses nothing. What landed is
+    checked against the size and SHA-256 the row recorded (the bytes are hashed there, once); on a
+    difference it is removed, and PartsDoNotMatch is raised if the parts themselves are not those
+    bytes (read again to tell), NotSaved (storage failed: send again) if they are.
     """
-    with _Joined(parts(name)) as joined:
+    with _Joined(parts(name), hashed=False) as joined:
         whole = File(io.BufferedReader(joined, READ_PIECE), name=final_name)
         whole.size = length
-        saved = default_storage.save(final_name, whole)
-        if joined.size != length or joined.sha256.hexdigest() != sha256:
-            default_storage.delete(saved)
-            raise PartsDoNotMatch("The staged parts are not the upload that was completed")
-    return saved
+        try:
+            return default_storage.save_verified(final_name, whole, size=length, sha256=sha256)
+        except NotSaved:
+            found = digest(name)
+            if found.size != length or found.sha256 != sha256:
+                raise PartsDoNotMatch(
+                    "The staged parts are not the upload that was completed"
+                ) from None
+            raise
 
 
 def delete(name: str) -> None:

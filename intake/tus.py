@@ -45,6 +45,7 @@ from django.utils.http import http_date
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from backcare.views import is_outage
 from intake import rules, staging
 from intake.forms import SKIP_REASONS
 from intake.models import StagedUpload, StagedUploadStatus
@@ -316,6 +317,18 @@ def _patch(request: HttpRequest, key: str) -> HttpResponse:
     except staging.ClientGone:
         # With a checksum nothing of this chunk was kept; the client resumes from HEAD's offset.
         return _response(HTTPStatus.BAD_REQUEST, "The connection dropped mid-chunk.")
+    except OSError as error:
+        if not is_outage(error):
+            raise
+        # A full disk, or a part that did not land whole (NotSaved): nothing of the chunk was kept
+        # and the offset stays (the row's transaction rolled back). tus clients retry a 5xx, after
+        # Retry-After here.
+        logger.error("tus chunk not kept: storage failed (%s)", type(error).__name__)
+        return _response(
+            HTTPStatus.SERVICE_UNAVAILABLE,
+            "The chunk was not saved: please wait a minute and send it again.",
+            Retry_After="30",
+        )
 
 
 def _refuse_chunk(staged: StagedUpload | None, offset: int, length: int) -> HttpResponse | None:

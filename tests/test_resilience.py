@@ -361,3 +361,6 @@ def test_a_full_disk_gives_a_clear_error_and_keeps_nothing(transactional_db, tin
     assert list(ReviewRequest.objects.values_list("reference", flat=True)) == [small.reference]
     kept = Upload.objects.get()
     assert stored_files(tiny_disk) == {kept.file.name}
+    # The kept file is whole: the size and SHA-256 of its row (see test_intake_storage_full.py).
+    content = (tiny_disk / kept.file.name).read_bytes()
+    assert (len(content), hashlib.sha256(content).hexdigest()) == (kept.size, kept.sha256)
