@@ -99,7 +99,7 @@ def test_hostile_upload_is_refused_with_a_plain_reason_and_nothing_is_kept(
     errors = refusal(response)
     assert errors[0].startswith(f"“{name}” was not accepted: ")
     assert reason in errors[0]
-    assert errors[-1].startswith("We accept MRI images (DICOM files)")
+    assert errors[-1].startswith("We accept MRI files (DICOM)")
     html = response.content.decode()
     assert "There is a problem with your answers" in html
     assert "None of your files were kept" in html

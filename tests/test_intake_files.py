@@ -80,7 +80,7 @@ def test_files_that_are_not_scans_photos_or_reports_are_refused_by_their_bytes(
     response = post_request(client, files=[("MR_small.dcm", mr_small_bytes()), (name, content)])
     errors = file_errors(response)
     assert errors[0].startswith(f"“{name}” was not accepted: {reason}")
-    assert errors[-1].startswith("We accept MRI images (DICOM files)")
+    assert errors[-1].startswith("We accept MRI files (DICOM)")
     assert not ReviewRequest.objects.exists()
     assert not Upload.objects.exists()
 
