@@ -26,7 +26,9 @@ class PdfSummary:
 
 
 def read_pdf(fileobj: BinaryIO) -> PdfSummary:
-    data = fileobj.read()
+    data = fileobj.read(limits.PDF_MAX_BYTES + 1)  # whole, but never more than we accept
+    if len(data) > limits.PDF_MAX_BYTES:
+        raise PdfRefused(reasons.PDF_TOO_LARGE)
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
