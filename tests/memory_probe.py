@@ -1,6 +1,6 @@
 """Screen or process one upload in this process and print, as JSON, how far its memory grew.
 
-    python -m tests.memory_probe screen|process PATH
+    python -m tests.memory_probe screen|process PATH [KIND]
 
 Run by tests/test_attacks_memory.py in a subprocess, so the peak it reads (VmHWM, reset first) is
 that of the code under test alone. Before the measured run it screens and processes a real CD once,
@@ -23,7 +23,7 @@ def status_kb(field: str) -> int:
 
 
 def main() -> None:
-    mode, path = sys.argv[1], sys.argv[2]
+    mode, path, kind = sys.argv[1], sys.argv[2], (sys.argv[3:] or ["zip"])[0]
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backcare.settings")
     import django
 
@@ -44,9 +44,9 @@ def main() -> None:
     before = status_kb("VmRSS")
     with open(path, "rb") as upload:
         if mode == "screen":
-            found = {"refusal": screen_file(upload, FileKind.ZIP)}
+            found = {"refusal": screen_file(upload, FileKind(kind))}
         else:
-            result = process_file(upload, kind=FileKind.ZIP)
+            result = process_file(upload, kind=FileKind(kind))
             found = {
                 "outcome": str(result.outcome),
                 "reason": result.reason,

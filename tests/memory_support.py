@@ -165,5 +165,18 @@ def dicomdir_bomb(name: str, *, lists: str) -> Member:
     return Member(name, prefix, HUGE // MIB, suffix)
 
 
+def header_flood(items: int) -> bytes:
+    """A real MR slice whose header also holds a sequence of `items` empty items (8 bytes each,
+    several hundred bytes each as pydicom objects)."""
+    header, pixels = _split_at_pixels(mr_small_bytes())
+    creator = _explicit(0x7FDF, 0x0010, b"LO", 4) + b"BOMB"
+    flood = (
+        _explicit(0x7FDF, 0x1001, b"SQ", 0xFFFFFFFF)
+        + struct.pack("<HHL", 0xFFFE, 0xE000, 0) * items
+        + struct.pack("<HHL", 0xFFFE, 0xE0DD, 0)
+    )
+    return header + creator + flood + pixels
+
+
 def small(name: str, content: bytes) -> Member:
     return Member(name, content)

@@ -60,10 +60,10 @@ def bombs(tmp_path_factory):
     }
 
 
-def probe(mode: str, path) -> dict:
+def probe(mode: str, path, kind: str = "zip") -> dict:
     """Screen or process `path` in a fresh Python process; its memory growth and what it found."""
     done = subprocess.run(
-        [sys.executable, "-m", "tests.memory_probe", mode, str(path)],
+        [sys.executable, "-m", "tests.memory_probe", mode, str(path), kind],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -115,6 +115,19 @@ def test_a_zip_that_lies_about_a_members_size_is_read_only_as_far_as_it_claims(b
     assert found["growth_mb"] < WORKER_MAX_GROWTH_MB
     assert found["outcome"] == "failed"
     assert found["reason"] == reasons.ZIP_NOTHING_READABLE
+
+
+def test_a_header_of_a_million_empty_items_is_not_built_in_memory(tmp_path):
+    """Not one large element but many tiny ones: pydicom's objects cost ~90 times their bytes."""
+    path = tmp_path / "IM0001.dcm"
+    path.write_bytes(hostile.header_flood(512 * 1024))  # 4 MiB of items
+    screened = probe("screen", path, "dicom")
+    assert screened["growth_mb"] < WEB_MAX_GROWTH_MB
+    assert screened["refusal"] is None  # too long for the web process to judge: the worker does
+    processed = probe("process", path, "dicom")
+    assert processed["growth_mb"] < WORKER_MAX_GROWTH_MB
+    assert processed["outcome"] == "failed"
+    assert processed["reason"] == reasons.DICOM_HEADER_TOO_LARGE
 
 
 # -- The web process, through the real server ---------------------------------------------------

@@ -12,7 +12,11 @@ from typing import BinaryIO
 
 
 class ReadLimitExceeded(Exception):
-    """The file asked us to hold more than the reader's limit."""
+    """The file asked us to hold more than the reader's limit.
+
+    Parsers may wrap it in an error of their own (pydicom turns it into OSError inside a sequence),
+    so callers check `BoundedReader.exceeded` rather than catch it.
+    """
 
 
 class BoundedReader(io.RawIOBase):
@@ -21,6 +25,7 @@ class BoundedReader(io.RawIOBase):
         self._raw = raw
         self._limit = limit
         self.given = 0  # bytes handed out so far
+        self.exceeded = False
         # pydicom reopens a file by its name to load a deferred value; never let it.
         self.name = ""
 
@@ -35,13 +40,17 @@ class BoundedReader(io.RawIOBase):
         if size is None or size < 0:
             data = self._raw.read(room + 1)  # the rest, if it fits
             if len(data) > room:
-                raise ReadLimitExceeded(self._limit)
+                self._refuse()
         elif size > room:
-            raise ReadLimitExceeded(self._limit)
+            self._refuse()
         else:
             data = self._raw.read(size)
         self.given += len(data)
         return data
+
+    def _refuse(self):
+        self.exceeded = True
+        raise ReadLimitExceeded(self._limit)
 
     def readinto(self, buffer) -> int:
         data = self.read(len(buffer))

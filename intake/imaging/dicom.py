@@ -25,7 +25,7 @@ from pydicom.pixels import apply_color_lut, apply_modality_lut, apply_voi_lut, p
 
 from . import limits, reasons
 from .archives import ArchiveRefused
-from .bounded import BoundedReader, ReadLimitExceeded
+from .bounded import BoundedReader
 from .results import SeriesSummary, StudySummary
 
 # The Pixel Data tag as it sits in the file, little and big endian.
@@ -90,9 +90,9 @@ def read_header(
                 has_pixels = False
     except (NotDicomImage, ArchiveRefused):
         raise
-    except ReadLimitExceeded as exc:
-        raise NotDicomImage(reasons.DICOM_HEADER_TOO_LARGE) from exc
     except Exception as exc:  # malformed input raises anything: ValueError, EOFError, struct.error…
+        if bounded.exceeded:
+            raise NotDicomImage(reasons.DICOM_HEADER_TOO_LARGE) from exc
         raise NotDicomImage() from exc
     if not has_pixels:
         raise NotDicomImage(has_pixels=False)
@@ -118,14 +118,15 @@ def screen_dicom(fileobj: BinaryIO) -> str | None:
         if exc.reason == reasons.DICOM_HEADER_TOO_LARGE:
             return None  # too long a header for the web process to hold: the worker reads it
     fileobj.seek(start)
+    bounded = BoundedReader(fileobj, limits.SCREEN_DICOM_HEADER_MAX_BYTES)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            ds = _read_bounded(BoundedReader(fileobj, limits.SCREEN_DICOM_HEADER_MAX_BYTES))
+            ds = _read_bounded(bounded)
             sop_class = ds.file_meta.get("MediaStorageSOPClassUID") or ds.get("SOPClassUID")
-    except ReadLimitExceeded:
-        return None
     except Exception:  # malformed input raises anything
+        if bounded.exceeded:
+            return None
         sop_class = None
     return None if sop_class else reasons.NOT_DICOM_IMAGE
 
@@ -320,8 +321,10 @@ def render_preview(fileobj: BinaryIO, frame: int | None = None) -> Image.Image:
                 raise PreviewTooLarge()
             bounded.seek(start)
             arr = pixel_array(bounded, ds_out=ds, index=frame)
-    except ReadLimitExceeded as exc:
-        raise PreviewTooLarge() from exc
+    except Exception as exc:
+        if bounded.exceeded:
+            raise PreviewTooLarge() from exc
+        raise
     small = _reduced(arr)
     del arr  # the whole slice is not needed once reduced
     return to_image(small, ds)
