@@ -97,6 +97,22 @@ def write_zip(path: Path, members: list[Member]) -> Path:
     return path
 
 
+def directory_flood(path: Path, entries: int) -> Path:
+    """A ZIP of one empty member whose central directory lists it `entries` times (46 bytes each;
+    several hundred as Python objects)."""
+    local = b"PK\x03\x04" + struct.pack("<HHHHHIIIHH", 20, 0, 0, 0, 0x21, 0, 0, 0, 1, 0) + b"a"
+    entry = (
+        b"PK\x01\x02"
+        + struct.pack("<HHHHHHIIIHHHHHII", 0x0314, 20, 0, 0, 0, 0x21, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0)
+        + b"a"
+    )
+    end = b"PK\x05\x06" + struct.pack(
+        "<HHHHIIH", 0, 0, 0xFFFF, 0xFFFF, len(entry) * entries, len(local), 0
+    )
+    path.write_bytes(local + entry * entries + end)
+    return path
+
+
 def _explicit(group: int, element: int, vr: bytes, length: int) -> bytes:
     if vr in (b"OB", b"OW", b"SQ", b"UN", b"UT"):
         return struct.pack("<HH2sHL", group, element, vr, 0, length)

@@ -22,6 +22,7 @@ from tusclient.client import TusClient
 
 from intake.imaging import limits, reasons
 from intake.models import StagedUpload, StagedUploadStatus, Upload
+from intake.screening import SCREEN_REASONS
 from tests import memory_support as hostile
 from tests.factories import mr_small_bytes, zipped_dicom_cd
 from tests.serving import (
@@ -128,6 +129,15 @@ def test_a_header_of_a_million_empty_items_is_not_built_in_memory(tmp_path):
     assert processed["growth_mb"] < WORKER_MAX_GROWTH_MB
     assert processed["outcome"] == "failed"
     assert processed["reason"] == reasons.DICOM_HEADER_TOO_LARGE
+
+
+def test_a_central_directory_of_400_000_entries_is_refused_before_it_is_parsed(tmp_path):
+    path = hostile.directory_flood(tmp_path / "big-cd.zip", 400_000)  # 19 MB
+    screened = probe("screen", path)
+    assert screened["growth_mb"] < WEB_MAX_GROWTH_MB
+    assert screened["refusal"] == SCREEN_REASONS[reasons.ZIP_TOO_MANY_MEMBERS]
+    processed = probe("process", path)
+    assert processed["reason"] == reasons.ZIP_TOO_MANY_MEMBERS
 
 
 # -- The web process, through the real server ---------------------------------------------------

@@ -159,6 +159,18 @@ def validate(infos: list[zipfile.ZipInfo], budget: Budget) -> None:
         raise ArchiveRefused(reasons.ZIP_TOO_LARGE)
 
 
+def check_directory_size(source) -> None:
+    """Refuse, from the end record alone, a central directory too large to hold ZIP_MAX_MEMBERS
+    entries: `zipfile.ZipFile` reads and parses all of it before `validate` can count members."""
+    with ExitStack() as stack:
+        fileobj = source if hasattr(source, "seek") else stack.enter_context(open(source, "rb"))
+        start = fileobj.tell()
+        end = zipfile._EndRecData(fileobj)  # the same reading ZipFile does first
+        fileobj.seek(start)
+    if end is not None and end[zipfile._ECD_SIZE] > limits.ZIP_MAX_DIRECTORY_BYTES:
+        raise ArchiveRefused(reasons.ZIP_TOO_MANY_MEMBERS)
+
+
 def _is_clutter(name: str) -> bool:
     base = name.rsplit("/", 1)[-1]
     return is_cd_clutter(name) or name.startswith("__MACOSX/") or base.startswith("._")
@@ -220,6 +232,7 @@ class ArchiveReader:
 
     def _walk(self, source, *, depth: int, prefix: str) -> Iterator[Member]:
         try:
+            check_directory_size(source)
             archive = self._stack.enter_context(zipfile.ZipFile(source))
             infos = archive.infolist()
         except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:

@@ -6,6 +6,9 @@ the plain-words reasons in `reasons.py` when one of them stops a file.
 
 # ZIP archives (a CD burnt into a zip). Sizes count bytes really decompressed, never the header's claim.
 ZIP_MAX_MEMBERS = 5_000  # a large CD holds a few thousand files
+# zipfile builds an object (~300 bytes) per central directory entry (46 bytes and up) before the members
+# can be counted, so the directory's size is checked first: 5,000 entries of 800 bytes fit.
+ZIP_MAX_DIRECTORY_BYTES = 4 * 1024**2
 ZIP_MAX_TOTAL_BYTES = 4 * 1024**3  # 4 GiB decompressed across the archive and any archive inside it
 ZIP_MAX_RATIO = 100  # DICOM pixel data compresses 2-10x; zip bombs reach 1000x and more
 ZIP_RATIO_FLOOR_BYTES = 1024**2  # tiny members compress absurdly well; never call 1 MiB a bomb
