@@ -13,11 +13,18 @@ export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/backcare
 DB_NAME := $(lastword $(subst /, ,$(DATABASE_URL)))
 DB_ADMIN_URL := $(patsubst %/$(DB_NAME),%/postgres,$(DATABASE_URL))
 
+# The clinic details production requires (as in tests/serving.py): plain examples, 555 is fiction.
+EXAMPLE_CLINIC := CLINIC_PHONE='(555) 555-0100' \
+	CLINIC_ADDRESS='Example address: 100 Main Street, Springfield, ST 00000' \
+	CLINIC_HOURS='Monday to Friday, 8 am to 5 pm' \
+	CLINIC_OUT_OF_HOURS='When we are closed, leave a message and we will call you back.'
+
 # Production-like values for `check --deploy`; nothing here is a real secret.
 DEPLOY_ENV := DEBUG=false ALLOWED_HOSTS=backcare.example.org EMAIL_HOST=smtp.example.org \
+	SITE_URL=https://backcare.example.org $(EXAMPLE_CLINIC) \
 	SECRET_KEY=deploy-check-$$(printf 'x%.0s' {1..60})
 
-.PHONY: help install db setup run worker sweep purge-uploads serve chromium test lint format lock vendor clean bench scan
+.PHONY: help install db setup run worker sweep purge-uploads serve chromium test-preflight test lint format lock vendor clean bench scan
 
 help:
 	@echo "make run    - set up and serve the app on http://127.0.0.1:8000 (with the task worker)"
@@ -78,7 +85,8 @@ purge-uploads: install
 # The production server, for benchmarks and a last look: gunicorn, DEBUG off, hashed static files.
 # HTTPS=false because nothing terminates TLS in front of it on this machine.
 SERVE_ENV := DEBUG=false HTTPS=false ALLOWED_HOSTS=127.0.0.1,localhost \
-	SECRET_KEY=$${SECRET_KEY:-$$(cat var/secret_key)} EMAIL_BACKEND=$${EMAIL_BACKEND:-console}
+	SECRET_KEY=$${SECRET_KEY:-$$(cat var/secret_key)} EMAIL_BACKEND=$${EMAIL_BACKEND:-console} \
+	SITE_URL=$${SITE_URL:-http://127.0.0.1:8000} $(EXAMPLE_CLINIC)
 serve: setup
 	@mkdir -p var && [ -s var/secret_key ] || $(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))' > var/secret_key
 	$(SERVE_ENV) $(MANAGE) collectstatic --no-input --verbosity 0
@@ -106,7 +114,19 @@ chromium:
 	@command -v chromium >/dev/null || { apt-get update -qq && \
 	  apt-get install -y -qq -o DPkg::Lock::Timeout=300 chromium libmagic1 >/dev/null; }
 
-test: db chromium
+# What the suite needs beyond the packages, checked before anything runs: root (tests/test_resilience.py
+# mounts a 2 MB tmpfs and runs a Postgres of its own as the postgres user with runuser) and redis-server
+# (the scale-out tests start private ones on Unix sockets; the developer's Redis is never touched).
+test-preflight:
+	@[ "$$(id -u)" = 0 ] || { echo "make test must run as root: tests/test_resilience.py mounts a tmpfs" \
+	  "and starts Postgres with runuser. Run it as root (sudo make test), or run single modules with" \
+	  ".venv/bin/pytest tests/test_x.py." >&2; exit 1; }
+	@command -v redis-server >/dev/null || { apt-get update -qq && \
+	  apt-get install -y -qq -o DPkg::Lock::Timeout=300 redis-server >/dev/null; }
+	@command -v redis-server >/dev/null || { echo "redis-server is missing and could not be installed" \
+	  "(apt-get install redis-server): tests/test_scale_out.py needs it." >&2; exit 1; }
+
+test: test-preflight db chromium
 	$(MANAGE) collectstatic --no-input --verbosity 0
 	$(BIN)/pytest --create-db -n $${PYTEST_WORKERS:-2} $(PYTEST_ARGS)
 

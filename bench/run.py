@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import pages, submissions, uploads  # noqa: E402
-from tests.serving import Gunicorn  # noqa: E402
+from tests.serving import EXAMPLE_CLINIC_ENV, Gunicorn  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 WORK = ROOT / "var" / "bench"
@@ -138,6 +138,8 @@ def prepare_database(database_url: str) -> None:
             **env,
             "DEBUG": "false",
             "ALLOWED_HOSTS": "127.0.0.1",
+            "SITE_URL": "http://127.0.0.1",
+            **EXAMPLE_CLINIC_ENV,
             "EMAIL_BACKEND": "console",
             "SECRET_KEY": "c" * 50,
         },

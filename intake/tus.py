@@ -26,6 +26,7 @@ import base64
 import binascii
 import datetime
 import hashlib
+import html
 import logging
 import secrets
 from collections.abc import Callable, Iterator
@@ -147,14 +148,18 @@ def tus_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
 
 
 def _file_name(metadata_header: str) -> str:
-    """Only the file's name is read from Upload-Metadata, and only its cleaned form is kept."""
+    """Only the file's name is read from Upload-Metadata, and only its cleaned form is kept.
+
+    HTML character references are decoded first, as Django's multipart parser does for a file sent
+    with the plain form, so the same name sent either way is kept as the same text."""
     for pair in metadata_header.split(","):
         key, _, value = pair.strip().partition(" ")
         if key in ("filename", "name") and value:
             try:
-                return rules.clean_file_name(base64.b64decode(value).decode("utf-8", "replace"))
+                decoded = base64.b64decode(value).decode("utf-8", "replace")
             except (binascii.Error, ValueError):
                 break
+            return rules.clean_file_name(html.unescape(decoded))
     return rules.clean_file_name("")
 
 
@@ -282,6 +287,10 @@ def _patch(request: HttpRequest, key: str) -> HttpResponse:
         length = int(request.headers["Content-Length"])
     except (KeyError, ValueError):
         return _response(HTTPStatus.BAD_REQUEST, "Upload-Offset and Content-Length are required.")
+    if offset < 0 or length < 0:
+        return _response(
+            HTTPStatus.BAD_REQUEST, "Upload-Offset and Content-Length must not be negative."
+        )
     checksum = _checksum(request.headers.get("Upload-Checksum", ""))
     if isinstance(checksum, HttpResponse):
         return checksum

@@ -1,3 +1,4 @@
+import os
 from pathlib import Path
 
 import pytest
@@ -5,9 +6,16 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
 
+from tests.redis_support import private_redis
 from tests.storage_support import BucketFiles, LocalFiles, MotoServer, stop
 
 STORAGE_BACKENDS = ["local", "s3"]
+
+# The developer's set-up stays out of the tests. This process already ignores .env and REDIS_URL
+# (backcare/settings.py, under pytest); every process a test starts inherits this environment, so it
+# skips .env as well and uses a Redis only when the test hands it one (the redis_server fixture).
+os.environ["BACKCARE_TESTING"] = "1"
+os.environ.pop("REDIS_URL", None)
 
 
 def pytest_configure(config):
@@ -36,6 +44,13 @@ def moto_server(tmp_path_factory):
     server = MotoServer.start(tmp_path_factory.mktemp("moto") / "moto.log")
     yield server
     stop(server.process)
+
+
+@pytest.fixture
+def redis_server():
+    """A Redis of this test's own (a private redis-server on a Unix socket), as a REDIS_URL."""
+    with private_redis() as url:
+        yield url
 
 
 @pytest.fixture(autouse=True)

@@ -118,7 +118,7 @@ def test_the_patient_and_the_inbox_get_e_mails_without_health_details(
 ):
     settings.INTAKE_INBOX_EMAIL = "intake@clinic.example"
     with django_capture_on_commit_callbacks(execute=True):
-        post_request(client, leg_weakness="yes", pain_onset_details="after lifting")
+        post_request(client, both_legs="yes", pain_onset_details="after lifting")
     review_request = ReviewRequest.objects.get()
     to_patient, to_inbox = sorted(mailoutbox, key=lambda m: m.to[0] != "maria@example.com")
     assert to_patient.to == ["maria@example.com"]
@@ -126,7 +126,7 @@ def test_the_patient_and_the_inbox_get_e_mails_without_health_details(
     assert review_request.reference in to_patient.subject
     assert "call 911 now" in to_patient.body
     assert to_inbox.to == ["intake@clinic.example"]
-    assert to_inbox.subject == f"URGENT: New MRI review request {review_request.reference}"
+    assert to_inbox.subject == f"EMERGENCY NOW: New MRI review request {review_request.reference}"
     assert f"/admin/intake/reviewrequest/{review_request.pk}/change/" in to_inbox.body
     for message in (to_patient, to_inbox):
         for private in ["Lopez", "weakness", "after lifting", "1968", "555-201"]:

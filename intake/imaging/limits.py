@@ -29,7 +29,6 @@ SCREEN_DICOM_HEADER_MAX_BYTES = (
 )  # the form's quick look: a longer header is left to the worker
 DICOM_PREVIEW_MAX_FRAME_BYTES = 48 * 1024**2  # a 4096 x 5120 16-bit mammogram is 40 MiB
 DICOM_PREVIEW_MAX_READ_BYTES = 96 * 1024**2  # compressed frames read on the way to the middle one
-PDF_MAX_BYTES = 64 * 1024**2  # a report is a few MB; read into memory whole
 
 # Photos and scans of films.
 PHOTO_MAX_PIXELS = 50_000_000  # a 48-megapixel phone photo (8064 x 6048) fits; pixel floods do not
@@ -41,6 +40,9 @@ DICOM_PREVIEW_ATTEMPTS = 3  # slices tried per series when the middle one will n
 FALLBACK_PERCENTILES = (0.5, 99.5)  # contrast for slices with no window: ignore a few hot pixels
 
 # PDF reports.
+PDF_MAX_BYTES = (
+    256 * 1024**2
+)  # a report is a few MB; pypdf may read a damaged one whole into memory
 PDF_PREVIEW_MAX_SIDE = 1024
 
 # Triage.

@@ -100,9 +100,14 @@
   // After a reload, bring back the file list and carry on uploading from the server's offset.
   if (U.GoldenRetriever) {
     uppy.use(U.GoldenRetriever, { serviceWorker: false });
-    // A restored upload carries on by itself: the patient should not have to find a button.
+    // A restored upload carries on by itself: the patient should not have to find a button. This is
+    // what Uppy's own "Resume" button does: resume the uploads that were running, from the server's
+    // offset. Calling upload() instead starts a second, empty upload beside the restored one, which
+    // aborts its chunk and leaves the file waiting for a click.
     uppy.on("restored", function () {
-      uppy.upload();
+      if (uppy.getState().recoveredState) {
+        uppy.emit("restore-confirmed");
+      }
     });
   }
 
