@@ -40,9 +40,9 @@ DICOM_PREVIEW_ATTEMPTS = 3  # slices tried per series when the middle one will n
 FALLBACK_PERCENTILES = (0.5, 99.5)  # contrast for slices with no window: ignore a few hot pixels
 
 # PDF reports.
-PDF_MAX_BYTES = (
-    256 * 1024**2
-)  # a report is a few MB; pypdf may read a damaged one whole into memory
+# A report is a few MB. The pipeline reads a PDF whole into memory (and pypdf a damaged one, even in
+# the form's screen), so this keeps a PDF within the worker's memory budget (docs/security.md).
+PDF_MAX_BYTES = 64 * 1024**2
 PDF_PREVIEW_MAX_SIDE = 1024
 
 # Triage.
