@@ -148,3 +148,34 @@ def test_open_file_is_read_but_not_altered_or_closed():
     assert result.outcome == Outcome.PROCESSED
     assert not fileobj.closed
     assert fileobj.getvalue() == original
+
+
+def test_a_slice_claiming_more_pixels_than_we_decode_fails_before_decoding(tmp_path):
+    ds = pydicom.dcmread(TEST_FILES / "MR_small.dcm")
+    ds.Rows = ds.Columns = 32768  # 2 GiB at 16 bits; the pixel data itself is still 8 kB
+    claimed = tmp_path / "claimed.dcm"
+    ds.save_as(claimed)
+
+    result = process_file(claimed)
+    assert result.outcome == Outcome.FAILED
+    assert result.reason == reasons.DICOM_TOO_LARGE_TO_PREVIEW
+
+
+def test_a_slice_far_larger_than_the_preview_is_reduced_before_windowing(tmp_path):
+    ds = pydicom.dcmread(TEST_FILES / "MR_small.dcm")
+    rows, columns = 2000, 3000
+    ramp = np.tile(np.linspace(0, 4000, columns, dtype=np.uint16), (rows, 1))
+    ds.Rows, ds.Columns = rows, columns
+    ds.PixelData = ramp.tobytes()
+    for window in ("WindowCenter", "WindowWidth"):
+        if window in ds:
+            delattr(ds, window)
+    big = tmp_path / "big.dcm"
+    ds.save_as(big)
+
+    preview = process_file(big).previews[0]
+    assert (preview.width, preview.height) == (DICOM_PREVIEW_MAX_SIDE, 341)
+    row = decoded(preview.png)[170].astype(int)
+    assert row[0] < 10
+    assert row[-1] > 245
+    assert (np.diff(row) >= -1).all()  # still a ramp, left to right

@@ -4,7 +4,7 @@ import io
 
 from PIL import Image
 
-from intake.imaging import Outcome, process_file, reasons
+from intake.imaging import Outcome, limits, process_file, reasons
 from intake.rules import FileKind
 
 
@@ -44,3 +44,11 @@ def test_report_alone_is_flagged_as_no_images():
 
     assert [check.code for check in result.checks] == ["no_images"]
     assert "only a report" in result.checks[0].message
+
+
+def test_a_pdf_over_the_limit_is_refused_without_being_read_whole():
+    huge = io.BytesIO(b"%PDF-1.4\n" + bytes(limits.PDF_MAX_BYTES))
+
+    result = process_file(huge, name="report.pdf")
+    assert result.outcome == Outcome.FAILED
+    assert result.reason == reasons.PDF_TOO_LARGE

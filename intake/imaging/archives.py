@@ -10,15 +10,15 @@ name we choose.
 import io
 import re
 import stat
-import warnings
+import struct
+import sys
 import zipfile
 import zlib
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-
-import pydicom
+from typing import BinaryIO
 
 from intake.rules import SNIFF_BYTES, FileKind, is_cd_clutter, starts_like_program
 
@@ -83,14 +83,17 @@ class MemberReader(io.RawIOBase):
         return True
 
     def read(self, size: int | None = -1) -> bytes:
+        # Inflate in pieces and charge each before the next, so a read of a length the member claims
+        # stops at the budget instead of inflating all of it first. What the caller may hold is the
+        # caller's limit (`bounded.BoundedReader`).
         if size is None or size < 0:
-            parts = []
-            while chunk := self.read(_CHUNK):
-                parts.append(chunk)
-            return b"".join(parts)
-        data = self._raw.read(size)
-        self._charge()
-        return data
+            size = sys.maxsize
+        parts = []
+        while size > 0 and (data := self._raw.read(min(size, _CHUNK))):
+            self._charge()
+            parts.append(data)
+            size -= len(data)
+        return b"".join(parts)
 
     def readinto(self, buffer) -> int:
         data = self.read(len(buffer))
@@ -156,6 +159,18 @@ def validate(infos: list[zipfile.ZipInfo], budget: Budget) -> None:
         raise ArchiveRefused(reasons.ZIP_TOO_LARGE)
 
 
+def check_directory_size(source) -> None:
+    """Refuse, from the end record alone, a central directory too large to hold ZIP_MAX_MEMBERS
+    entries: `zipfile.ZipFile` reads and parses all of it before `validate` can count members."""
+    with ExitStack() as stack:
+        fileobj = source if hasattr(source, "seek") else stack.enter_context(open(source, "rb"))
+        start = fileobj.tell()
+        end = zipfile._EndRecData(fileobj)  # the same reading ZipFile does first
+        fileobj.seek(start)
+    if end is not None and end[zipfile._ECD_SIZE] > limits.ZIP_MAX_DIRECTORY_BYTES:
+        raise ArchiveRefused(reasons.ZIP_TOO_MANY_MEMBERS)
+
+
 def _is_clutter(name: str) -> bool:
     base = name.rsplit("/", 1)[-1]
     return is_cd_clutter(name) or name.startswith("__MACOSX/") or base.startswith("._")
@@ -218,6 +233,7 @@ class ArchiveReader:
 
     def _walk(self, source, *, depth: int, prefix: str) -> Iterator[Member]:
         try:
+            check_directory_size(source)
             archive = self._stack.enter_context(zipfile.ZipFile(source))
             infos = archive.infolist()
         except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
@@ -282,18 +298,11 @@ class ArchiveReader:
         base = PurePosixPath(info.filename).parent
         ref = MemberRef(index, info, prefix + info.filename)
         try:
-            with self.open(ref) as reader, warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                # An index, not an image: read leniently, and it only says where the images are.
-                ds = pydicom.dcmread(reader, force=False)
-                records = list(ds.get("DirectoryRecordSequence", []))
-            referenced = set()
-            for record in records:
-                file_id = record.get("ReferencedFileID")
-                if not file_id:
-                    continue
-                parts = [file_id] if isinstance(file_id, str) else list(file_id)
-                referenced.add(_cd_path(str(base.joinpath(*parts)).removeprefix("./")))
+            with self.open(ref) as reader:
+                referenced = {
+                    _cd_path(str(base.joinpath(*parts)).removeprefix("./"))
+                    for parts in dicomdir_file_ids(reader)
+                }
         except ArchiveRefused:
             raise
         except Exception:  # a damaged index is not fatal: every file is examined instead
@@ -304,6 +313,68 @@ class ArchiveReader:
             self.failures.append(Failure(prefix + missing, reasons.MEMBER_MISSING))
         self.notes.append(reasons.NOTE_DICOMDIR_USED.format(count=len(referenced)))
         return {"DICOMDIR": {_cd_path(info.filename)}, "files": referenced}
+
+
+# Value representations whose length takes 4 bytes in Explicit VR (PS3.5 7.1.2).
+_LONG_VRS = {
+    b"OB",
+    b"OD",
+    b"OF",
+    b"OL",
+    b"OV",
+    b"OW",
+    b"SQ",
+    b"SV",
+    b"UC",
+    b"UN",
+    b"UR",
+    b"UT",
+    b"UV",
+}
+_TRANSFER_SYNTAX = (0x0002, 0x0010)
+_REFERENCED_FILE_ID = (0x0004, 0x1500)
+_EXPLICIT_LITTLE = "1.2.840.10008.1.2.1"  # the only transfer syntax of a DICOMDIR (PS3.10 8.6)
+
+
+def dicomdir_file_ids(fileobj: BinaryIO) -> Iterator[list[str]]:
+    """Each record's Referenced File ID (path components), read element by element.
+
+    An index, not an image: only the file IDs matter, so this walks the elements itself instead of
+    building pydicom's dataset, whose objects cost far more memory than the bytes they come from.
+    Sequences and items are stepped into, every other value is skipped by seeking, and nothing is
+    held but the IDs. An index larger than DICOMDIR_MAX_BYTES, with more IDs than an archive may
+    hold members, or not in Explicit VR Little Endian, raises ValueError (so it is not used).
+    """
+    if fileobj.read(132)[128:] != b"DICM":
+        raise ValueError("not a DICOM file")
+    syntax = None
+    count = 0
+    while len(head := fileobj.read(8)) == 8:
+        group, element = struct.unpack("<HH", head[:4])
+        if group == 0xFFFE:  # an item or a delimiter: what it holds follows as elements
+            continue
+        if group != 0x0002 and syntax != _EXPLICIT_LITTLE:
+            raise ValueError("not Explicit VR Little Endian")
+        vr = head[4:6]
+        if vr in _LONG_VRS:
+            (length,) = struct.unpack("<L", fileobj.read(4))
+        else:
+            (length,) = struct.unpack("<H", head[6:8])
+        if vr == b"SQ":  # step in: its items' elements follow
+            continue
+        if length == 0xFFFFFFFF or fileobj.tell() + length > limits.DICOMDIR_MAX_BYTES:
+            raise ValueError("not an index we read")
+        if (group, element) in (_TRANSFER_SYNTAX, _REFERENCED_FILE_ID):
+            value = fileobj.read(length).decode("ascii", "replace").strip(" \x00")
+            if (group, element) == _TRANSFER_SYNTAX:
+                syntax = value
+            elif value:
+                count += 1
+                if count > limits.ZIP_MAX_MEMBERS:
+                    raise ValueError("more files than an archive may hold")
+                yield [part.strip() for part in value.split("\\")]
+        else:
+            fileobj.seek(length, io.SEEK_CUR)
 
 
 # Reasons found while walking members that make the form refuse the whole upload: the patient can fix

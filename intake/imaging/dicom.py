@@ -1,7 +1,9 @@
 """DICOM: strict header reading, study/series summaries and one windowed preview per series.
 
 Headers are read with `stop_before_pixels`, so a study of hundreds of slices costs a few kilobytes each;
-pixels are decoded only for the slice chosen as a series' preview.
+pixels are decoded only for the slice chosen as a series' preview. No length a file claims is believed:
+header values longer than DICOM_DEFER_BYTES are skipped by seeking, the header bytes read and the pixel
+bytes read are capped (`bounded.BoundedReader`), and a frame too large to decode is not decoded.
 """
 
 import io
@@ -22,10 +24,16 @@ from pydicom.dataset import Dataset
 from pydicom.pixels import apply_color_lut, apply_modality_lut, apply_voi_lut, pixel_array
 
 from . import limits, reasons
+from .archives import ArchiveRefused
+from .bounded import BoundedReader
 from .results import SeriesSummary, StudySummary
 
 # The Pixel Data tag as it sits in the file, little and big endian.
 _PIXEL_DATA_TAGS = (b"\xe0\x7f\x10\x00", b"\x7f\xe0\x00\x10")
+
+
+class PreviewTooLarge(Exception):
+    """The slice is larger than we decode for a preview."""
 
 
 class NotDicomImage(Exception):
@@ -64,19 +72,27 @@ def strict_reading():
         yield
 
 
-def read_header(fileobj: BinaryIO) -> InstanceHeader:
-    """Read one file's header strictly; raise NotDicomImage unless it is a DICOM image."""
+def read_header(
+    fileobj: BinaryIO, *, max_bytes: int = limits.DICOM_HEADER_MAX_BYTES
+) -> InstanceHeader:
+    """Read one file's header strictly; raise NotDicomImage unless it is a DICOM image.
+
+    At most `max_bytes` of header are held; a longer one raises NotDicomImage(DICOM_HEADER_TOO_LARGE).
+    """
+    bounded = BoundedReader(fileobj, max_bytes)
     try:
         with strict_reading():
-            ds = pydicom.dcmread(fileobj, stop_before_pixels=True, force=False)
+            ds = _read_bounded(bounded)
             ds.walk(lambda _ds, _elem: None)  # convert every value now, so strict mode checks it
-            has_pixels = fileobj.read(4) in _PIXEL_DATA_TAGS
+            has_pixels = bounded.read(4) in _PIXEL_DATA_TAGS
             header = _header_from(ds)
             if "Rows" not in ds or "Columns" not in ds:
                 has_pixels = False
-    except NotDicomImage:
+    except (NotDicomImage, ArchiveRefused):
         raise
     except Exception as exc:  # malformed input raises anything: ValueError, EOFError, struct.error…
+        if bounded.exceeded:
+            raise NotDicomImage(reasons.DICOM_HEADER_TOO_LARGE) from exc
         raise NotDicomImage() from exc
     if not has_pixels:
         raise NotDicomImage(has_pixels=False)
@@ -96,19 +112,39 @@ def screen_dicom(fileobj: BinaryIO) -> str | None:
     """
     start = fileobj.tell()
     try:
-        read_header(fileobj)
+        read_header(fileobj, max_bytes=limits.SCREEN_DICOM_HEADER_MAX_BYTES)
         return None
-    except NotDicomImage:
-        pass
+    except NotDicomImage as exc:
+        if exc.reason == reasons.DICOM_HEADER_TOO_LARGE:
+            return None  # too long a header for the web process to hold: the worker reads it
     fileobj.seek(start)
+    bounded = BoundedReader(fileobj, limits.SCREEN_DICOM_HEADER_MAX_BYTES)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            ds = pydicom.dcmread(fileobj, stop_before_pixels=True, force=False)
+            ds = _read_bounded(bounded)
             sop_class = ds.file_meta.get("MediaStorageSOPClassUID") or ds.get("SOPClassUID")
     except Exception:  # malformed input raises anything
+        if bounded.exceeded:
+            return None
         sop_class = None
     return None if sop_class else reasons.NOT_DICOM_IMAGE
+
+
+def _read_bounded(bounded: BoundedReader, **kwargs) -> Dataset:
+    """The header up to the pixels, with long values skipped (and dropped, so nothing reloads them)."""
+    ds = pydicom.dcmread(
+        bounded,
+        stop_before_pixels=True,
+        force=False,
+        defer_size=limits.DICOM_DEFER_BYTES,
+        **kwargs,
+    )
+    for tag in list(ds.keys()):
+        raw = ds.get_item(tag, keep_deferred=True)
+        if raw is not None and raw.value is None and raw.length:
+            del ds[tag]
+    return ds
 
 
 def _header_from(ds: Dataset) -> InstanceHeader:
@@ -262,13 +298,42 @@ def preview_candidates[R](members: list[tuple[InstanceHeader, R]]) -> list[tuple
 # -- Previews ------------------------------------------------------------------------------------
 
 
+_FRAME_TAGS = ["Rows", "Columns", "SamplesPerPixel", "BitsAllocated"]
+
+
 def render_preview(fileobj: BinaryIO, frame: int | None = None) -> Image.Image:
-    """Decode one slice (one frame of a multi-frame file) and window it into an 8-bit image."""
+    """Decode one slice (one frame of a multi-frame file) and window it into an 8-bit image.
+
+    Raises PreviewTooLarge, before decoding, when the frame would take more than
+    DICOM_PREVIEW_MAX_FRAME_BYTES once decoded (a decoder allocates what the header claims).
+    """
+    start = fileobj.tell()
+    bounded = BoundedReader(
+        fileobj, 2 * limits.DICOM_HEADER_MAX_BYTES + limits.DICOM_PREVIEW_MAX_READ_BYTES
+    )
     ds = Dataset()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        arr = pixel_array(fileobj, ds_out=ds, index=frame)
-    return to_image(arr, ds)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            sizes = _read_bounded(bounded, specific_tags=_FRAME_TAGS)
+            frame_bytes = math.prod(int(sizes.get(tag) or 1) for tag in _FRAME_TAGS) // 8
+            if frame_bytes > limits.DICOM_PREVIEW_MAX_FRAME_BYTES:
+                raise PreviewTooLarge()
+            bounded.seek(start)
+            arr = pixel_array(bounded, ds_out=ds, index=frame)
+    except Exception as exc:
+        if bounded.exceeded:
+            raise PreviewTooLarge() from exc
+        raise
+    small = _reduced(arr)
+    del arr  # the whole slice is not needed once reduced
+    return to_image(small, ds)
+
+
+def _reduced(arr: np.ndarray) -> np.ndarray:
+    """Every n-th row and column, so windowing (in floats) works on about twice the preview size."""
+    step = max(1, max(arr.shape[:2]) // (2 * limits.DICOM_PREVIEW_MAX_SIDE))
+    return arr if step == 1 else np.ascontiguousarray(arr[::step, ::step])
 
 
 def to_image(arr: np.ndarray, ds: Dataset) -> Image.Image:
@@ -371,6 +436,8 @@ def render_series_previews(
                     with open_ref(ref) as fileobj:
                         image = render_preview(fileobj, frame)
                     break
+                except ArchiveRefused:  # the archive's budget is spent: nothing more is read
+                    raise
                 except Exception:  # any decoder may raise on damaged pixel data
                     failed.append(ref)
             yield series_key(series_uid), label, image, failed

@@ -108,6 +108,10 @@ class _Collector:
             image = dicom.render_preview(fileobj, header.frames // 2 if header.frames > 1 else None)
         except dicom.NotDicomImage as exc:
             return Result(kind=self.kind, outcome=Outcome.FAILED, reason=exc.reason)
+        except dicom.PreviewTooLarge:
+            return Result(
+                kind=self.kind, outcome=Outcome.FAILED, reason=reasons.DICOM_TOO_LARGE_TO_PREVIEW
+            )
         except Exception:  # pixel data that no decoder accepts, or truncated
             return Result(kind=self.kind, outcome=Outcome.FAILED, reason=reasons.NOT_DICOM_IMAGE)
         grouped = dicom.group_series([(header, "")])

@@ -37,6 +37,10 @@ MEMBER_MISSING = "The CD's index (DICOMDIR) lists this file, but it is not in th
 MEMBER_NOT_DICOM = (
     "The CD's index (DICOMDIR) lists this file, but it is not a readable DICOM image."
 )
+DICOM_HEADER_TOO_LARGE = (
+    "This DICOM file's header is far larger than any scanner writes; it was not read."
+)
+DICOM_TOO_LARGE_TO_PREVIEW = "The image in this DICOM file is larger than we decode for a preview."
 PREVIEW_FAILED = "The image data in this DICOM file could not be decoded for a preview."
 
 # Notes: what was skipped and why (not failures).
