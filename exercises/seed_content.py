@@ -418,7 +418,10 @@ EXERCISES: list[dict] = [
         ],
         "stop_if": ["Your neck hurts.", "You feel sharp pain in your back.", *COMMON_STOP],
         "precautions": [
-            "If you have weak bones (osteoporosis), do tummy tightening instead. Curling forward can harm weak bones.",
+            (
+                "If you have weak bones (osteoporosis), skip this. "
+                "Curling forward can harm weak bones. Do the tummy exercise instead."
+            ),
             "If you are pregnant, skip this after the first three months.",
             "After recent belly or back surgery, ask your surgeon first.",
         ],

@@ -168,15 +168,25 @@ def exercise_print(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "exercises/exercise_print.html", _exercise_context(request, exercise))
 
 
-def _shared_precautions(items) -> list[tuple[str, list[str]]]:
-    """Each exercise's "take care if" lines, a line shared by several exercises said once."""
+def _shared_precautions(items) -> list[tuple[str, str]]:
+    """The handout's "take care if" list: one line per exercise, and a line several share said once.
+
+    Kept short so that a routine's handout still fits on one page.
+    """
     titles_by_line: dict[str, list[str]] = {}
     for item in items:
         for line in item.exercise.precaution_list():
             titles = titles_by_line.setdefault(line, [])
             if item.exercise.title not in titles:
                 titles.append(item.exercise.title)
-    return list(titles_by_line.items())
+    own: dict[str, list[str]] = {}
+    shared = []
+    for line, titles in titles_by_line.items():
+        if len(titles) == 1:
+            own.setdefault(titles[0], []).append(line)
+        else:
+            shared.append((", ".join(titles), line))
+    return [(title, " ".join(lines)) for title, lines in own.items()] + shared
 
 
 def _routine_context(request: HttpRequest, slug: str) -> dict:
