@@ -2,6 +2,7 @@
 needs no balance, precautions on paper, easier and harder versions, one message about discomfort."""
 
 import html
+import itertools
 import re
 from pathlib import Path
 
@@ -152,3 +153,30 @@ def test_the_contact_sheet_shows_every_figure():
         assert exercise["illustration"].rsplit("/", 1)[1] in sheet, exercise["slug"]
     png = (docs / "figures.png").read_bytes()
     assert png.startswith(b"\x89PNG")
+
+
+def _segments(d: str):
+    """Straight segments of an SVG path made of absolute M and L commands (curves are skipped)."""
+    if re.search(r"[^MLml0-9.,\s-]", d):
+        return
+    for part in re.split(r"(?=M)", d):
+        points = [tuple(map(float, p)) for p in re.findall(r"(-?[\d.]+)[ ,](-?[\d.]+)", part)]
+        yield from itertools.pairwise(points)
+
+
+def _distance(c, a, b) -> float:
+    (cx, cy), (ax, ay), (bx, by) = c, a, b
+    dx, dy = bx - ax, by - ay
+    t = max(0.0, min(1.0, ((cx - ax) * dx + (cy - ay) * dy) / (dx * dx + dy * dy or 1)))
+    return ((ax + t * dx - cx) ** 2 + (ay + t * dy - cy) ** 2) ** 0.5
+
+
+def test_no_limb_in_any_figure_passes_through_the_head():
+    # The bird dog's reaching arm used to cross the head; no drawing may do that again.
+    for exercise in EXERCISES:
+        svg = (Path(settings.BASE_DIR) / "static" / exercise["illustration"]).read_text()
+        (head,) = re.findall(r'<circle cx="([\d.]+)" cy="([\d.]+)" r="([\d.]+)"', svg)
+        centre, radius = (float(head[0]), float(head[1])), float(head[2])
+        for d in re.findall(r'<path d="([^"]+)"', svg):
+            for a, b in _segments(d):
+                assert _distance(centre, a, b) > radius * 0.6, (exercise["slug"], d)
