@@ -106,7 +106,9 @@ class ReviewedAdmin(admin.ModelAdmin):
             return "Save first. A clinician then records a review of what you saved."
         link = reverse(f"admin:exercises_{obj._meta.model_name}_review", args=[obj.pk])
         return format_html(
-            '{} <a class="button" href="{}">Review this version</a>', self.review_status(obj), link
+            '{} <a class="button" href="{}">Review this version (clinical reviewers)</a>',
+            self.review_status(obj),
+            link,
         )
 
     def get_urls(self):

@@ -132,6 +132,7 @@ def test_no_blanket_safety_claims_and_an_up_to_date_lunge_cue(client, seeded):
 def test_the_surgery_review_suggestion_follows_nice_ng59(client, seeded):
     text = page(client, "/exercises/walking/")
     assert "weeks even with exercise" not in text
+    assert "NG59" not in text  # the template's note to maintainers stays out of the page
     assert "6 to 12 weeks" in text
     assert "sciatica" in text
 
