@@ -9,21 +9,33 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 
-export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/backcare
+# The app connects as a role that owns nothing; migrations run as the role that owns the tables
+# (docs/security.md, "Database roles"). `make db` creates both; on this machine they log in by trust.
+export DATABASE_URL ?= postgres://backcare_app@127.0.0.1:5432/backcare
 DB_NAME := $(lastword $(subst /, ,$(DATABASE_URL)))
-DB_ADMIN_URL := $(patsubst %/$(DB_NAME),%/postgres,$(DATABASE_URL))
+export MIGRATION_DATABASE_URL ?= postgres://backcare_owner@127.0.0.1:5432/$(DB_NAME)
+# A role that may create roles and databases; only `make db` uses it.
+DB_ADMIN_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+
+# The clinic details production requires (as in tests/serving.py): plain examples, 555 is fiction.
+EXAMPLE_CLINIC := CLINIC_PHONE='(555) 555-0100' \
+	CLINIC_ADDRESS='Example address: 100 Main Street, Springfield, ST 00000' \
+	CLINIC_HOURS='Monday to Friday, 8 am to 5 pm' \
+	CLINIC_OUT_OF_HOURS='When we are closed, leave a message and we will call you back.'
 
 # Production-like values for `check --deploy`; nothing here is a real secret.
 DEPLOY_ENV := DEBUG=false ALLOWED_HOSTS=backcare.example.org EMAIL_HOST=smtp.example.org \
+	SITE_URL=https://backcare.example.org $(EXAMPLE_CLINIC) \
 	SECRET_KEY=deploy-check-$$(printf 'x%.0s' {1..60})
 
-.PHONY: help install db setup run worker sweep purge-uploads serve chromium test lint format lock vendor clean bench scan
+.PHONY: help install db setup run worker sweep purge-uploads serve serve-tls chromium nginx observatory test-preflight test lint format lock vendor clean bench scan
 
 help:
 	@echo "make run    - set up and serve the app on http://127.0.0.1:8000 (with the task worker)"
 	@echo "make test   - set up and run the whole test suite (browser tests included)"
 	@echo "make lint   - ruff, template lint, migrations check, deploy check"
 	@echo "make serve  - production server (gunicorn, DEBUG off) on 127.0.0.1:8000"
+	@echo "make serve-tls - the production set-up: gunicorn behind the shipped nginx, https://127.0.0.1:8443"
 	@echo "make worker - the background task worker (requeues tasks of killed workers)"
 	@echo "make sweep  - remove stray upload files older than a day"
 	@echo "make purge-uploads - remove resumable uploads that expired unattached"
@@ -39,21 +51,22 @@ $(BIN)/.installed: requirements.lock
 
 install: $(BIN)/.installed
 
-# Postgres: start a local cluster that is installed but stopped; create the database if missing.
+# Postgres: start a local cluster that is installed but stopped; create the two roles and the
+# database if missing (the owner may create databases here: pytest-django makes its test database).
 db: install
-	@if ! pg_isready --quiet --dbname="$(DATABASE_URL)" 2>/dev/null; then \
+	@if ! pg_isready --quiet --dbname="$(DB_ADMIN_URL)" 2>/dev/null; then \
 	  if command -v pg_lsclusters >/dev/null; then \
 	    pg_lsclusters --no-header | awk '$$4 != "online" {print $$1, $$2}' | \
 	      while read -r version cluster; do pg_ctlcluster --skip-systemctl-redirect "$$version" "$$cluster" start; done; \
-	    for _ in $$(seq 30); do pg_isready --quiet --dbname="$(DATABASE_URL)" && break; sleep 1; done; \
+	    for _ in $$(seq 30); do pg_isready --quiet --dbname="$(DB_ADMIN_URL)" && break; sleep 1; done; \
 	  else \
-	    echo "PostgreSQL does not answer at $(DATABASE_URL) and is not installed here." >&2; \
-	    echo "Install it (apt-get install postgresql) or set DATABASE_URL to a running server." >&2; exit 1; \
+	    echo "PostgreSQL does not answer at $(DB_ADMIN_URL) and is not installed here." >&2; \
+	    echo "Install it (apt-get install postgresql) or set DB_ADMIN_URL to a running server." >&2; exit 1; \
 	  fi; \
 	fi
-	@psql "$(DB_ADMIN_URL)" -tAc "SELECT 1 FROM pg_database WHERE datname = '$(DB_NAME)'" | grep -q 1 \
-	  || psql "$(DB_ADMIN_URL)" -qc 'CREATE DATABASE "$(DB_NAME)"'
+	$(MANAGE) create_db_roles --admin-url "$(DB_ADMIN_URL)" --owner-createdb
 
+# migrate connects as the owner (MIGRATION_DATABASE_URL), then grants the runtime role its rights.
 setup: db
 	$(MANAGE) migrate --no-input
 	$(MANAGE) seed_exercises
@@ -78,12 +91,25 @@ purge-uploads: install
 # The production server, for benchmarks and a last look: gunicorn, DEBUG off, hashed static files.
 # HTTPS=false because nothing terminates TLS in front of it on this machine.
 SERVE_ENV := DEBUG=false HTTPS=false ALLOWED_HOSTS=127.0.0.1,localhost \
-	SECRET_KEY=$${SECRET_KEY:-$$(cat var/secret_key)} EMAIL_BACKEND=$${EMAIL_BACKEND:-console}
+	SECRET_KEY=$${SECRET_KEY:-$$(cat var/secret_key)} EMAIL_BACKEND=$${EMAIL_BACKEND:-console} \
+	SITE_URL=$${SITE_URL:-http://127.0.0.1:8000} $(EXAMPLE_CLINIC)
 serve: setup
 	@mkdir -p var && [ -s var/secret_key ] || $(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))' > var/secret_key
 	$(SERVE_ENV) $(MANAGE) collectstatic --no-input --verbosity 0
 	$(SERVE_ENV) $(BIN)/gunicorn backcare.wsgi --bind 127.0.0.1:8000 --worker-class gthread \
 	  --workers $${WEB_WORKERS:-2} --threads 4 --timeout 120 --access-logfile -
+
+# The production set-up on one machine: gunicorn (HTTPS on, trusting the proxy) behind the shipped
+# nginx (deploy/nginx/backcare.conf, run by deploy/proxy.py) on https://127.0.0.1:8443 with a
+# self-signed certificate made at start (http://127.0.0.1:8080 redirects). Ctrl-C stops both.
+TLS_ENV := DEBUG=false BEHIND_PROXY=true ALLOWED_HOSTS=127.0.0.1,localhost \
+	SECRET_KEY=$${SECRET_KEY:-$$(cat var/secret_key)} EMAIL_BACKEND=$${EMAIL_BACKEND:-console}
+serve-tls: setup nginx
+	@mkdir -p var && [ -s var/secret_key ] || $(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))' > var/secret_key
+	$(TLS_ENV) $(MANAGE) collectstatic --no-input --verbosity 0
+	trap 'kill 0' EXIT; $(TLS_ENV) $(BIN)/gunicorn backcare.wsgi --bind 127.0.0.1:8000 \
+	  --worker-class gthread --workers $${WEB_WORKERS:-2} --threads 4 --timeout 120 --access-logfile - & \
+	  $(BIN)/python -m deploy.proxy --upstream 127.0.0.1:8000 --https-port 8443 --http-port 8080
 
 # Benchmarks (bench/README.md): their own database (BENCH_DATABASE_URL, default backcare_bench) and
 # server on a free port; about 9 minutes. BENCH_ARGS="--only pages --seconds 3" runs a part.
@@ -106,7 +132,34 @@ chromium:
 	@command -v chromium >/dev/null || { apt-get update -qq && \
 	  apt-get install -y -qq -o DPkg::Lock::Timeout=300 chromium libmagic1 >/dev/null; }
 
-test: db chromium
+# What the suite needs beyond the packages, checked before anything runs: root (tests/test_resilience.py
+# mounts a 2 MB tmpfs and runs a Postgres of its own as the postgres user with runuser) and redis-server
+# (the scale-out tests start private ones on Unix sockets; the developer's Redis is never touched).
+test-preflight:
+	@[ "$$(id -u)" = 0 ] || { echo "make test must run as root: tests/test_resilience.py mounts a tmpfs" \
+	  "and starts Postgres with runuser. Run it as root (sudo make test), or run single modules with" \
+	  ".venv/bin/pytest tests/test_x.py." >&2; exit 1; }
+	@command -v redis-server >/dev/null || { apt-get update -qq && \
+	  apt-get install -y -qq -o DPkg::Lock::Timeout=300 redis-server >/dev/null; }
+	@command -v redis-server >/dev/null || { echo "redis-server is missing and could not be installed" \
+	  "(apt-get install redis-server): tests/test_scale_out.py needs it." >&2; exit 1; }
+
+
+# nginx and openssl for the shipped reverse proxy (deploy/) and its tests, from Debian's packages.
+nginx:
+	@{ command -v nginx || [ -x /usr/sbin/nginx ]; } >/dev/null && command -v openssl >/dev/null || \
+	  { apt-get update -qq && apt-get install -y -qq -o DPkg::Lock::Timeout=300 nginx openssl >/dev/null; }
+
+# Mozilla's HTTP Observatory scanner, pinned by deploy/observatory/package-lock.json, for
+# tests/test_proxy.py. --ignore-scripts: its install scripts download the HSTS preload list and a CA
+# bundle; offline we give it an empty preload list (our hosts are in none) and our own certificate.
+OBSERVATORY := deploy/observatory/node_modules/@mdn/mdn-http-observatory
+observatory: $(OBSERVATORY)/conf/hsts-preload.json
+$(OBSERVATORY)/conf/hsts-preload.json: deploy/observatory/package-lock.json
+	npm ci --prefix deploy/observatory --ignore-scripts --no-audit --no-fund
+	echo '{}' > $@
+
+test: test-preflight db chromium nginx observatory
 	$(MANAGE) collectstatic --no-input --verbosity 0
 	$(BIN)/pytest --create-db -n $${PYTEST_WORKERS:-2} $(PYTEST_ARGS)
 
@@ -138,4 +191,4 @@ vendor:
 	cp node_modules/uppy/LICENSE static/vendor/uppy/
 
 clean:
-	rm -rf $(VENV) staticfiles node_modules
+	rm -rf $(VENV) staticfiles node_modules deploy/observatory/node_modules

@@ -5,6 +5,8 @@ Development needs nothing set. With DEBUG off, every value that must not have a 
 """
 
 import datetime
+import os
+import sys
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -14,8 +16,13 @@ from marshmallow.validate import OneOf
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
+# The tests never depend on or touch the developer's set-up: under pytest the .env file is not read
+# and no REDIS_URL is used; processes the tests start inherit BACKCARE_TESTING=1 (tests/conftest.py),
+# so they skip .env too, and they get a Redis only when a test hands them its own.
+IN_PYTEST = "pytest" in sys.modules
 env = Env()
-env.read_env(BASE_DIR / ".env", recurse=False)
+if not (IN_PYTEST or os.environ.get("BACKCARE_TESTING") == "1"):
+    env.read_env(BASE_DIR / ".env", recurse=False)
 
 DEBUG = env.bool("DEBUG", default=True)
 
@@ -62,11 +69,14 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "axes",
     "pgtrigger",
+    "backcare",  # the project's own system checks (backcare/checks.py)
     "exercises",
     "intake",
 ]
 
 MIDDLEWARE = [
+    # First: everything after it (rate limits, quotas, django-axes, the access log) sees the client.
+    "backcare.middleware.ProxiedClientAddress",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -97,6 +107,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
+                "backcare.context_processors.clinic",
             ],
         },
     },
@@ -104,14 +115,21 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------------------
 
+# Two roles (docs/security.md, "Database roles"; `make` creates both). The app connects as
+# DATABASE_URL's role, which owns nothing: it cannot alter a table, drop a trigger or empty the access
+# log. `manage.py migrate` connects as the role that owns the tables, MIGRATION_DATABASE_URL (unset:
+# DATABASE_URL, a single role), and then grants the app's role what it needs
+# (intake/management/commands/migrate.py).
+_DATABASE_URL = env("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/backcare")
 DATABASES = {
     "default": env.dj_db_url(
         "DATABASE_URL",
-        default="postgres://postgres@127.0.0.1:5432/backcare",
+        default=_DATABASE_URL,
         conn_max_age=env.int("CONN_MAX_AGE", default=60),
         conn_health_checks=True,
     )
 }
+MIGRATION_DATABASE = env.dj_db_url("MIGRATION_DATABASE_URL", default=_DATABASE_URL)
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -120,7 +138,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # With REDIS_URL set, every web process shares one cache, so the intake rate limit counts posts
 # across all of them; sessions are read from Redis and written through to the database, so a Redis
 # restart signs nobody out. Unset: one machine's memory, sessions in the database.
-REDIS_URL = env("REDIS_URL", default="")
+REDIS_URL = "" if IN_PYTEST else env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -213,7 +231,25 @@ MAILERS = {"default": {"BACKEND": _EMAIL_BACKENDS[_email_backend], "OPTIONS": _e
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="BackCare <no-reply@backcare.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 INTAKE_INBOX_EMAIL = env("INTAKE_INBOX_EMAIL", default="intake@backcare.localhost")
-SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# The public address that e-mails and the patients' single-use "more files" links point to; a
+# production default would send them to 127.0.0.1. `check --deploy` also refuses a local or http one.
+SITE_URL = required_in_production("SITE_URL", "http://127.0.0.1:8000")
+
+# The clinic's own details: the footer, the confirmation page, e-mails and handouts tell patients to
+# call or to mail their CD here, so production refuses to start without real ones. The development
+# values are plainly examples (555 numbers are reserved for fiction).
+CLINIC = {
+    "name": env("CLINIC_NAME", default="BackCare spine clinic"),
+    "phone": required_in_production("CLINIC_PHONE", "(555) 555-0100"),
+    "address": required_in_production(
+        "CLINIC_ADDRESS", "Example address: 100 Main Street, Springfield, ST 00000"
+    ),
+    "hours": required_in_production("CLINIC_HOURS", "Monday to Friday, 8 am to 5 pm"),
+    "out_of_hours": required_in_production(
+        "CLINIC_OUT_OF_HOURS",
+        "When we are closed, leave a message and we will call you back the next business day.",
+    ),
+}
 
 # --- Security -------------------------------------------------------------------------------------
 
@@ -251,7 +287,10 @@ CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = 31_536_000 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
-if env.bool("BEHIND_PROXY", default=False):
+# A load balancer may check /healthz over plain HTTP on the app's own port.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # --- Staff sign-in ---------------------------------------------------------------------------------
@@ -298,12 +337,20 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # --- Logging --------------------------------------------------------------------------------------
 # Request logs carry method, path and status only: form contents and file names never reach a log.
+# A refused request (4xx, e.g. a 403) is one line; only faults (5xx) carry a traceback.
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "{asctime} {levelname} {name} {message}", "style": "{"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"one_line_client_errors": {"()": "backcare.log_filters.OneLineClientErrors"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["one_line_client_errors"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
         # Replaces Django's own console handler for "django", which would print every line twice.

@@ -13,14 +13,15 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 logger = logging.getLogger(__name__)
 
-DISK_FULL = {errno.ENOSPC, errno.EDQUOT}
+# A full disk, or storage that did not keep the bytes it was given (intake.storage.NotSaved is EIO).
+STORAGE_FAILED = {errno.ENOSPC, errno.EDQUOT, errno.EIO}
 
 
 def is_outage(exception: BaseException | None) -> bool:
-    """The database gone or the disk full: ours to fix, and temporary."""
+    """The database gone or storage full or failing: ours to fix, and temporary."""
     if isinstance(exception, OperationalError | InterfaceError):
         return True
-    return isinstance(exception, OSError) and exception.errno in DISK_FULL
+    return isinstance(exception, OSError) and exception.errno in STORAGE_FAILED
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

@@ -8,7 +8,7 @@ DATABASE_URL set; alone:
 
 1. Fills the bench database up to 100,000 review requests with one `INSERT … SELECT
    generate_series` (a few seconds; kept for the next run): two years of requests, the open ones
-   recent, ~8 % urgent (red flags only on urgent ones), assignees among five staff, `due_by` as the
+   recent, ~5 % emergency and ~6 % "see a doctor soon" (red flags matching the tier), assignees among five staff, `due_by` as the
    form sets it, every tenth with an upload and an imaging line.
 2. Signs in as an intake coordinator through the real login form (password and a backup code) on
    the bench gunicorn and times each queue page (median of N GETs after one warm-up): the default
@@ -31,10 +31,15 @@ from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from tests.serving import EXAMPLE_CLINIC_ENV  # noqa: E402 - stdlib only, before Django is set up
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backcare.settings")
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("HTTPS", "false")
 os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+os.environ.setdefault("SITE_URL", "http://127.0.0.1")
+for _name, _value in EXAMPLE_CLINIC_ENV.items():
+    os.environ.setdefault(_name, _value)
 os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
 os.environ.setdefault("EMAIL_BACKEND", "console")
 
@@ -65,18 +70,21 @@ WITH staff AS (SELECT array_agg(id ORDER BY id) AS ids FROM auth_user WHERE user
 rows AS (
     SELECT n,
            now() - (random() * interval '730 days') AS submitted_at,
-           random() < 0.08 AS urgent,
+           -- ~5 %% emergency (tier 1), ~6 %% see a doctor soon (tier 2), the rest routine.
+           CASE WHEN random() < 0.05 THEN 1 WHEN random() < 0.06 THEN 2 ELSE 3 END AS tier,
            random() AS r
     FROM generate_series(%(start)s, %(stop)s) AS n
 )
 INSERT INTO intake_reviewrequest (
-    reference, status, urgent, submitted_at, submission_token, first_name, last_name,
+    reference, status, tier, submitted_at, submission_token, first_name, last_name,
     date_of_birth, email, phone, zip_code, preferred_contact, best_time_to_call, pain_locations,
     back_pain_score, leg_pain_score, pain_duration, pain_onset, pain_onset_details,
     tried_physical_therapy, physical_therapy_weeks, tried_medicines, tried_injections,
     tried_chiropractic, had_spine_surgery, spine_surgery_when, imaging_plan, mri_date,
-    mri_facility, mri_body_area, has_radiology_report, bladder_bowel, saddle_numbness,
-    leg_weakness, fever_weight_cancer, trauma, insurance_carrier, insurance_plan_type,
+    mri_facility, mri_body_area, has_radiology_report, urine_trouble, bladder_bowel_control,
+    saddle_numbness, sexual_problems, both_legs, worsening_weakness, trauma, fever_unwell,
+    cancer_history, weight_loss, night_pain, infection_risk, fracture_risk, morning_stiffness,
+    insurance_carrier, insurance_plan_type,
     consent_privacy, consent_contact, consent_not_emergency, assignee_id, due_by, imaging_line
 )
 SELECT
@@ -94,7 +102,7 @@ SELECT
         ELSE (ARRAY['closed', 'closed', 'closed', 'closed', 'patient_contacted',
                     'patient_contacted', 'closed', 'spam'])[1 + (n %% 8)]
     END,
-    urgent, submitted_at, gen_random_uuid(),
+    tier, submitted_at, gen_random_uuid(),
     (ARRAY['Maria', 'James', 'Linda', 'Robert', 'Patricia', 'John', 'Jennifer', 'Michael',
            'Elizabeth', 'David', 'Susan', 'Carlos', 'Aisha', 'Wei', 'Olga'])[1 + n %% 15],
     (ARRAY['Lopez', 'Smith', 'Johnson', 'Williams', 'Brown', 'Jones', 'Garcia', 'Miller',
@@ -115,11 +123,14 @@ SELECT
     n %% 3 = 0, CASE WHEN n %% 3 = 0 THEN 6 END, true, n %% 5 = 0, false, n %% 20 = 0,
     CASE WHEN n %% 20 = 0 THEN '2019' ELSE '' END,
     (ARRAY['upload', 'upload', 'bring', 'none'])[1 + n %% 4], NULL, '', '', '',
-    urgent AND n %% 2 = 0, false, urgent AND n %% 3 = 0, false, false,
+    -- Answers that match the tier (the table's check): an emergency row has a saddle or both-leg
+    -- "yes", a "soon" row a history of cancer or night pain.
+    false, false, tier = 1 AND n %% 2 = 0, false, tier = 1 AND n %% 2 = 1, false, false,
+    false, tier = 2 AND n %% 2 = 0, false, tier = 2 AND n %% 2 = 1, false, false, n %% 50 = 0,
     '', '',
     true, true, true,
     CASE WHEN n %% 10 < 6 THEN (SELECT ids[1 + n %% array_length(ids, 1)] FROM staff) END,
-    CASE WHEN urgent THEN date_trunc('day', submitted_at) + interval '23 hours 59 minutes'
+    CASE WHEN tier < 3 THEN date_trunc('day', submitted_at) + interval '23 hours 59 minutes'
          ELSE submitted_at + interval '3 days' END,
     CASE WHEN n %% 10 = 0 THEN 'MR lumbar spine, 4 series, 120 images' ELSE '' END
 FROM rows
@@ -163,7 +174,7 @@ def seed() -> dict:
         cursor.execute(
             "SELECT count(*), count(*) FILTER (WHERE status IN ('new', 'in_review', "
             "'waiting_for_patient', 'reviewed_candidate', 'reviewed_not_candidate')), "
-            "count(*) FILTER (WHERE urgent), (SELECT count(*) FROM intake_upload) "
+            "count(*) FILTER (WHERE tier < 3), (SELECT count(*) FROM intake_upload) "
             "FROM intake_reviewrequest"
         )
         total, open_, urgent, uploads = cursor.fetchone()
@@ -191,7 +202,7 @@ def cases(coordinator: User) -> dict[str, dict]:
         "default (open)": {},
         "status: in review": {"status": "in_review"},
         "status: all": {"status": "all"},
-        "urgent": {"urgent__exact": "1"},
+        "emergency": {"tier__exact": "1"},
         "assigned to me": {"assigned": "me"},
         "overdue": {"overdue": "yes"},
         "past 7 days": week,

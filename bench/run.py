@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import pages, submissions, uploads  # noqa: E402
-from tests.serving import Gunicorn  # noqa: E402
+from tests.serving import EXAMPLE_CLINIC_ENV, Gunicorn  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 WORK = ROOT / "var" / "bench"
@@ -125,7 +125,8 @@ def prepare_database(database_url: str) -> None:
     exists = shell("psql", admin_url, "-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{name}'")  # noqa: S608 - our own setting
     if not exists:
         shell("psql", admin_url, "-qc", f'CREATE DATABASE "{name}"')
-    env = {**os.environ, "DATABASE_URL": database_url}
+    # One role for the bench database: migrate as it, whatever `make` exported.
+    env = {**os.environ, "DATABASE_URL": database_url, "MIGRATION_DATABASE_URL": database_url}
     shell(PYTHON, "manage.py", "migrate", "--no-input", "-v0", env=env)
     shell(PYTHON, "manage.py", "seed_exercises", "-v0", env=env)
     shell(
@@ -138,6 +139,8 @@ def prepare_database(database_url: str) -> None:
             **env,
             "DEBUG": "false",
             "ALLOWED_HOSTS": "127.0.0.1",
+            "SITE_URL": "http://127.0.0.1",
+            **EXAMPLE_CLINIC_ENV,
             "EMAIL_BACKEND": "console",
             "SECRET_KEY": "c" * 50,
         },

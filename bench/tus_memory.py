@@ -23,6 +23,9 @@ import pydicom
 import requests
 from tusclient.client import TusClient
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.serving import EXAMPLE_CLINIC_ENV
+
 ROOT = Path(__file__).resolve().parent.parent
 PORT = 8765
 PIECE = 8 * 1024 * 1024
@@ -66,6 +69,8 @@ def main() -> None:
         "DEBUG": "false",
         "HTTPS": "false",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SITE_URL": "http://127.0.0.1",
+        **EXAMPLE_CLINIC_ENV,
         "SECRET_KEY": secrets.token_urlsafe(50),
         "EMAIL_BACKEND": "console",
         "PRIVATE_STORAGE_ROOT": str(work / "private"),

@@ -62,7 +62,7 @@ class ReviewRequestAdmin(TriageAdminMixin, ReadOnlyAdmin):
     ]
     list_filter = [
         StatusFilter,
-        "urgent",
+        "tier",
         AssigneeFilter,
         OverdueFilter,
         ("submitted_at", SubmittedFilter),

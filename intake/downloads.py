@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 
-from intake import triage
+from intake import rules, triage
 from intake.models import AccessAction, Upload
 
 logger = logging.getLogger(__name__)
@@ -26,12 +26,16 @@ def record_download(request: HttpRequest, upload: Upload, *, how: str) -> None:
 
 def hand_over(request: HttpRequest, upload: Upload) -> HttpResponse:
     """The response that gives `upload` to the (already authorised) staff member."""
+    # The extension follows the kind found in the bytes, never the patient's: a DICOM file's free
+    # 128-byte preamble can hold a Windows program header, and a name ending ".exe" would make it one
+    # double-click away from running. Always an attachment, as octet-stream, never sniffed.
+    filename = rules.download_name(upload.original_name, upload.kind)
     if settings.PRIVATE_DOWNLOADS == "presigned" and hasattr(
         default_storage, "signed_download_url"
     ):
         url = default_storage.signed_download_url(
             upload.file.name,
-            filename=upload.original_name,
+            filename=filename,
             expire=default_storage.querystring_expire,
         )
         record_download(request, upload, how="presigned")
@@ -40,9 +44,10 @@ def hand_over(request: HttpRequest, upload: Upload) -> HttpResponse:
         response = FileResponse(
             default_storage.open(upload.file.name, "rb"),
             as_attachment=True,
-            filename=upload.original_name,
+            filename=filename,
             content_type="application/octet-stream",
         )
         record_download(request, upload, how="stream")
     response["Cache-Control"] = "no-store, private"
+    response["X-Content-Type-Options"] = "nosniff"  # as SecurityMiddleware sets; kept if it is off
     return response

@@ -63,7 +63,7 @@ class PainDuration(models.TextChoices):
 
 class PainOnset(models.TextChoices):
     SLOWLY = "slowly", "Slowly, for no clear reason"
-    SUDDENLY = "suddenly", "Suddenly, for example when lifting or bending"
+    SUDDENLY = "suddenly", "Suddenly, for example when you lift or bend"
     INJURY = "injury", "After a fall, accident or sports injury"
     AFTER_SURGERY = "after_surgery", "After an operation"
     NOT_SURE = "not_sure", "I am not sure"

@@ -3,6 +3,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
+from types import SimpleNamespace
 
 from crispy_forms.bootstrap import InlineRadios
 from crispy_forms.helper import FormHelper
@@ -17,8 +18,17 @@ from django.utils.safestring import mark_safe
 
 from intake import rules
 from intake.enums import ImagingPlan, PainLocation
-from intake.models import ReviewRequest, StagedUpload, StagedUploadStatus
-from intake.rules import RED_FLAGS, FileKind
+from intake.models import STAGED_KEY, ReviewRequest, StagedUpload, StagedUploadStatus
+from intake.rules import (
+    RED_FLAGS,
+    ROUTINE_NOTE,
+    TIER_ADVICE,
+    FileKind,
+    SafetyTier,
+    TierAdvice,
+    red_flags_of,
+    safety_tier,
+)
 from intake.screening import screen_file
 from intake.uploads import SkippedFile
 
@@ -139,6 +149,14 @@ def check_files(files: Sequence[UploadedFile], skipped: Sequence[SkippedFile]) -
     return checked
 
 
+def _safety_radios(tier: SafetyTier) -> list[InlineRadios]:
+    # The tier class lets the page's script show the warning that fits the answers.
+    return [
+        InlineRadios(flag.field, wrapper_class=f"safety-question safety-{tier.name.lower()}")
+        for flag in red_flags_of(tier)
+    ]
+
+
 def _legend(text: str) -> str:
     return format_html('<h2 class="h4 mb-0">{}</h2>', text)
 
@@ -233,11 +251,11 @@ class ReviewRequestForm(forms.ModelForm):
             "best_time_to_call": "When is the best time to call you?",
             "pain_duration": "How long have you had this pain?",
             "pain_onset": "How did the pain start?",
-            "pain_onset_details": "Anything else about how it started (optional)",
+            "pain_onset_details": "Tell us more about how it started (optional)",
             "tried_physical_therapy": "Physical therapy",
             "physical_therapy_weeks": "For how many weeks did you have physical therapy?",
             "tried_medicines": "Medicines for pain or swelling",
-            "tried_injections": "Injections in the back (for example, steroid injections)",
+            "tried_injections": "Shots in your back (for example, steroid shots)",
             "tried_chiropractic": "Chiropractic care",
             "had_spine_surgery": "An earlier operation on my spine",
             "spine_surgery_when": "When was your spine operation?",
@@ -245,7 +263,7 @@ class ReviewRequestForm(forms.ModelForm):
             "mri_date": "Date of the MRI scan (if you know it)",
             "mri_facility": "Where was the MRI done? (optional)",
             "mri_body_area": "Which part of your body was scanned?",
-            "has_radiology_report": "Do you have the radiologist's written report?",
+            "has_radiology_report": "Do you have the doctor's written report of your scan?",
             "insurance_carrier": "Insurance company (optional)",
             "insurance_plan_type": "Type of plan (optional)",
         }
@@ -412,11 +430,15 @@ class ReviewRequestForm(forms.ModelForm):
             Fieldset(
                 _legend("Safety questions"),
                 HTML(
-                    "<p>These questions check for problems that need care today. "
-                    "Please answer each one. If you answer yes to any of them, go to the emergency "
-                    "department or call 911 now: do not wait for our review.</p>"
+                    "<p>These questions check for problems that need care sooner than our review. "
+                    "Please answer each one. Each question asks about one thing.</p>"
                 ),
-                *(InlineRadios(flag.field, wrapper_class="safety-question") for flag in RED_FLAGS),
+                HTML('<h3 class="h5 mt-3">Signs that need emergency care</h3>'),
+                *_safety_radios(SafetyTier.EMERGENCY),
+                HTML('<h3 class="h5 mt-3">Signs that need a doctor soon</h3>'),
+                *_safety_radios(SafetyTier.SEE_DOCTOR_SOON),
+                HTML('<h3 class="h5 mt-3">One more question</h3>'),
+                *_safety_radios(SafetyTier.ROUTINE),
                 HTML('{% include "intake/_red_flag_warning.html" %}'),
                 css_class="form-section",
             ),
@@ -497,11 +519,13 @@ class ReviewRequestForm(forms.ModelForm):
         keys = self.cleaned_data["staged"]
         if not keys:
             return keys
+        # A malformed id cannot be an upload's: it is counted as missing, and never queried.
+        wellformed = [key for key in keys if STAGED_KEY.fullmatch(key)]
         rows = {
             s.key: s
             for s in StagedUpload.objects.owned_by(self.upload_owner or "")
             .live()
-            .filter(key__in=keys)
+            .filter(key__in=wellformed)
             .exclude(status=StagedUploadStatus.RECEIVING)
         }
         for key in keys:
@@ -573,12 +597,35 @@ class ReviewRequestForm(forms.ModelForm):
         return bool(self.cleaned_data.get("homepage"))
 
     @property
-    def answered_yes_to_safety(self) -> bool:
-        return self.is_bound and any(self.data.get(flag.field) == "yes" for flag in RED_FLAGS)
+    def answered_tier(self) -> SafetyTier:
+        """The tier of the answers as sent (valid or not), so a re-shown form keeps its warning."""
+        answers = SimpleNamespace(
+            **{
+                flag.field: self.is_bound and self.data.get(flag.field) == "yes"
+                for flag in RED_FLAGS
+            }
+        )
+        return safety_tier(answers)
 
     @property
-    def urgent(self) -> bool:
-        return any(self.cleaned_data.get(flag.field) for flag in RED_FLAGS)
+    def safety_warnings(self) -> list[tuple[str, TierAdvice, bool]]:
+        """The warnings the page can show as the patient answers: (tier name, wording, shown now).
+
+        Only the most urgent tier's warning shows; the routine note may show beside it.
+        """
+        tier = self.answered_tier
+        routine = self.is_bound and any(
+            self.data.get(flag.field) == "yes" for flag in red_flags_of(SafetyTier.ROUTINE)
+        )
+        return [
+            ("emergency", TIER_ADVICE[SafetyTier.EMERGENCY], tier == SafetyTier.EMERGENCY),
+            (
+                "see_doctor_soon",
+                TIER_ADVICE[SafetyTier.SEE_DOCTOR_SOON],
+                tier == SafetyTier.SEE_DOCTOR_SOON,
+            ),
+            ("routine", ROUTINE_NOTE, routine),
+        ]
 
     @property
     def files_to_add_again(self) -> list[str]:

@@ -1,3 +1,4 @@
+import re
 import secrets
 import uuid
 from pathlib import PurePosixPath
@@ -28,7 +29,7 @@ from intake.enums import (
 )
 from intake.imaging.checks import display_pn
 from intake.imaging.results import CheckCode
-from intake.rules import RED_FLAGS, FileKind
+from intake.rules import RED_FLAGS, FileKind, SafetyTier, red_flags_of, safety_tier
 from intake.workflow import due_by as compute_due_by
 
 # No 0/O, 1/I/L or U: a reference read aloud over the phone or copied by hand stays unambiguous.
@@ -53,8 +54,8 @@ def upload_path(instance: "Upload", filename: str) -> str:
 
 class ReviewRequestQuerySet(models.QuerySet):
     def queue(self) -> "ReviewRequestQuerySet":
-        """Urgent first, then oldest first: the order staff work in."""
-        return self.order_by("-urgent", "submitted_at")
+        """Emergency answers first, then "see a doctor soon", then routine; oldest first in each."""
+        return self.order_by("tier", "submitted_at")
 
     def awaiting_triage(self) -> "ReviewRequestQuerySet":
         return self.filter(status=ReviewStatus.NEW).queue()
@@ -62,22 +63,39 @@ class ReviewRequestQuerySet(models.QuerySet):
     def open(self) -> "ReviewRequestQuerySet":
         return self.filter(status__in=OPEN_STATUSES)
 
-    def urgent(self) -> "ReviewRequestQuerySet":
-        return self.filter(urgent=True)
+    def of_tier(self, tier: SafetyTier) -> "ReviewRequestQuerySet":
+        return self.filter(tier=tier)
 
     def overdue(self) -> "ReviewRequestQuerySet":
         return self.open().filter(due_by__lt=timezone.now())
 
 
-def _no_red_flags() -> Q:
-    return Q(**{flag.field: False for flag in RED_FLAGS})
+def _any_yes(tier: SafetyTier) -> Q:
+    q = Q()
+    for flag in red_flags_of(tier):
+        q |= Q(**{flag.field: True})
+    return q
+
+
+def _tier_matches_answers() -> Q:
+    """The stored tier is the one intake.rules.safety_tier gives for the stored answers."""
+    emergency, soon = _any_yes(SafetyTier.EMERGENCY), _any_yes(SafetyTier.SEE_DOCTOR_SOON)
+    return (
+        (Q(tier=SafetyTier.EMERGENCY) & emergency)
+        | (Q(tier=SafetyTier.SEE_DOCTOR_SOON) & ~emergency & soon)
+        | (Q(tier=SafetyTier.ROUTINE) & ~emergency & ~soon)
+    )
 
 
 class ReviewRequest(models.Model):
     reference = models.CharField(max_length=12, unique=True, default=new_reference, editable=False)
     status = models.CharField(max_length=32, choices=ReviewStatus, default=ReviewStatus.NEW)
-    urgent = models.BooleanField(
-        default=False, help_text="Set when the patient answered yes to any safety question."
+    tier = models.PositiveSmallIntegerField(
+        "safety tier",
+        choices=SafetyTier,
+        default=SafetyTier.ROUTINE,
+        editable=False,
+        help_text="From the safety answers: emergency now, a doctor today or tomorrow, or routine.",
     )
     submitted_at = models.DateTimeField(default=timezone.now, editable=False)
     # The one-time token of the form the patient submitted: a resubmit finds this row again.
@@ -117,12 +135,21 @@ class ReviewRequest(models.Model):
     mri_body_area = models.CharField(max_length=16, choices=ScanArea, blank=True)
     has_radiology_report = models.CharField(max_length=16, choices=YesNoUnsure, blank=True)
 
-    # Safety questions: one boolean per intake.rules.RED_FLAGS field, same names.
-    bladder_bowel = models.BooleanField()
+    # Safety questions: one boolean per intake.rules.RED_FLAGS field, same names and order.
+    urine_trouble = models.BooleanField()
+    bladder_bowel_control = models.BooleanField()
     saddle_numbness = models.BooleanField()
-    leg_weakness = models.BooleanField()
-    fever_weight_cancer = models.BooleanField()
+    sexual_problems = models.BooleanField()
+    both_legs = models.BooleanField()
+    worsening_weakness = models.BooleanField()
     trauma = models.BooleanField()
+    fever_unwell = models.BooleanField()
+    cancer_history = models.BooleanField()
+    weight_loss = models.BooleanField()
+    night_pain = models.BooleanField()
+    infection_risk = models.BooleanField()
+    fracture_risk = models.BooleanField()
+    morning_stiffness = models.BooleanField()
 
     # Insurance (optional)
     insurance_carrier = models.CharField(max_length=100, blank=True)
@@ -152,16 +179,16 @@ class ReviewRequest(models.Model):
 
     class Meta:
         verbose_name = "MRI review request"
-        ordering = ["-urgent", "submitted_at"]
+        ordering = ["tier", "submitted_at"]
         permissions = [
             ("assign_reviewrequest", "Can assign review requests"),
             ("record_review_outcome", "Can record the review outcome"),
             ("export_clinical_text", "Can export what patients wrote in their own words"),
         ]
         indexes = [
-            models.Index(fields=["-urgent", "submitted_at"], name="intake_rr_queue_idx"),
+            models.Index(fields=["tier", "submitted_at"], name="intake_rr_queue_idx"),
             models.Index(
-                fields=["-urgent", "submitted_at"],
+                fields=["tier", "submitted_at"],
                 name="intake_rr_new_queue_idx",
                 condition=Q(status=ReviewStatus.NEW),
             ),
@@ -183,7 +210,7 @@ class ReviewRequest(models.Model):
                 condition=Q(status__in=ReviewStatus.values), name="intake_rr_status_valid"
             ),
             models.CheckConstraint(
-                condition=Q(urgent=True) | _no_red_flags(), name="intake_rr_red_flag_is_urgent"
+                condition=_tier_matches_answers(), name="intake_rr_tier_matches_answers"
             ),
             models.CheckConstraint(
                 condition=Q(back_pain_score__lte=10) & Q(leg_pain_score__lte=10),
@@ -204,9 +231,27 @@ class ReviewRequest(models.Model):
         return self.reference
 
     def save(self, *args, **kwargs) -> None:
+        # The tier is derived from the answers, never set by hand (a constraint checks it too).
+        self.tier = safety_tier(self)
         if self.due_by is None:
             self.due_by = compute_due_by(self.submitted_at, urgent=self.urgent)
         super().save(*args, **kwargs)
+
+    @property
+    def urgent(self) -> bool:
+        """Emergency or "see a doctor soon": the clinic owes an answer the same day."""
+        return self.tier != SafetyTier.ROUTINE
+
+    @property
+    def answer_conflicts(self) -> list[str]:
+        """Answers that disagree with each other, for staff to check with the patient."""
+        conflicts = []
+        if PainLocation.BOTH_LEGS in (self.pain_locations or []) and not self.both_legs:
+            conflicts.append(
+                "Ticked pain in both legs, but answered no to weakness, numbness or pain in both "
+                "legs: ask about both-leg symptoms (possible cauda equina)."
+            )
+        return conflicts
 
     @property
     def is_overdue(self) -> bool:
@@ -218,8 +263,21 @@ class ReviewRequest(models.Model):
 
     @property
     def red_flags(self) -> list[str]:
-        """Staff labels of the safety questions answered yes."""
-        return [flag.staff_label for flag in RED_FLAGS if getattr(self, flag.field)]
+        """Staff labels of the red flags answered yes (emergency and "see a doctor soon")."""
+        return [
+            flag.staff_label
+            for flag in RED_FLAGS
+            if flag.tier != SafetyTier.ROUTINE and getattr(self, flag.field)
+        ]
+
+    @property
+    def routine_notes(self) -> list[str]:
+        """Answers for the patient's own doctor, not urgent (e.g. possible inflammatory pain)."""
+        return [
+            flag.staff_label
+            for flag in red_flags_of(SafetyTier.ROUTINE)
+            if getattr(self, flag.field)
+        ]
 
 
 class UploadQuerySet(models.QuerySet):
@@ -523,6 +581,11 @@ def new_staged_key() -> str:
     return secrets.token_urlsafe(32)
 
 
+# What `new_staged_key` makes: 43 URL-safe base64 characters. The form checks a posted id against it
+# before any query, so a hostile value (a NUL byte, megabytes of text) never reaches the database.
+STAGED_KEY = re.compile(r"[A-Za-z0-9_-]{43}")
+
+
 class StagedUploadStatus(models.TextChoices):
     RECEIVING = "receiving", "Receiving"
     COMPLETE = "complete", "Complete"
@@ -702,9 +765,10 @@ class AccessAction(models.TextChoices):
 
 
 class AccessLog(models.Model):
-    """Who saw or removed what, and when. Rows are append-only: a Postgres trigger refuses any update
-    or delete. Requests and uploads are referred to by id and reference, not by foreign key, so a
-    record outlives what it is about."""
+    """Who saw or removed what, and when. Rows are append-only: Postgres triggers refuse any update,
+    delete or truncate, and the app's database role may only read and insert here (docs/security.md).
+    Requests and uploads are referred to by id and reference, not by foreign key, so a record
+    outlives what it is about."""
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     # Null for the system (the retention command).
@@ -729,7 +793,15 @@ class AccessLog(models.Model):
         triggers = [
             pgtrigger.Protect(
                 name="accesslog_append_only", operation=pgtrigger.Update | pgtrigger.Delete
-            )
+            ),
+            # TRUNCATE fires no row trigger, so it needs a statement trigger of its own.
+            pgtrigger.Trigger(
+                name="accesslog_no_truncate",
+                operation=pgtrigger.Truncate,
+                level=pgtrigger.Statement,
+                when=pgtrigger.Before,
+                func="RAISE EXCEPTION 'pgtrigger: Cannot truncate % table', TG_TABLE_NAME;",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -14,6 +14,7 @@ from django.conf import settings
 from intake.imaging import limits, reasons
 from intake.imaging.archives import screen_archive
 from intake.imaging.dicom import screen_dicom
+from intake.imaging.pdfs import screen_pdf
 from intake.imaging.photos import screen_photo
 from intake.rules import FileKind
 
@@ -44,6 +45,11 @@ SCREEN_REASONS = {
     ),
     reasons.PHOTO_TOO_LARGE: "the picture has far more pixels than any phone or camera photo",
     reasons.NOT_READABLE_PHOTO: "the picture cannot be opened; the file may be damaged",
+    reasons.NOT_READABLE_PDF: "it starts like a PDF but is not one that can be opened",
+    reasons.PDF_TOO_LARGE: (
+        f"the PDF is bigger than the {limits.PDF_MAX_BYTES // 1024**2} MB we accept for a report"
+    ),
+    reasons.PDF_PROTECTED: "the PDF is locked with a password; save it again without one",
     reasons.NOT_DICOM_IMAGE: (
         "it starts like an MRI image (DICOM) but cannot be read; the file may be damaged"
     ),
@@ -53,7 +59,8 @@ SCREEN_REASONS = {
 def screen_file(uploaded: BinaryIO, kind: FileKind) -> str | None:
     """Why the imaging pipeline would refuse this file, in the patient's words, or None.
 
-    Headers only (a ZIP's directory and each member's first bytes, a photo's size, a DICOM header),
+    Headers only (a ZIP's directory and each member's first bytes, a photo's size, a DICOM header, a
+    PDF's cross-reference table and page tree),
     by the pipeline's own checks, so the patient hears at once instead of after the form is sent.
     `uploaded` is any readable, seekable file: a posted file, or a tus upload's staged parts
     (`intake.staging.PartsFile`).
@@ -69,6 +76,8 @@ def screen_file(uploaded: BinaryIO, kind: FileKind) -> str | None:
             reason = screen_photo(uploaded)
         elif kind == FileKind.DICOM:
             reason = screen_dicom(uploaded)
+        elif kind == FileKind.PDF:
+            reason = screen_pdf(uploaded)
         else:
             reason = None
     except Exception:

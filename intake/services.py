@@ -62,7 +62,7 @@ def store_files(
         # Named before writing, so a write that fails half-way can still be cleaned up.
         name = default_storage.generate_filename(upload_path(upload, ""))
         written.append(name)
-        upload.file.name = default_storage.save(name, uploaded)
+        upload.file.name = default_storage.save_verified(name, uploaded, size=size, sha256=sha256)
         if upload.file.name != name:
             written.append(upload.file.name)
         upload.save()
@@ -92,7 +92,6 @@ def submit_review_request(
         with transaction.atomic():
             review_request = form.save(commit=False)
             review_request.submission_token = form.cleaned_data["submission_token"]
-            review_request.urgent = form.urgent
             review_request.save()
             store_files(review_request=review_request, files=files, written=written)
             if staged:
@@ -110,10 +109,10 @@ def submit_review_request(
         _delete_unless_kept(written, error)
         raise
     logger.info(
-        "Review request %s kept with %d file(s), urgent=%s",
+        "Review request %s kept with %d file(s), tier=%s",
         review_request.pk,
         len(files) + len(staged),
-        review_request.urgent,
+        review_request.get_tier_display(),
     )
     return review_request
 

@@ -6,39 +6,76 @@ from functools import wraps
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import logout
+from django.contrib.auth.signals import user_login_failed
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.urls import reverse
 from django_otp import devices_for_user
 from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+# Every refused sign-in reads the same, whatever was wrong: a different message once the password is
+# right (a wrong, used or missing code; no second factor set up) would let anyone test passwords
+# without ever holding a code.
+SIGN_IN_REFUSED = (
+    "That user name, password or one-time code is not right (each backup code works once). "
+    "Check them and try again. No code yet? Ask a BackCare administrator."
+)
 
 
 class StaffLoginForm(OTPAdminAuthenticationForm):
     """Password plus one code, in one step.
 
-    django-otp 1.7 asks the user to pick a device first; staff here have an authenticator app
-    (6 digits) and backup codes (letters and digits), so the code's shape picks the device.
+    django-otp 1.7 asks the user to pick a device first; here the code picks it: a backup code its
+    set of backup codes (staff may hold several), 6 digits the authenticator app whose code it is.
     """
 
-    otp_error_messages = {
-        **OTPAdminAuthenticationForm.otp_error_messages,
-        "token_required": "Enter the one-time code from your authenticator app, or a backup code.",
-        "invalid_token": "That code is not right, or it was already used. Check it and try again.",
-        "device_required": (
-            "This account has no second sign-in step set up yet. Ask a BackCare administrator."
-        ),
-    }
+    error_messages = {**OTPAdminAuthenticationForm.error_messages, "invalid_login": SIGN_IN_REFUSED}
+
+    def clean(self):
+        try:
+            return super().clean()
+        except ValidationError:
+            if self.user_cache is not None:
+                # The password was right but the code (or the account) was not: count it towards
+                # django-axes' lock-out like a wrong password, so the lock-out cannot tell them apart.
+                user_login_failed.send(
+                    sender=__name__,
+                    credentials={"username": self.cleaned_data.get("username")},
+                    request=self.request,
+                )
+            raise ValidationError(SIGN_IN_REFUSED, code="invalid_login") from None
 
     def _chosen_device(self, user):
         device = super()._chosen_device(user)
         if device is not None:
             return device
         token = (self.cleaned_data.get("otp_token") or "").strip()
-        wanted = "totp" if token.isdigit() else "static"
-        for candidate in devices_for_user(user, confirmed=True):
-            if candidate._meta.app_label.endswith(wanted):
-                return candidate
-        return None
+        holder = StaticDevice.objects.filter(
+            user=user, confirmed=True, token_set__token=token
+        ).first()
+        if holder is not None:
+            return holder
+        devices = list(devices_for_user(user, confirmed=True))
+        apps = [d for d in devices if isinstance(d, TOTPDevice)]
+        if token.isascii() and token.isdigit() and apps:
+            # Only the device whose code it is gets verified: a wrong try would be counted (and
+            # throttled) on each device it was tried on.
+            return next((d for d in apps if _totp_matches(d, token)), apps[0])
+        # No device holds this code: the failure is counted on a set of backup codes.
+        return next(
+            (d for d in devices if isinstance(d, StaticDevice)), devices[0] if devices else None
+        )
+
+
+def _totp_matches(device: TOTPDevice, token: str) -> bool:
+    """Whether `token` is this authenticator app's code now, as TOTPDevice.verify_token decides it,
+    without recording anything."""
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return totp.verify(int(token), device.tolerance, device.last_t + 1)
 
 
 class StaffAdminSite(OTPAdminSite):

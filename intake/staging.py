@@ -32,6 +32,7 @@ from django.core.files.uploadedfile import TemporaryUploadedFile
 
 from intake.models import STAGING_PREFIX
 from intake.rules import SNIFF_BYTES
+from intake.storage import NotSaved
 
 READ_PIECE = 1024 * 1024
 PART_NAME = re.compile(r"^\d{20}$")
@@ -73,32 +74,33 @@ def parts(name: str) -> list[str]:
     return [part_name(name, int(f)) for f in _files(name) if PART_NAME.match(f)]
 
 
-def append(
-    name: str,
-    offset: int,
-    pieces: Iterable[bytes],
-    *,
-    checksum: tuple[str, bytes] | None = None,
-) -> int:
-    """Keep `pieces` as the part at `offset` and return how many bytes it holds.
+@contextmanager
+def receive(
+    pieces: Iterable[bytes], *, checksum: tuple[str, bytes] | None = None
+) -> Iterator[TemporaryUploadedFile]:
+    """Receive a chunk into a local temporary file, checked, before anything is kept or locked.
 
-    The chunk is received into a temporary file first (memory up to Django's
-    FILE_UPLOAD_MAX_MEMORY_SIZE, then the local temp folder), so it is checked before anything is
-    kept. With a checksum (algorithm, expected digest) the chunk is all or nothing: a mismatch, or a
+    This is the part that waits on the client, so the caller holds no transaction and no row lock
+    while it runs (a client sending a byte every few seconds must not hold the upload's row). The
+    file is removed when the block ends; `keep` moves it into place first.
+
+    With a checksum (algorithm, expected digest) the chunk is all or nothing: a mismatch, or a
     connection that drops half-way, keeps nothing and raises. Without one, the bytes that did arrive
     are kept, so a dropped connection still moves the upload forward (tus: "the Server SHOULD
-    accept as much data as possible").
+    accept as much data as possible"). The file's `size` is the bytes received.
     """
     digest = hashlib.new(checksum[0]) if checksum else None
-    written = 0
+    sha256 = hashlib.sha256()  # what was received, for the check of what landed in storage
     # A named temporary file, as Django's own uploads use: a local-disk storage then moves it into
     # place (a rename) instead of copying every byte a second time; a bucket reads it as before.
     # An 8 MiB chunk spilled to disk anyway, so nothing is lost by not spooling in memory.
     with TemporaryUploadedFile("chunk", "application/offset+octet-stream", None, None) as chunk:
+        chunk.size = 0
         try:
             for piece in pieces:
                 chunk.write(piece)
-                written += len(piece)
+                chunk.size += len(piece)
+                sha256.update(piece)
                 if digest is not None:
                     digest.update(piece)
         except ClientGone:
@@ -106,17 +108,25 @@ def append(
                 raise
         if digest is not None and not hmac.compare_digest(digest.digest(), checksum[1]):
             raise ChecksumMismatch
-        if not written:
-            return 0
-        _discard_from(name, offset)
-        chunk.seek(0)
-        target = part_name(name, offset)
-        chunk.size = written
-        saved = default_storage.save(target, chunk)
-        if saved != target:  # another part took the name meanwhile: the row lock was bypassed
-            default_storage.delete(saved)
-            raise PartsDoNotMatch(f"A staged part could not be kept as {target}")
-    return written
+        chunk.sha256 = sha256.hexdigest()
+        yield chunk
+
+
+def keep(name: str, offset: int, chunk: TemporaryUploadedFile) -> None:
+    """Keep a received chunk as the part at `offset`. Call it under the upload's row lock, after
+    checking that `offset` is still the row's offset: parts only ever change under that lock.
+
+    Verified before the offset is acknowledged: a part kept short (a full disk) is removed and
+    NotSaved raised, so the client is told to send the chunk again."""
+    if not chunk.size:
+        return
+    _discard_from(name, offset)
+    chunk.seek(0)
+    target = part_name(name, offset)
+    saved = default_storage.save_verified(target, chunk, size=chunk.size, sha256=chunk.sha256)
+    if saved != target:  # another part took the name meanwhile: the row lock was bypassed
+        default_storage.delete(saved)
+        raise PartsDoNotMatch(f"A staged part could not be kept as {target}")
 
 
 def _discard_from(name: str, offset: int) -> None:
@@ -126,14 +136,15 @@ def _discard_from(name: str, offset: int) -> None:
 
 
 class _Joined(io.RawIOBase):
-    """The parts read one after another as one stream, hashed and counted on the way. Only one part
-    is open at a time (S3 parts spill to a temporary file past the storage's memory limit)."""
+    """The parts read one after another as one stream, hashed (unless `hashed` is false: the reader
+    hashes them itself) and counted on the way. Only one part is open at a time (S3 parts spill to a
+    temporary file past the storage's memory limit)."""
 
-    def __init__(self, names: Iterable[str]):
+    def __init__(self, names: Iterable[str], *, hashed: bool = True):
         super().__init__()
         self._names = iter(names)
         self._current = None
-        self.sha256 = hashlib.sha256()
+        self.sha256 = hashlib.sha256() if hashed else None
         self.size = 0
 
     def readable(self) -> bool:
@@ -149,7 +160,8 @@ class _Joined(io.RawIOBase):
             data = self._current.read(len(buffer))
             if data:
                 buffer[: len(data)] = data
-                self.sha256.update(data)
+                if self.sha256 is not None:
+                    self.sha256.update(data)
                 self.size += len(data)
                 return len(data)
             self._current.close()
@@ -287,18 +299,23 @@ def digest(name: str) -> Digest:
 def place(name: str, final_name: str, *, sha256: str, length: int) -> str:
     """Stream the parts, in order, into one object at `final_name` and return its name.
 
-    The parts stay until `delete`, so a submission that rolls back loses nothing. The bytes are
-    hashed as they go: if they are not the ones the row recorded, the object is removed and
-    PartsDoNotMatch raised.
+    The parts stay until `delete`, so a submission that rolls back loses nothing. What landed is
+    checked against the size and SHA-256 the row recorded (the bytes are hashed there, once); on a
+    difference it is removed, and PartsDoNotMatch is raised if the parts themselves are not those
+    bytes (read again to tell), NotSaved (storage failed: send again) if they are.
     """
-    with _Joined(parts(name)) as joined:
+    with _Joined(parts(name), hashed=False) as joined:
         whole = File(io.BufferedReader(joined, READ_PIECE), name=final_name)
         whole.size = length
-        saved = default_storage.save(final_name, whole)
-        if joined.size != length or joined.sha256.hexdigest() != sha256:
-            default_storage.delete(saved)
-            raise PartsDoNotMatch("The staged parts are not the upload that was completed")
-    return saved
+        try:
+            return default_storage.save_verified(final_name, whole, size=length, sha256=sha256)
+        except NotSaved:
+            found = digest(name)
+            if found.size != length or found.sha256 != sha256:
+                raise PartsDoNotMatch(
+                    "The staged parts are not the upload that was completed"
+                ) from None
+            raise
 
 
 def delete(name: str) -> None:

@@ -10,8 +10,10 @@ from django.tasks import task
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from backcare.context_processors import clinic
 from intake import processing
 from intake.models import ReviewRequest, SentEmail, SentEmailKind, Upload
+from intake.rules import ROUTINE_NOTE, TIER_ADVICE
 
 logger = logging.getLogger(__name__)
 
@@ -24,6 +26,7 @@ def enqueue_after_submit(review_request_id: int) -> None:
 
 
 def _send(template: str, context: dict, to: str) -> None:
+    context = {**context, **clinic()}
     subject = render_to_string(f"emails/{template}_subject.txt", context).strip()
     body = render_to_string(f"emails/{template}.txt", context)
     EmailMessage(subject=subject, body=body, to=[to]).send()
@@ -56,7 +59,8 @@ def email_patient_confirmation(review_request_id: int) -> None:
         context = {
             "first_name": review_request.first_name,
             "reference": review_request.reference,
-            "urgent": review_request.urgent,
+            "advice": TIER_ADVICE.get(review_request.tier),
+            "routine_note": ROUTINE_NOTE if review_request.routine_notes else None,
             "callback_days": settings.INTAKE_CALLBACK_BUSINESS_DAYS,
             "site_url": settings.SITE_URL,
         }
@@ -73,6 +77,7 @@ def email_intake_inbox(review_request_id: int) -> None:
         admin_path = reverse("admin:intake_reviewrequest_change", args=[review_request.pk])
         context = {
             "reference": review_request.reference,
+            "tier": review_request.get_tier_display(),
             "urgent": review_request.urgent,
             "admin_url": f"{settings.SITE_URL.rstrip('/')}{admin_path}",
         }

@@ -28,6 +28,7 @@ from intake.models import (
     Upload,
     UploadLink,
 )
+from intake.rules import SafetyTier
 
 
 class TransitionNotAllowed(PermissionDenied):
@@ -38,8 +39,8 @@ class TransitionNotAllowed(PermissionDenied):
 
 
 def client_address(request: HttpRequest) -> str | None:
-    # The reverse proxy (BEHIND_PROXY) is the only peer in production and passes the client address
-    # on as REMOTE_ADDR (gunicorn's forwarded_allow_ips); nothing here trusts a client's header.
+    # Behind the reverse proxy, backcare.middleware.ProxiedClientAddress has put the client's address
+    # (from the proxy's own X-Forwarded-For) here; nothing else trusts a client's header.
     return request.META.get("REMOTE_ADDR") or None
 
 
@@ -107,7 +108,8 @@ def home_counts(user) -> dict[str, int] | None:
     open_q = Q(status__in=OPEN_STATUSES)
     return ReviewRequest.objects.aggregate(
         new=Count("pk", filter=Q(status=ReviewStatus.NEW)),
-        urgent=Count("pk", filter=open_q & Q(urgent=True)),
+        emergency=Count("pk", filter=open_q & Q(tier=SafetyTier.EMERGENCY)),
+        soon=Count("pk", filter=open_q & Q(tier=SafetyTier.SEE_DOCTOR_SOON)),
         overdue=Count("pk", filter=open_q & Q(due_by__lt=now)),
         mine=Count("pk", filter=open_q & Q(assignee=user)),
     )
@@ -121,7 +123,7 @@ EXPORT_FIELDS = (
     "reference",
     "submitted_at",
     "status",
-    "urgent",
+    "tier",
     "due_by",
     "first_name",
     "last_name",
@@ -153,6 +155,8 @@ def csv_safe(value) -> str:
 
 
 def _cell(review_request: ReviewRequest, name: str):
+    if name == "tier":
+        return review_request.get_tier_display()
     value = getattr(review_request, name)
     if isinstance(value, datetime.datetime):
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")

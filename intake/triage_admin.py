@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from intake import triage, workflow
 from intake.enums import ReviewStatus
 from intake.models import AccessAction, ReviewRequest, Upload
-from intake.rules import RED_FLAGS
+from intake.rules import RED_FLAGS, SafetyTier
 
 # --- Filters --------------------------------------------------------------------------------------
 
@@ -124,10 +124,12 @@ class TriageAdminMixin:
     def age(self, obj: ReviewRequest) -> str:
         return timesince(obj.submitted_at, depth=1)
 
-    @admin.display(description="Urgency", ordering="-urgent")
+    @admin.display(description="Urgency", ordering="tier")
     def urgency(self, obj: ReviewRequest) -> str:
-        if obj.urgent:
-            return mark_safe('<strong class="triage-urgent">Urgent</strong>')
+        if obj.tier == SafetyTier.EMERGENCY:
+            return mark_safe('<strong class="triage-urgent">Emergency</strong>')
+        if obj.tier == SafetyTier.SEE_DOCTOR_SOON:
+            return mark_safe('<strong class="triage-soon">Doctor soon</strong>')
         return "Routine"
 
     @admin.display(description="Files", ordering="n_files")
@@ -144,6 +146,8 @@ class TriageAdminMixin:
         flags = len(obj.red_flags)
         if flags:
             found.append(f"{flags} red flag{'s' if flags > 1 else ''}")
+        if obj.answer_conflicts:
+            found.append("answers disagree")
         if obj.imaging_plan == "upload" and not obj.n_files:
             found.append("no files")
         elif obj.imaging_plan != "upload" and not obj.n_files:

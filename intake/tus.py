@@ -26,6 +26,7 @@ import base64
 import binascii
 import datetime
 import hashlib
+import html
 import logging
 import secrets
 from collections.abc import Callable, Iterator
@@ -34,6 +35,7 @@ from http import HTTPStatus
 
 import psycopg.errors
 from django.conf import settings
+from django.core.files.uploadedfile import TemporaryUploadedFile
 from django.db import OperationalError, transaction
 from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
@@ -43,6 +45,7 @@ from django.utils.http import http_date
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from backcare.views import is_outage
 from intake import rules, staging
 from intake.forms import SKIP_REASONS
 from intake.models import StagedUpload, StagedUploadStatus
@@ -147,14 +150,18 @@ def tus_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
 
 
 def _file_name(metadata_header: str) -> str:
-    """Only the file's name is read from Upload-Metadata, and only its cleaned form is kept."""
+    """Only the file's name is read from Upload-Metadata, and only its cleaned form is kept.
+
+    HTML character references are decoded first, as Django's multipart parser does for a file sent
+    with the plain form, so the same name sent either way is kept as the same text."""
     for pair in metadata_header.split(","):
         key, _, value = pair.strip().partition(" ")
         if key in ("filename", "name") and value:
             try:
-                return rules.clean_file_name(base64.b64decode(value).decode("utf-8", "replace"))
+                decoded = base64.b64decode(value).decode("utf-8", "replace")
             except (binascii.Error, ValueError):
                 break
+            return rules.clean_file_name(html.unescape(decoded))
     return rules.clean_file_name("")
 
 
@@ -215,8 +222,9 @@ def _owned(request: HttpRequest, key: str, *, lock: bool = False) -> StagedUploa
         return None
     rows = StagedUpload.objects.owned_by(owner).filter(key=key)
     if lock:
-        # NOWAIT: a second PATCH on the same upload while one is streaming gets 423 and retries,
-        # instead of both writing the same part. Works across processes and machines.
+        # NOWAIT: a second PATCH on the same upload while one is being kept gets 409 at once (the
+        # client asks for the offset and goes on), instead of both writing the same part. Works
+        # across processes and machines. The lock is only held after the body has arrived.
         rows = rows.select_for_update(nowait=True)
     return rows.first()
 
@@ -275,6 +283,13 @@ def _body(request: HttpRequest, length: int) -> Iterator[bytes]:
 
 
 def _patch(request: HttpRequest, key: str) -> HttpResponse:
+    """Receive the chunk first, then lock, check the offset and keep it.
+
+    The body is read with no transaction open and no lock held: a phone on a bad line (or an
+    attacker sending a byte every few seconds) may take minutes over a chunk, and a transaction held
+    that long would sit "idle in transaction" on the upload's row. Only the last step, which waits
+    on nothing but our own storage, runs under the row lock.
+    """
     if request.content_type != CONTENT_TYPE:
         return _response(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, f"Content-Type must be {CONTENT_TYPE}.")
     try:
@@ -282,45 +297,73 @@ def _patch(request: HttpRequest, key: str) -> HttpResponse:
         length = int(request.headers["Content-Length"])
     except (KeyError, ValueError):
         return _response(HTTPStatus.BAD_REQUEST, "Upload-Offset and Content-Length are required.")
+    if offset < 0 or length < 0:
+        return _response(
+            HTTPStatus.BAD_REQUEST, "Upload-Offset and Content-Length must not be negative."
+        )
     checksum = _checksum(request.headers.get("Upload-Checksum", ""))
     if isinstance(checksum, HttpResponse):
         return checksum
+    # Checked once without a lock so a wrong request is refused before its body is read, and
+    # again under the lock below, where it counts.
+    refusal = _refuse_chunk(_owned(request, key), offset, length)
+    if refusal is not None:
+        return refusal
     try:
-        with transaction.atomic():
-            staged = _owned(request, key, lock=True)
-            if staged is None:
-                return _response(HTTPStatus.NOT_FOUND)
-            if staged.is_expired:
-                return _response(HTTPStatus.GONE)
-            if staged.status != StagedUploadStatus.RECEIVING or offset != staged.offset:
-                return _response(HTTPStatus.CONFLICT, Upload_Offset=str(staged.offset))
-            if offset + length > staged.length:
-                return _response(HTTPStatus.BAD_REQUEST, "The chunk goes past Upload-Length.")
-            return _append(request, staged, length, checksum)
-    except OperationalError as error:
-        if isinstance(error.__cause__, psycopg.errors.LockNotAvailable):
-            return _response(HTTPStatus.LOCKED, "Another request is writing to this upload.")
-        raise
-
-
-def _append(
-    request: HttpRequest, staged: StagedUpload, length: int, checksum: tuple[str, bytes] | None
-) -> HttpResponse:
-    try:
-        written = staging.append(
-            staged.staging_name, staged.offset, _body(request, length), checksum=checksum
-        )
+        with staging.receive(_body(request, length), checksum=checksum) as chunk:
+            return _keep(request, key, offset, chunk)
     except staging.ChecksumMismatch:
         return _response(CHECKSUM_MISMATCH, "Checksum mismatch: the chunk was not kept.")
     except staging.ClientGone:
         # With a checksum nothing of this chunk was kept; the client resumes from HEAD's offset.
         return _response(HTTPStatus.BAD_REQUEST, "The connection dropped mid-chunk.")
-    before = staged.offset
-    staged.offset += written
-    refusal = _check_kind(staged, before=before)
-    if refusal is not None:
-        return refusal
-    staged.save(update_fields=["offset", "status", "kind", "sha256"])
+    except OSError as error:
+        if not is_outage(error):
+            raise
+        # A full disk, or a part that did not land whole (NotSaved): nothing of the chunk was kept
+        # and the offset stays (the row's transaction rolled back). tus clients retry a 5xx, after
+        # Retry-After here.
+        logger.error("tus chunk not kept: storage failed (%s)", type(error).__name__)
+        return _response(
+            HTTPStatus.SERVICE_UNAVAILABLE,
+            "The chunk was not saved: please wait a minute and send it again.",
+            Retry_After="30",
+        )
+
+
+def _refuse_chunk(staged: StagedUpload | None, offset: int, length: int) -> HttpResponse | None:
+    if staged is None:
+        return _response(HTTPStatus.NOT_FOUND)
+    if staged.is_expired:
+        return _response(HTTPStatus.GONE)
+    if staged.status != StagedUploadStatus.RECEIVING or offset != staged.offset:
+        return _response(HTTPStatus.CONFLICT, Upload_Offset=str(staged.offset))
+    if offset + length > staged.length:
+        return _response(HTTPStatus.BAD_REQUEST, "The chunk goes past Upload-Length.")
+    return None
+
+
+def _keep(
+    request: HttpRequest, key: str, offset: int, chunk: TemporaryUploadedFile
+) -> HttpResponse:
+    """Under the row lock: the offset must still be the one the chunk was sent for (another PATCH
+    on the same upload may have been kept meanwhile: 409, and this chunk is dropped)."""
+    try:
+        with transaction.atomic():
+            staged = _owned(request, key, lock=True)
+            refusal = _refuse_chunk(staged, offset, chunk.size)
+            if refusal is not None:
+                return refusal
+            staging.keep(staged.staging_name, offset, chunk)
+            staged.offset += chunk.size
+            refusal = _check_kind(staged, before=offset)
+            if refusal is not None:
+                return refusal
+            staged.save(update_fields=["offset", "status", "kind", "sha256"])
+    except OperationalError as error:
+        if isinstance(error.__cause__, psycopg.errors.LockNotAvailable):
+            return _response(HTTPStatus.CONFLICT, "Another request is writing to this upload.")
+        raise
     headers = {"Upload_Offset": str(staged.offset), "Upload_Expires": _expires(staged)}
     if staged.status == StagedUploadStatus.SKIPPED:
         headers["BackCare_Upload_Note"] = "skipped: CD viewer file, not needed"

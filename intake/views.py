@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from intake import downloads, ratelimit, triage, tus
 from intake.forms import MoreFilesForm, ReviewRequestForm
 from intake.models import AccessAction, Preview, ReviewRequest, Upload
+from intake.rules import ROUTINE_NOTE, TIER_ADVICE, SafetyTier, red_flags_of
 from intake.services import StagedUploadsChanged, add_patient_files, submit_review_request
 from intake.staff_auth import verified_staff_required
 from intake.uploads import install_intake_upload_handlers
@@ -24,7 +25,10 @@ SESSION_KEY = "intake_submitted_request"
 
 # csrf_exempt + csrf_protect on the inner view: the upload handlers must be installed before anything
 # (the CSRF check included) reads the body. The transaction is the service's own, so files written
-# for a rolled-back request can be removed at once.
+# for a rolled-back request can be removed at once. never_cache: the form shown again with errors
+# holds what the patient typed (e-mail, phone, health), and the empty one a one-time token, so no
+# browser or proxy may keep either.
+@never_cache
 @csrf_exempt
 @transaction.non_atomic_requests
 @require_http_methods(["GET", "POST"])
@@ -88,13 +92,22 @@ def thanks(request: HttpRequest) -> HttpResponse:
     if pk is None:
         return redirect("intake:request")
     review_request = get_object_or_404(
-        ReviewRequest.objects.only("reference", "urgent", "imaging_plan"), pk=pk
+        ReviewRequest.objects.only(
+            "reference",
+            "tier",
+            "imaging_plan",
+            *(flag.field for flag in red_flags_of(SafetyTier.ROUTINE)),
+        ),
+        pk=pk,
     )
     return render(
         request,
         "intake/thanks.html",
         {
             "review_request": review_request,
+            "advice": TIER_ADVICE.get(review_request.tier),
+            "emergency": review_request.tier == SafetyTier.EMERGENCY,
+            "routine_note": ROUTINE_NOTE if review_request.routine_notes else None,
             "callback_days": settings.INTAKE_CALLBACK_BUSINESS_DAYS,
         },
     )

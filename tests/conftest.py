@@ -1,13 +1,28 @@
+import os
 from pathlib import Path
 
+import pgtrigger
 import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
+from django.db import connection
+from django.db.backends.postgresql.operations import DatabaseOperations
 
+from intake.db_roles import grant_app_privileges
+from tests.database_support import APP_ROLE
+from tests.redis_support import private_redis
 from tests.storage_support import BucketFiles, LocalFiles, MotoServer, stop
 
+ROLE_KEYS = ("USER", "PASSWORD", "HOST", "PORT")
+
 STORAGE_BACKENDS = ["local", "s3"]
+
+# The developer's set-up stays out of the tests. This process already ignores .env and REDIS_URL
+# (backcare/settings.py, under pytest); every process a test starts inherits this environment, so it
+# skips .env as well and uses a Redis only when the test hands it one (the redis_server fixture).
+os.environ["BACKCARE_TESTING"] = "1"
+os.environ.pop("REDIS_URL", None)
 
 
 def pytest_configure(config):
@@ -23,6 +38,39 @@ def pytest_generate_tests(metafunc):
         metafunc.parametrize("private_storage", STORAGE_BACKENDS, indirect=True)
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """pytest-django creates, migrates and empties the test database through "default": connect it
+    as the owner role (MIGRATION_DATABASE_URL), as `manage.py migrate` does. The app's role is kept
+    for the servers and workers the tests start (tests.database_support.app_database_url)."""
+    default = settings.DATABASES["default"]
+    APP_ROLE.update({key: default[key] for key in ROLE_KEYS})
+    default.update({key: settings.MIGRATION_DATABASE.get(key, "") for key in ROLE_KEYS})
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The app's role gets its grants on the test database, as `manage.py migrate` gives them.
+
+    Django's TransactionTestCase empties the tables with one TRUNCATE, which the access log's trigger
+    refuses; the test database's flush alone skips that trigger (pgtrigger.ignore), so the trigger
+    stays on for every test, including the one that proves it."""
+    with django_db_blocker.unblock():
+        if APP_ROLE["USER"] != connection.settings_dict["USER"]:
+            grant_app_privileges(connection, APP_ROLE["USER"])
+    execute_sql_flush = DatabaseOperations.execute_sql_flush
+
+    def flush(self, sql_list):
+        with pgtrigger.ignore(
+            "intake.AccessLog:accesslog_no_truncate", databases=[self.connection.alias]
+        ):
+            execute_sql_flush(self, sql_list)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(DatabaseOperations, "execute_sql_flush", flush)
+        yield
+
+
 @pytest.fixture(scope="session", autouse=True)
 def collected_static(django_db_blocker):
     """Pages link hashed static names (as in production), which need collectstatic's manifest."""
@@ -36,6 +84,13 @@ def moto_server(tmp_path_factory):
     server = MotoServer.start(tmp_path_factory.mktemp("moto") / "moto.log")
     yield server
     stop(server.process)
+
+
+@pytest.fixture
+def redis_server():
+    """A Redis of this test's own (a private redis-server on a Unix socket), as a REDIS_URL."""
+    with private_redis() as url:
+        yield url
 
 
 @pytest.fixture(autouse=True)

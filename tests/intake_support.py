@@ -9,8 +9,8 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 
+from tests.database_support import app_database_url
 from tests.factories import review_form_data
 
 
@@ -38,10 +38,9 @@ def post_request(client, files=(), *, follow=False, **overrides):
 
 def run_db_worker(tmp_path: Path, private_storage) -> None:
     """The real task worker, in its own process, until the queue is empty; e-mails to tmp_path/mail."""
-    database = connection.settings_dict
     env = {
         **os.environ,
-        "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
+        "DATABASE_URL": app_database_url(),
         "EMAIL_BACKEND": "file",
         "EMAIL_FILE_PATH": str(tmp_path / "mail"),
         **private_storage.environment(),

@@ -25,6 +25,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+# The clinic details production requires (backcare.settings.CLINIC), as plain examples: 555 numbers
+# are reserved for fiction. Every DEBUG-off process the tests and benchmarks start gets these.
+EXAMPLE_CLINIC_ENV = {
+    "CLINIC_PHONE": "(555) 555-0100",
+    "CLINIC_ADDRESS": "Example address: 100 Main Street, Springfield, ST 00000",
+    "CLINIC_HOURS": "Monday to Friday, 8 am to 5 pm",
+    "CLINIC_OUT_OF_HOURS": "When we are closed, leave a message and we will call you back.",
+}
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -59,6 +69,8 @@ class Gunicorn:
             "DEBUG": "false",
             "HTTPS": "false",
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "SITE_URL": self.base_url,
+            **EXAMPLE_CLINIC_ENV,
             "SECRET_KEY": secrets.token_urlsafe(50),
             "EMAIL_BACKEND": "file",
             "EMAIL_FILE_PATH": str(self.storage.parent / "mail"),
@@ -97,13 +109,18 @@ class Gunicorn:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"gunicorn exited with {self.process.returncode}")
-            if get_status(self.base_url + "/healthz") == 200 and len(self.worker_pids()) == (
-                self.workers
-            ):
+            if get_status(self.base_url + "/healthz", headers=self.probe_headers()) == 200 and len(
+                self.worker_pids()
+            ) == (self.workers):
                 return self
             time.sleep(0.1)
         self.stop()
         raise RuntimeError("gunicorn did not answer /healthz in time")
+
+    def probe_headers(self) -> dict[str, str]:
+        # Behind the proxy (HTTPS on) a plain request is redirected to https://; say what the
+        # proxy would say, as the proxy is not there yet.
+        return {"X-Forwarded-Proto": "https"} if self.env.get("BEHIND_PROXY") == "true" else {}
 
     def worker_pids(self) -> list[int]:
         if self.process is None:
@@ -130,10 +147,11 @@ class Gunicorn:
         self.stop()
 
 
-def get_status(url: str, timeout: float = 5) -> int | None:
+def get_status(url: str, timeout: float = 5, headers: dict[str, str] | None = None) -> int | None:
     """The HTTP status of a GET, or None when nothing answers."""
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 - 127.0.0.1 only
+        request = urllib.request.Request(url, headers=headers or {})  # noqa: S310 - 127.0.0.1 only
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - 127.0.0.1 only
             response.read()
             return response.status
     except urllib.error.HTTPError as error:
@@ -182,11 +200,20 @@ FORM = {
     "imaging_plan": "upload",
     "mri_date": "",
     "mri_facility": "",
-    "bladder_bowel": "no",
+    "urine_trouble": "no",
+    "bladder_bowel_control": "no",
     "saddle_numbness": "no",
-    "leg_weakness": "no",
-    "fever_weight_cancer": "no",
+    "sexual_problems": "no",
+    "both_legs": "no",
+    "worsening_weakness": "no",
     "trauma": "no",
+    "fever_unwell": "no",
+    "cancer_history": "no",
+    "weight_loss": "no",
+    "night_pain": "no",
+    "infection_risk": "no",
+    "fracture_risk": "no",
+    "morning_stiffness": "no",
     "insurance_carrier": "",
     "consent_privacy": "on",
     "consent_contact": "on",

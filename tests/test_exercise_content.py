@@ -61,7 +61,7 @@ def test_chest_pain_is_911_on_every_exercise_page_and_never_just_stop_and_ask(cl
     for url in [*exercise_urls(), "/exercises/routines/gentle-start/"]:
         assert CHEST_PAIN_911 in page(client, url), url
     handout = page(client, "/exercises/routines/gentle-start/print/")
-    assert "<strong>Call 911 now</strong> if you get chest pain" in handout
+    assert "call 911 for chest pain" in handout
 
 
 def test_the_no_floor_routine_holds_only_gentle_sitting_and_standing_moves(seeded):

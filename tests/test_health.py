@@ -29,3 +29,10 @@ def test_healthz_is_503_when_the_database_does_not_answer(client, django_db_bloc
             connection.close()
     assert response.status_code == HTTPStatus.SERVICE_UNAVAILABLE
     assert response.json()["database"] == "unavailable"
+
+
+@pytest.mark.django_db
+def test_a_load_balancer_checks_health_over_plain_http_even_with_https_on(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/privacy/").status_code == 301

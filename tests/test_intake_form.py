@@ -6,6 +6,7 @@ from http import HTTPStatus
 import pytest
 
 from intake.models import ReviewRequest
+from intake.rules import RED_FLAGS, SafetyTier
 from tests.intake_support import intake_settings, post_request  # noqa: F401
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("intake_settings")]
@@ -126,7 +127,7 @@ def test_insurance_is_optional_but_checked_when_given(client):
     assert ReviewRequest.objects.get().insurance_plan_type == "ppo"
 
 
-@pytest.mark.parametrize("flag", ["bladder_bowel", "saddle_numbness", "leg_weakness", "trauma"])
+@pytest.mark.parametrize("flag", [flag.field for flag in RED_FLAGS])
 def test_every_safety_question_needs_an_answer(client, flag):
     response = post_request(client, **{flag: None})
     assert errors_of(response)[flag][0].startswith("Answer yes or no: ")
@@ -140,10 +141,10 @@ def test_every_consent_is_required(client, consent):
     assert not ReviewRequest.objects.exists()
 
 
-def test_a_yes_to_any_safety_question_makes_the_request_urgent_with_the_emergency_message(client):
+def test_a_yes_to_an_emergency_question_makes_the_request_emergency_with_its_message(client):
     response = post_request(client, saddle_numbness="yes", follow=True)
     review_request = ReviewRequest.objects.get()
-    assert review_request.urgent
+    assert review_request.tier == SafetyTier.EMERGENCY
     assert review_request.saddle_numbness
     html = response.content.decode()
     assert "Get emergency care now" in html
@@ -178,11 +179,19 @@ def test_errors_are_summarised_at_the_top_with_links_and_shown_beside_fields(cli
     assert "<title>Check your answers: Free MRI review" in html
 
 
+def test_the_form_shown_again_with_what_was_typed_is_never_stored(client):
+    response = post_request(client, first_name="")
+    assert response.status_code == HTTPStatus.OK
+    assert "maria@example.com" in response.content.decode()
+    assert "no-store" in response["Cache-Control"]
+    assert "private" in response["Cache-Control"]
+
+
 def test_what_was_typed_stays_when_the_form_has_errors(client):
     response = post_request(
-        client, first_name="", last_name="Lopez", mri_facility="City Imaging", leg_weakness="no"
+        client, first_name="", last_name="Lopez", mri_facility="City Imaging", both_legs="no"
     )
     html = response.content.decode()
     assert 'value="Lopez"' in html
     assert 'value="City Imaging"' in html
-    assert 'value="no"  id="id_leg_weakness_1" required checked' in html
+    assert 'value="no"  id="id_both_legs_1" required checked' in html

@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 
 from intake.enums import ReviewStatus
 from intake.models import REFERENCE_PATTERN, ReviewRequest, new_reference
+from intake.rules import SafetyTier
 from tests.factories import ReviewRequestFactory, UploadFactory
 
 pytestmark = pytest.mark.django_db
@@ -20,17 +21,31 @@ def test_references_are_short_unambiguous_and_unique():
         assert not set(reference[3:].replace("-", "")) & set("01OILU")
 
 
-def test_queue_puts_urgent_requests_first_then_oldest():
+def test_queue_puts_emergency_then_see_a_doctor_soon_then_routine_oldest_first():
     old = ReviewRequestFactory()
-    urgent_new = ReviewRequestFactory(urgent=True, trauma=True)
-    newest = ReviewRequestFactory()
-    ReviewRequestFactory(status=ReviewStatus.CLOSED, urgent=True)
-    assert list(ReviewRequest.objects.awaiting_triage()) == [urgent_new, old, newest]
+    soon = ReviewRequestFactory(weight_loss=True)
+    urgent_new = ReviewRequestFactory(trauma=True)
+    newest = ReviewRequestFactory(morning_stiffness=True)  # a note for their doctor, not urgent
+    ReviewRequestFactory(status=ReviewStatus.CLOSED, trauma=True)
+    assert list(ReviewRequest.objects.awaiting_triage()) == [urgent_new, soon, old, newest]
+    assert [r.tier for r in (urgent_new, soon, old, newest)] == [1, 2, 3, 3]
 
 
-def test_a_red_flag_without_urgency_is_refused_by_the_database():
+@pytest.mark.parametrize(
+    ("answers", "wrong_tier"),
+    [
+        ({"saddle_numbness": True}, SafetyTier.ROUTINE),
+        ({"saddle_numbness": True}, SafetyTier.SEE_DOCTOR_SOON),
+        ({"cancer_history": True}, SafetyTier.EMERGENCY),
+        ({"cancer_history": True}, SafetyTier.ROUTINE),
+        ({}, SafetyTier.SEE_DOCTOR_SOON),
+        ({"morning_stiffness": True}, SafetyTier.SEE_DOCTOR_SOON),
+    ],
+)
+def test_a_tier_that_disagrees_with_the_answers_is_refused_by_the_database(answers, wrong_tier):
+    review_request = ReviewRequestFactory(**answers)
     with pytest.raises(IntegrityError), transaction.atomic():
-        ReviewRequestFactory(saddle_numbness=True, urgent=False)
+        ReviewRequest.objects.filter(pk=review_request.pk).update(tier=wrong_tier)
 
 
 def test_a_request_without_every_consent_is_refused_by_the_database():

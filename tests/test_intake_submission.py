@@ -118,7 +118,7 @@ def test_the_patient_and_the_inbox_get_e_mails_without_health_details(
 ):
     settings.INTAKE_INBOX_EMAIL = "intake@clinic.example"
     with django_capture_on_commit_callbacks(execute=True):
-        post_request(client, leg_weakness="yes", pain_onset_details="after lifting")
+        post_request(client, both_legs="yes", pain_onset_details="after lifting")
     review_request = ReviewRequest.objects.get()
     to_patient, to_inbox = sorted(mailoutbox, key=lambda m: m.to[0] != "maria@example.com")
     assert to_patient.to == ["maria@example.com"]
@@ -126,7 +126,7 @@ def test_the_patient_and_the_inbox_get_e_mails_without_health_details(
     assert review_request.reference in to_patient.subject
     assert "call 911 now" in to_patient.body
     assert to_inbox.to == ["intake@clinic.example"]
-    assert to_inbox.subject == f"URGENT: New MRI review request {review_request.reference}"
+    assert to_inbox.subject == f"EMERGENCY NOW: New MRI review request {review_request.reference}"
     assert f"/admin/intake/reviewrequest/{review_request.pk}/change/" in to_inbox.body
     for message in (to_patient, to_inbox):
         for private in ["Lopez", "weakness", "after lifting", "1968", "555-201"]:
@@ -150,6 +150,25 @@ def test_another_address_is_not_limited_by_the_first(client, settings):
     assert post_request(client).status_code == HTTPStatus.TOO_MANY_REQUESTS
     client.defaults["REMOTE_ADDR"] = "203.0.113.9"
     assert post_request(client).status_code == HTTPStatus.FOUND
+
+
+def test_behind_the_proxy_each_patient_is_counted_by_their_own_address(client, settings):
+    """The proxy is every request's peer: its X-Forwarded-For names the patient."""
+    settings.INTAKE_RATE_LIMIT_POSTS = 1
+    settings.BEHIND_PROXY = True
+    client.defaults["REMOTE_ADDR"] = "10.0.0.2"  # the proxy
+    client.defaults["HTTP_X_FORWARDED_FOR"] = "198.51.100.7"
+    assert post_request(client).status_code == HTTPStatus.FOUND
+    assert post_request(client).status_code == HTTPStatus.TOO_MANY_REQUESTS
+    client.defaults["HTTP_X_FORWARDED_FOR"] = "198.51.100.8"
+    assert post_request(client).status_code == HTTPStatus.FOUND
+
+
+def test_without_the_proxy_a_forwarded_address_is_not_believed(client, settings):
+    settings.INTAKE_RATE_LIMIT_POSTS = 1
+    assert post_request(client).status_code == HTTPStatus.FOUND
+    client.defaults["HTTP_X_FORWARDED_FOR"] = "198.51.100.9"
+    assert post_request(client).status_code == HTTPStatus.TOO_MANY_REQUESTS
 
 
 def test_logs_contain_no_form_contents_or_file_names(client, caplog):

@@ -27,6 +27,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from intake.models import ReviewRequest, Upload
+from tests.database_support import app_database_url
 from tests.factories import jpeg_bytes, mr_small_bytes, pdf_bytes
 from tests.serving import ROOT, FileToSend, Gunicorn, Patient, database_url, free_port, get_status
 
@@ -71,7 +72,7 @@ def server(transactional_db, private_storage, tmp_path):
     call_command("seed_exercises", verbosity=0)
     connection.close()  # the server's connections should be the only ones in use
     with Gunicorn(
-        database_url(connection.settings_dict["NAME"]),
+        app_database_url(),
         private_storage.location,
         env=NO_RATE_LIMIT,
         log_path=tmp_path / "gunicorn.log",
@@ -185,7 +186,11 @@ def private_postgres():
         subprocess.run(
             [sys.executable, "manage.py", "migrate", "--no-input", "-v0"],
             cwd=ROOT,
-            env={**os.environ, "DATABASE_URL": cluster.url("backcare")},
+            env={
+                **os.environ,
+                "DATABASE_URL": cluster.url("backcare"),
+                "MIGRATION_DATABASE_URL": cluster.url("backcare"),
+            },
             check=True,
             timeout=120,
         )
@@ -339,7 +344,7 @@ def tiny_disk():
 def test_a_full_disk_gives_a_clear_error_and_keeps_nothing(transactional_db, tiny_disk, tmp_path):
     connection.close()
     with Gunicorn(
-        database_url(connection.settings_dict["NAME"]),
+        app_database_url(),
         tiny_disk,
         env=NO_RATE_LIMIT,
         workers=1,
@@ -356,3 +361,6 @@ def test_a_full_disk_gives_a_clear_error_and_keeps_nothing(transactional_db, tin
     assert list(ReviewRequest.objects.values_list("reference", flat=True)) == [small.reference]
     kept = Upload.objects.get()
     assert stored_files(tiny_disk) == {kept.file.name}
+    # The kept file is whole: the size and SHA-256 of its row (see test_intake_storage_full.py).
+    content = (tiny_disk / kept.file.name).read_bytes()
+    assert (len(content), hashlib.sha256(content).hexdigest()) == (kept.size, kept.sha256)

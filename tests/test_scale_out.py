@@ -1,8 +1,9 @@
-"""Two gunicorn servers (two processes each) and two workers share one Postgres, one Redis and one S3
-bucket, and behave as one site: a request sent through one server is downloaded by staff through the
-other, signed in on the first; a resumable (tus) upload whose chunks alternate between the servers
-is attached through one and downloaded through the other; the rate limit counts posts across both;
-two workers send each follow-up e-mail once. Everything real over HTTP; every process bounded in time and stopped."""
+"""Two gunicorn servers (two processes each) and two workers share one Postgres, one Redis (a private
+redis-server of the test's own) and one S3 bucket, and behave as one site: a request sent through one
+server is downloaded by staff through the other, signed in on the first; a resumable (tus) upload
+whose chunks alternate between the servers is attached through one and downloaded through the other;
+the rate limit counts posts across both; two workers send each follow-up e-mail once. Everything
+real over HTTP; every process bounded in time and stopped."""
 
 import hashlib
 import re
@@ -13,37 +14,21 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-import redis
 import requests
 from django.conf import settings
 from django.contrib.auth.models import Permission, User
-from django.db import connection
 from django_tasks_db.models import DBTaskResult
 
 from intake.models import ReviewRequest, SentEmail, StagedUpload
+from tests.database_support import app_database_url
 from tests.factories import mr_small_bytes, pdf_bytes, review_form_data
+from tests.serving import EXAMPLE_CLINIC_ENV
 from tests.storage_support import BucketFiles, free_port, stop, wait_for_http
 from tests.triage_support import backup_code
 from tests.tus_support import sha256_header
 
 SECRET_KEY = "scale-out-test-secret-" + "x" * 40
 STAFF_PASSWORD = "a long enough password 42"
-
-
-def database_url() -> str:
-    database = connection.settings_dict
-    return f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
-
-
-@pytest.fixture
-def shared_redis(request):
-    """Redis databases 5 to 12 only (other test runs use 0 to 4): one per test, emptied around it."""
-    url = f"redis://127.0.0.1:6379/{request.param}"
-    client = redis.Redis.from_url(url)
-    client.flushdb()
-    yield url
-    client.flushdb()
-    client.close()
 
 
 @pytest.fixture
@@ -54,7 +39,7 @@ def shared_bucket(moto_server):
 
 
 @pytest.fixture
-def cluster(transactional_db, shared_redis, shared_bucket, tmp_path):
+def cluster(transactional_db, redis_server, shared_bucket, tmp_path):
     """Start two production-like servers on the same database, Redis and bucket; stop them after."""
     env = {
         "PATH": "/usr/bin:/bin",
@@ -63,9 +48,12 @@ def cluster(transactional_db, shared_redis, shared_bucket, tmp_path):
         "HTTPS": "false",
         "SECRET_KEY": SECRET_KEY,
         "ALLOWED_HOSTS": "127.0.0.1",
-        "DATABASE_URL": database_url(),
+        "SITE_URL": "http://127.0.0.1",
+        **EXAMPLE_CLINIC_ENV,
+        "DATABASE_URL": app_database_url(),
         "CONN_MAX_AGE": "0",
-        "REDIS_URL": shared_redis,
+        "REDIS_URL": redis_server,  # a private redis-server, never the developer's
+        "BACKCARE_TESTING": "1",  # nor their .env
         "EMAIL_BACKEND": "file",
         "EMAIL_FILE_PATH": str(tmp_path / "mail"),
         "INTAKE_RATE_LIMIT_POSTS": "4",
@@ -126,7 +114,6 @@ def sign_in(browser: requests.Session, base_url: str, user: User) -> None:
     assert response.status_code == HTTPStatus.FOUND, response.text[:500]
 
 
-@pytest.mark.parametrize("shared_redis", [5], indirect=True)
 def test_a_file_sent_through_one_server_is_downloaded_by_staff_through_the_other(
     cluster, shared_bucket
 ):
@@ -182,7 +169,6 @@ def test_a_file_sent_through_one_server_is_downloaded_by_staff_through_the_other
     assert sum(text.count("Subject:") for text in mail) == 2
 
 
-@pytest.mark.parametrize("shared_redis", [6], indirect=True)
 def test_the_rate_limit_counts_posts_across_both_servers(cluster):
     browser = requests.Session()
     token = form_tokens(browser, cluster["a"])["csrfmiddlewaretoken"]
@@ -202,7 +188,6 @@ def test_the_rate_limit_counts_posts_across_both_servers(cluster):
     assert not ReviewRequest.objects.exists()
 
 
-@pytest.mark.parametrize("shared_redis", [10], indirect=True)
 def test_a_tus_upload_whose_chunks_alternate_between_servers_is_attached_and_downloaded(
     cluster, shared_bucket
 ):

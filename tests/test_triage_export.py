@@ -24,9 +24,7 @@ def export(client, *objs) -> list[dict]:
 
 
 def test_export_has_the_selected_requests_without_free_text(client):
-    chosen = ReviewRequestFactory(
-        pain_onset_details="Lifting my grandson", trauma=True, urgent=True
-    )
+    chosen = ReviewRequestFactory(pain_onset_details="Lifting my grandson", trauma=True)
     ReviewRequestFactory()
     otp_login(client, staff_user(role=SURGEON))
     rows = export(client, chosen)

@@ -31,12 +31,14 @@ def coordinator(client):
     return user
 
 
-def test_urgent_first_then_oldest_first(client, coordinator):
+def test_emergency_first_then_see_a_doctor_soon_then_routine_oldest_first(client, coordinator):
     routine_old = ReviewRequestFactory(submitted_at=days_ago(3))
     routine_new = ReviewRequestFactory(submitted_at=days_ago(1))
-    urgent_new = ReviewRequestFactory(submitted_at=days_ago(0.5), urgent=True, trauma=True)
-    urgent_old = ReviewRequestFactory(submitted_at=days_ago(2), urgent=True, trauma=True)
-    assert results(client) == [urgent_old, urgent_new, routine_old, routine_new]
+    urgent_new = ReviewRequestFactory(submitted_at=days_ago(0.5), trauma=True)
+    urgent_old = ReviewRequestFactory(submitted_at=days_ago(2), trauma=True)
+    soon_old = ReviewRequestFactory(submitted_at=days_ago(3), cancer_history=True)
+    soon_new = ReviewRequestFactory(submitted_at=days_ago(0.1), night_pain=True)
+    assert results(client) == [urgent_old, urgent_new, soon_old, soon_new, routine_old, routine_new]
 
 
 def test_open_requests_by_default_and_any_status_on_request(client, coordinator):
@@ -48,10 +50,10 @@ def test_open_requests_by_default_and_any_status_on_request(client, coordinator)
     assert set(results(client, status="all")) == {new, closed, spam}
 
 
-def test_filters_urgent_mine_unassigned_and_date(client, coordinator):
-    urgent = ReviewRequestFactory(urgent=True, bladder_bowel=True, assignee=coordinator)
+def test_filters_tier_mine_unassigned_and_date(client, coordinator):
+    urgent = ReviewRequestFactory(bladder_bowel_control=True, assignee=coordinator)
     other = ReviewRequestFactory(submitted_at=days_ago(40))
-    assert results(client, urgent__exact="1") == [urgent]
+    assert results(client, tier__exact="1") == [urgent]
     assert results(client, assigned="me") == [urgent]
     assert results(client, assigned="nobody") == [other]
     # The "Past 7 days" choice of the date filter.
@@ -70,11 +72,11 @@ def test_search_by_reference_name_email_or_phone(client, coordinator, field):
 
 
 def test_the_columns_show_patient_files_checks_and_due_by(client, coordinator):
-    obj = ReviewRequestFactory(first_name="Ada", last_name="Okonkwo", urgent=True, trauma=True)
+    obj = ReviewRequestFactory(first_name="Ada", last_name="Okonkwo", trauma=True)
     UploadFactory(request=obj)
     UploadFactory(request=obj)
     html = client.get(QUEUE).content.decode()
-    for text in ("Ada Okonkwo", "Urgent", "1 red flag", "Due by", "Imaging", "Waiting"):
+    for text in ("Ada Okonkwo", "Emergency", "1 red flag", "Due by", "Imaging", "Waiting"):
         assert text in html
     assert results(client)[0].n_files == 2
 
@@ -95,7 +97,7 @@ def test_the_queue_takes_the_same_number_of_queries_for_10_or_300_requests(
         assert client.get(QUEUE, {"status": "all"}).status_code == HTTPStatus.OK
     build(290)
     with django_assert_num_queries(len(small.captured_queries)):
-        response = client.get(QUEUE, {"status": "all", "urgent__exact": "0"})
+        response = client.get(QUEUE, {"status": "all", "tier__exact": "3"})
     assert response.status_code == HTTPStatus.OK
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get(QUEUE, {"q": "555"})
@@ -103,11 +105,17 @@ def test_the_queue_takes_the_same_number_of_queries_for_10_or_300_requests(
 
 def test_the_admin_home_counts_new_urgent_overdue_and_mine(client, coordinator):
     ReviewRequestFactory()
-    ReviewRequestFactory(urgent=True, leg_weakness=True, assignee=coordinator)
+    ReviewRequestFactory(both_legs=True, assignee=coordinator)
     ReviewRequestFactory(submitted_at=days_ago(30), status=ReviewStatus.IN_REVIEW)
     ReviewRequestFactory(status=ReviewStatus.CLOSED, assignee=coordinator)
     response = client.get("/admin/")
-    assert response.context["triage_counts"] == {"new": 2, "urgent": 1, "overdue": 1, "mine": 1}
+    assert response.context["triage_counts"] == {
+        "new": 2,
+        "emergency": 1,
+        "soon": 0,
+        "overdue": 1,
+        "mine": 1,
+    }
     html = response.content.decode()
     assert "MRI review requests" in html
     assert "assigned to me" in html

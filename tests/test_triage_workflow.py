@@ -96,7 +96,7 @@ def test_a_routine_request_is_due_two_business_days_later(settings):
 
 def test_an_urgent_request_is_due_the_same_day():
     friday = datetime.datetime(2026, 11, 20, 16, 0, tzinfo=NY)
-    obj = ReviewRequestFactory(submitted_at=friday, urgent=True, trauma=True)
+    obj = ReviewRequestFactory(submitted_at=friday, trauma=True)
     assert obj.due_by == datetime.datetime(2026, 11, 20, 23, 59, 59, tzinfo=NY)
 
 

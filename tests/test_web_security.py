@@ -279,7 +279,7 @@ def test_no_patient_data_in_urls_logs_or_e_mails(
     client, caplog, mailoutbox, django_capture_on_commit_callbacks
 ):
     caplog.set_level(logging.DEBUG)
-    data = review_form_data(**PATIENT, imaging_plan="upload", leg_weakness="yes")
+    data = review_form_data(**PATIENT, imaging_plan="upload", both_legs="yes")
     data["files"] = [upload(FILE_NAME, pdf_bytes())]
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/mri-review/", data)

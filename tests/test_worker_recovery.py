@@ -13,22 +13,21 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
-from django.db import connection
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from intake.models import SentEmail
 from intake.tasks import email_intake_inbox, email_patient_confirmation
 from tests.blocking_tasks import wait_for_release
+from tests.database_support import app_database_url
 from tests.factories import ReviewRequestFactory
 from tests.storage_support import stop
 
 
 def worker_environment(tmp_path: Path) -> dict[str, str]:
-    database = connection.settings_dict
     return {
         **os.environ,
-        "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
+        "DATABASE_URL": app_database_url(),
         "EMAIL_BACKEND": "file",
         "EMAIL_FILE_PATH": str(tmp_path / "mail"),
         "PRIVATE_STORAGE_ROOT": str(tmp_path / "private"),

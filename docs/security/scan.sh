@@ -27,6 +27,8 @@ fi
 export DEBUG=false HTTPS=false ALLOWED_HOSTS=127.0.0.1 EMAIL_BACKEND=console \
   SECRET_KEY=${SECRET_KEY:-scan-$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(50))')} \
   PRIVATE_STORAGE_ROOT="$WORK/private" SITE_URL="$BASE" LOG_LEVEL=WARNING \
+  CLINIC_PHONE="(555) 555-0100" CLINIC_ADDRESS="Example address" CLINIC_HOURS="Weekdays" \
+  CLINIC_OUT_OF_HOURS="Leave a message" \
   INTAKE_RATE_LIMIT_POSTS=1000000  # the scanner posts the form thousands of times; 429s would hide findings
 .venv/bin/python manage.py collectstatic --no-input --verbosity 0
 .venv/bin/gunicorn backcare.wsgi --bind "127.0.0.1:$PORT" --worker-class gthread --workers 2 --threads 4 \

@@ -20,7 +20,7 @@ from pathlib import Path, PurePosixPath
 
 import pydicom
 
-from intake.rules import SNIFF_BYTES, FileKind, is_cd_clutter
+from intake.rules import SNIFF_BYTES, FileKind, is_cd_clutter, starts_like_program
 
 from . import kinds, limits, reasons
 from .results import Failure
@@ -181,6 +181,7 @@ class Member:
     ref: MemberRef
     kind: FileKind | None
     listed: bool  # the CD's DICOMDIR lists it as an image
+    program_preamble: bool = False  # a DICOM file whose preamble starts like a program
 
 
 class ArchiveReader:
@@ -244,14 +245,15 @@ class ArchiveReader:
                 continue
             try:
                 with self.open(ref) as reader:
-                    kind = kinds.sniff_head(reader.read(SNIFF_BYTES))
+                    head = reader.read(SNIFF_BYTES)
+                    kind = kinds.sniff_head(head)
             except (MemberDamaged, zipfile.BadZipFile, zlib.error, EOFError, OSError):
                 self.failures.append(Failure(ref.name, reasons.MEMBER_DAMAGED))
                 continue
             if kind == FileKind.ZIP:
                 yield from self._nested(ref, depth=depth, prefix=prefix)
                 continue
-            yield Member(ref, kind, is_listed)
+            yield Member(ref, kind, is_listed, kind == FileKind.DICOM and starts_like_program(head))
 
     def _nested(self, ref: MemberRef, *, depth: int, prefix: str) -> Iterator[Member]:
         if depth + 1 > limits.ZIP_MAX_DEPTH:

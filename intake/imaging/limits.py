@@ -22,6 +22,9 @@ DICOM_PREVIEW_ATTEMPTS = 3  # slices tried per series when the middle one will n
 FALLBACK_PERCENTILES = (0.5, 99.5)  # contrast for slices with no window: ignore a few hot pixels
 
 # PDF reports.
+PDF_MAX_BYTES = (
+    256 * 1024**2
+)  # a report is a few MB; pypdf may read a damaged one whole into memory
 PDF_PREVIEW_MAX_SIDE = 1024
 
 # Triage.

@@ -25,10 +25,15 @@ class PdfSummary:
     preview_height: int = 0
 
 
-def read_pdf(fileobj: BinaryIO) -> PdfSummary:
-    data = fileobj.read()
+def _page_count(fileobj: BinaryIO) -> int:
+    """The number of pages, reading the cross-reference table and page tree (not the page contents);
+    PdfRefused when the bytes after "%PDF-" are not a PDF (a web page, say), it is locked, or it is
+    too large to read (pypdf reads a damaged file whole to rebuild its table)."""
+    if fileobj.seek(0, io.SEEK_END) > limits.PDF_MAX_BYTES:
+        raise PdfRefused(reasons.PDF_TOO_LARGE)
+    fileobj.seek(0)
     try:
-        reader = PdfReader(io.BytesIO(data))
+        reader = PdfReader(fileobj)
         if reader.is_encrypted and not reader.decrypt(""):
             raise PdfRefused(reasons.PDF_PROTECTED)
         page_count = len(reader.pages)
@@ -38,6 +43,22 @@ def read_pdf(fileobj: BinaryIO) -> PdfSummary:
         raise PdfRefused(reasons.NOT_READABLE_PDF) from exc
     if page_count == 0:
         raise PdfRefused(reasons.NOT_READABLE_PDF)
+    return page_count
+
+
+def screen_pdf(fileobj: BinaryIO) -> str | None:
+    """The form's quick look at a PDF: the pipeline's reason to refuse it, or None. Reads the file in
+    place (seeking); only a damaged one is read whole, within PDF_MAX_BYTES."""
+    try:
+        _page_count(fileobj)
+    except PdfRefused as exc:
+        return exc.reason
+    return None
+
+
+def read_pdf(fileobj: BinaryIO) -> PdfSummary:
+    data = fileobj.read(limits.PDF_MAX_BYTES + 1)
+    page_count = _page_count(io.BytesIO(data))
     try:
         png, size = _first_page_png(data)
     except (pdfium.PdfiumError, ValueError, OSError):

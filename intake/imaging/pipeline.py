@@ -8,7 +8,7 @@ from os import PathLike
 from pathlib import Path
 from typing import BinaryIO
 
-from intake.rules import FileKind
+from intake.rules import FileKind, starts_like_program
 
 from . import dicom, limits, reasons
 from .archives import ArchiveReader, ArchiveRefused, Member, MemberDamaged
@@ -95,9 +95,13 @@ class _Collector:
     previews: list[Preview] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
+    program_preambles: list[str] = field(default_factory=list)
     studies: tuple = ()
 
     def single_dicom(self, fileobj: BinaryIO) -> Result:
+        if starts_like_program(fileobj.read(128)):
+            self.notes.append(reasons.NOTE_PROGRAM_PREAMBLE)
+        fileobj.seek(0)
         try:
             header = dicom.read_header(fileobj)
             fileobj.seek(0)
@@ -120,6 +124,8 @@ class _Collector:
                 for member in reader.members():
                     if member.kind == FileKind.DICOM:
                         no_pixels += self._archive_dicom(reader, member)
+                        if member.program_preamble:
+                            self.program_preambles.append(member.ref.name)
                     elif member.kind in (FileKind.JPEG, FileKind.PNG, FileKind.PDF):
                         self._archive_document(reader, member)
                     elif member.listed:
@@ -218,6 +224,15 @@ class _Collector:
         self.previews.append(Preview(key, label, dicom.png_bytes(image), *image.size))
 
     def result(self) -> Result:
+        notes = list(self.notes)
+        if self.program_preambles:
+            # Staff should know before they open it: the stored file stays byte for byte as sent, and
+            # downloads are named by kind (.dcm), never .exe.
+            notes.append(
+                reasons.NOTE_PROGRAM_PREAMBLE_MEMBERS.format(
+                    count=len(self.program_preambles), examples=_few(self.program_preambles)
+                )
+            )
         return Result(
             kind=self.kind,
             outcome=Outcome.PROCESSED,
@@ -225,7 +240,7 @@ class _Collector:
             photos=tuple(self.photos),
             documents=tuple(self.documents),
             previews=tuple(sorted(self.previews, key=lambda p: p.key)),
-            notes=tuple(self.notes),
+            notes=tuple(notes),
             failures=tuple(self.failures),
         )
 

@@ -21,6 +21,7 @@ ZIP_BOMB = (
 NOT_READABLE_PHOTO = "This photo could not be read; the file may be damaged."
 PHOTO_TOO_LARGE = "This image was refused: it has far more pixels than a phone photo."
 NOT_READABLE_PDF = "This PDF could not be read; the file may be damaged."
+PDF_TOO_LARGE = "This PDF was refused: it is far larger than a report."
 PDF_PROTECTED = "This PDF is protected by a password and could not be read."
 FILE_NOT_STORED = (
     "The file is no longer stored (it may have been removed after the retention period), "
@@ -52,6 +53,16 @@ NOTE_DICOMDIR_UNREADABLE = (
     "The CD's index (DICOMDIR) could not be read, so every file was examined."
 )
 NOTE_NESTED_ARCHIVE = "Read the ZIP archive inside this one: {name}."
+NOTE_PROGRAM_PREAMBLE = (
+    "This DICOM file starts like a computer program: its preamble (the first 128 bytes, free for "
+    "any use) holds a program header, such as a Windows .exe's. Open it only in a DICOM viewer, "
+    "never as a program."
+)
+NOTE_PROGRAM_PREAMBLE_MEMBERS = (
+    "{count} DICOM file(s) inside start like a computer program (a program header, such as a "
+    "Windows .exe's, in the DICOM preamble), e.g. {examples}. Open them only in a DICOM viewer, "
+    "never as a program."
+)
 NOTE_PDF_NO_PREVIEW = "No preview of the first page could be made."
 NOTE_EMPTY_ARCHIVE = "The ZIP archive is empty."
 MEMBER_DAMAGED = "This file inside the ZIP archive is damaged and could not be read."

@@ -9,6 +9,7 @@ from django.core.cache import cache
 from playwright.sync_api import expect
 
 from intake.models import ReviewRequest
+from intake.rules import SafetyTier
 from tests.e2e.conftest import axe_violations
 from tests.factories import jpeg_bytes, pdf_bytes, zipped_dicom_cd
 
@@ -49,9 +50,9 @@ def fill_like_a_patient(page, *, safety_yes: str | None = None) -> None:
     page.get_by_label("I am adding my MRI files to this form").check()
     page.get_by_label("Date of the MRI scan (if you know it)").fill("10/12/2026")
     page.get_by_label("Lower back (lumbar spine)").check()
-    page.get_by_role("group", name="Do you have the radiologist's written report?").get_by_label(
-        "Yes"
-    ).check()
+    page.get_by_role(
+        "group", name="Do you have the doctor's written report of your scan?"
+    ).get_by_label("Yes").check()
     for question in page.locator(".safety-question").all():
         question.get_by_label("No", exact=True).check()
     if safety_yes:
@@ -105,7 +106,8 @@ def test_a_yes_to_a_safety_question_shows_the_emergency_message(page, live_serve
     fill_like_a_patient(
         page, safety_yes="Did your back pain start after a serious fall or accident?"
     )
-    expect(page.locator("#red-flag-warning")).to_be_visible()
+    expect(page.locator("#safety-warning-emergency")).to_be_visible()
+    expect(page.locator("#safety-warning-see_doctor_soon")).to_be_hidden()
     page.get_by_label("I do not have my MRI files yet").check()
     page.get_by_role("button", name="Send my request").click()
 
@@ -113,9 +115,35 @@ def test_a_yes_to_a_safety_question_shows_the_emergency_message(page, live_serve
     expect(urgent).to_be_visible()
     expect(urgent).to_contain_text("This service cannot help in time")
     expect(urgent).to_contain_text("call 911 now")
-    assert ReviewRequest.objects.get().urgent
+    assert ReviewRequest.objects.get().tier == SafetyTier.EMERGENCY
     assert axe_violations(page) == []
     page.screenshot(path=SHOTS / "intake-urgent.png", full_page=True)
+
+
+def test_the_live_warning_fits_the_tier_of_the_answers(page, live_server):
+    page.goto(f"{live_server.url}/mri-review/")
+    emergency = page.locator("#safety-warning-emergency")
+    soon = page.locator("#safety-warning-see_doctor_soon")
+    note = page.locator("#safety-warning-routine")
+    fill_like_a_patient(page, safety_yes="Have you ever had cancer?")
+    expect(soon).to_be_visible()
+    expect(soon).to_contain_text("You do not need to call 911")
+    expect(emergency).to_be_hidden()
+    page.get_by_role(
+        "group", name="Is your back stiff for more than 30 minutes each morning?"
+    ).get_by_label("Yes", exact=True).check()
+    expect(note).to_be_visible()
+    page.get_by_role("group", name="Is weakness in your leg getting worse?").get_by_label(
+        "Yes", exact=True
+    ).check()
+    expect(emergency).to_be_visible()
+    expect(soon).to_be_hidden()
+    assert axe_violations(page) == []
+    page.get_by_label("I do not have my MRI files yet").check()
+    page.get_by_role("button", name="Send my request").click()
+    expect(page.get_by_role("region", name="Get emergency care now")).to_be_visible()
+    expect(page.get_by_role("region", name="Tell your doctor")).to_be_visible()
+    expect(page.get_by_text("See a doctor today or tomorrow", exact=True)).to_have_count(0)
 
 
 def test_errors_are_listed_at_the_top_and_typing_is_kept(page, live_server):

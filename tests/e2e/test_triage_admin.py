@@ -48,9 +48,7 @@ def test_a_coordinator_triages_an_urgent_request(page, live_server, console_erro
     )
     code = backup_code(user)
     ReviewRequestFactory(first_name="Rita", last_name="Routine")
-    urgent = ReviewRequestFactory(
-        first_name="Uma", last_name="Urgent", urgent=True, bladder_bowel=True
-    )
+    urgent = ReviewRequestFactory(first_name="Uma", last_name="Urgent", bladder_bowel_control=True)
     UploadFactory(request=urgent, content=pdf_bytes(), original_name="report.pdf", kind="pdf")
 
     # The login page is our template: check it before signing in.
@@ -58,12 +56,12 @@ def test_a_coordinator_triages_an_urgent_request(page, live_server, console_erro
     assert axe_violations(page) == []
     sign_in(page, live_server, user.username, code)
     expect(page.get_by_role("heading", name="MRI review requests")).to_be_visible()
-    expect(page.locator(".triage-counts")).to_contain_text("1 urgent")
+    expect(page.locator(".triage-counts")).to_contain_text("1 emergency")
     assert axe_violations(page) == []
 
     page.get_by_role("link", name="2 new").click()
-    page.locator("#changelist-filter details[data-filter-title='urgent']").get_by_role(
-        "link", name="Yes"
+    page.locator("#changelist-filter details[data-filter-title='safety tier']").get_by_role(
+        "link", name="Emergency now"
     ).click()
     rows = page.locator("#result_list tbody tr")
     expect(rows).to_have_count(1)
@@ -73,7 +71,7 @@ def test_a_coordinator_triages_an_urgent_request(page, live_server, console_erro
     page.screenshot(path=str(SHOTS / "triage-queue.png"), full_page=True)
 
     rows.first.get_by_role("link", name=urgent.reference).click()
-    expect(page.get_by_role("alert")).to_contain_text("New bladder or bowel problems")
+    expect(page.get_by_role("alert")).to_contain_text("Loss of bladder or bowel control")
     page.get_by_role("button", name="Assign to me").click()
     expect(page.locator("#triage-workflow")).to_contain_text("Assigned to: coordinator@clinic")
 

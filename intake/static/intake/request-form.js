@@ -8,19 +8,34 @@
     summary.focus();
   }
 
-  // Show the emergency message as soon as a safety question is answered "yes".
-  var warning = document.getElementById("red-flag-warning");
-  var safetyRadios = document.querySelectorAll(".safety-question input[type=radio]");
-  function update() {
-    var anyYes = Array.prototype.some.call(safetyRadios, function (radio) {
-      return radio.checked && radio.value === "yes";
-    });
-    if (warning) {
-      warning.hidden = !anyYes;
+  // Show the warning that fits the safety answers as soon as they change: an emergency "yes" shows
+  // only the emergency message (never both), a "see a doctor soon" yes its own, and the routine
+  // note beside either. The wording comes from the server (intake.rules.TIER_ADVICE).
+  function yesIn(tier) {
+    return Array.prototype.some.call(
+      document.querySelectorAll(".safety-" + tier + " input[type=radio]"),
+      function (radio) {
+        return radio.checked && radio.value === "yes";
+      }
+    );
+  }
+  function show(tier, shown) {
+    var box = document.getElementById("safety-warning-" + tier);
+    if (box) {
+      box.hidden = !shown;
     }
   }
-  Array.prototype.forEach.call(safetyRadios, function (radio) {
-    radio.addEventListener("change", update);
-  });
+  function update() {
+    var emergency = yesIn("emergency");
+    show("emergency", emergency);
+    show("see_doctor_soon", !emergency && yesIn("see_doctor_soon"));
+    show("routine", yesIn("routine"));
+  }
+  Array.prototype.forEach.call(
+    document.querySelectorAll(".safety-question input[type=radio]"),
+    function (radio) {
+      radio.addEventListener("change", update);
+    }
+  );
   update();
 })();

@@ -1,0 +1,1 @@
+"""How BackCare is deployed: the reverse proxy's configuration and a runner for it."""

@@ -1,0 +1,16 @@
+"""The safety box's lists, read from intake.rules so every page, handout and question agree."""
+
+from django import template
+
+from intake.rules import SafetyTier, red_flags_of
+
+register = template.Library()
+
+
+@register.simple_tag
+def safety_signs() -> dict[str, list[str]]:
+    return {
+        "emergency": [flag.sign for flag in red_flags_of(SafetyTier.EMERGENCY)],
+        "soon": [flag.sign for flag in red_flags_of(SafetyTier.SEE_DOCTOR_SOON)],
+        "routine": [flag.sign for flag in red_flags_of(SafetyTier.ROUTINE)],
+    }

@@ -1,0 +1,256 @@
+"""Nothing lost when storage fills: every byte kept is checked, and a short file is never kept.
+
+Private storage is a real, small tmpfs of its own, on another filesystem than the temporary folder
+where Django and the tus view receive files first (the usual set-up with a mounted volume). There
+Django's move into storage is a copy; on a full disk that copy used to write the last piece short
+without an error, and the request was kept with a file thousands of bytes shorter than its row.
+
+The free space is set with a filler file so that the disk fills inside the copy's last 64 KiB
+piece, exactly as in the incident (a request 3,000 bytes short; a tus part of 512,000 of 524,288).
+"""
+
+import hashlib
+import os
+import subprocess
+import tempfile
+from http import HTTPStatus
+from pathlib import Path
+
+import pytest
+import requests
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
+from django.test import Client
+
+from intake.models import ReviewRequest, StagedUpload, StagedUploadStatus, Upload
+from intake.storage import PrivateFileSystemStorage
+from tests.factories import mr_small_bytes
+from tests.intake_support import post_request
+from tests.storage_support import LocalFiles
+from tests.tus_support import TUS, cookie, new_session_key, staged_parts
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PAGE = 4096
+COPY_PIECE = 64 * 1024  # django.core.files.move.file_move_safe's chunk size
+SEND_AGAIN = "it was not saved: please wait a minute and send it again"
+
+
+def free_bytes(folder: Path) -> int:
+    stats = os.statvfs(folder)
+    return stats.f_bavail * stats.f_frsize
+
+
+@pytest.fixture
+def small_disk(settings):
+    """Private storage on a real 3 MB tmpfs, mounted for this test (the tests run as root)."""
+    folder = Path(tempfile.mkdtemp(prefix="backcare-small-", dir="/var/tmp"))
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(folder)], check=True)
+    try:
+        temp = settings.FILE_UPLOAD_TEMP_DIR or tempfile.gettempdir()
+        assert os.stat(temp).st_dev != os.stat(folder).st_dev
+        settings.STORAGES = {
+            **settings.STORAGES,
+            "default": {
+                "BACKEND": "intake.storage.PrivateFileSystemStorage",
+                "OPTIONS": {
+                    "location": folder / "private",
+                    "base_url": None,
+                    "file_permissions_mode": 0o600,
+                    "directory_permissions_mode": 0o700,
+                },
+            },
+        }
+        settings.PRIVATE_STORAGE_ROOT = folder / "private"
+        yield SmallDisk(folder)
+    finally:
+        subprocess.run(["umount", str(folder)], check=True)
+        folder.rmdir()
+
+
+class SmallDisk:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.files = LocalFiles(folder / "private")
+        self.filler = folder / "filler"
+
+    def leave_free(self, size: int) -> None:
+        """Fill the disk until exactly `size` bytes (whole pages) are free."""
+        assert size % PAGE == 0
+        self.filler.write_bytes(b"\0" * (free_bytes(self.folder) - size))
+        assert free_bytes(self.folder) == size
+
+    def make_room(self) -> None:
+        self.filler.unlink()
+
+
+def short_write_sizes(pieces: int) -> tuple[int, int]:
+    """Free space, and a file size for which the disk fills inside the last 64 KiB piece."""
+    free = pieces * COPY_PIECE + 11 * PAGE
+    return free, free + 3000
+
+
+def scan(size: int) -> bytes:
+    """A real DICOM file padded with random bytes to `size`."""
+    head = mr_small_bytes()
+    return head + os.urandom(size - len(head))
+
+
+@pytest.fixture
+def patient():
+    """The patient's browser: the error page the site shows, not the exception behind it."""
+    return Client(raise_request_exception=False)
+
+
+# --- The form's own files ------------------------------------------------------------------------
+
+
+def test_a_file_larger_than_the_free_space_gets_a_503_and_keeps_nothing(small_disk, patient):
+    free, size = short_write_sizes(20)
+    small_disk.leave_free(free)
+
+    response = post_request(patient, files=[("scan.dcm", scan(size))])
+
+    assert response.status_code == HTTPStatus.SERVICE_UNAVAILABLE
+    assert SEND_AGAIN in response.text
+    assert not ReviewRequest.objects.exists()
+    assert not Upload.objects.exists()
+    assert small_disk.files.names() == []
+
+
+def test_a_short_write_that_raises_no_error_is_still_caught_by_the_read_back(
+    small_disk, patient, monkeypatch
+):
+    """The second line of defence on its own: with Django's own move back (the copy that loses the
+    last piece without an error), the check of what landed refuses the file."""
+    monkeypatch.setattr(PrivateFileSystemStorage, "_save", FileSystemStorage._save)
+    free, size = short_write_sizes(20)
+    small_disk.leave_free(free)
+
+    response = post_request(patient, files=[("scan.dcm", scan(size))])
+
+    assert response.status_code == HTTPStatus.SERVICE_UNAVAILABLE
+    assert SEND_AGAIN in response.text
+    assert not ReviewRequest.objects.exists()
+    assert small_disk.files.names() == []
+
+
+def test_a_file_that_fits_exactly_is_kept_with_the_sha256_of_its_row(small_disk, patient):
+    free, _ = short_write_sizes(20)
+    small_disk.leave_free(free)
+    content = scan(free)
+
+    response = post_request(patient, files=[("scan.dcm", content)])
+
+    assert response.status_code == HTTPStatus.FOUND
+    upload = Upload.objects.get()
+    kept = small_disk.files.read(upload.file.name)
+    assert upload.size == len(kept) == free
+    assert upload.sha256 == hashlib.sha256(kept).hexdigest() == hashlib.sha256(content).hexdigest()
+
+
+# --- Resumable uploads ---------------------------------------------------------------------------
+
+
+def create(live_server, session_key: str, length: int) -> str:
+    response = requests.post(
+        f"{live_server.url}/mri-review/uploads/",
+        headers={**TUS, **cookie(session_key), "Upload-Length": str(length)},
+        timeout=30,
+    )
+    assert response.status_code == HTTPStatus.CREATED
+    return response.headers["Location"]
+
+
+def patch(url: str, session_key: str, offset: int, body: bytes) -> requests.Response:
+    return requests.patch(
+        url,
+        data=body,
+        headers={
+            **TUS,
+            **cookie(session_key),
+            "Content-Type": "application/offset+octet-stream",
+            "Upload-Offset": str(offset),
+        },
+        timeout=60,
+    )
+
+
+def offset(url: str, session_key: str) -> int:
+    response = requests.head(url, headers={**TUS, **cookie(session_key)}, timeout=30)
+    return int(response.headers["Upload-Offset"])
+
+
+def test_a_tus_chunk_that_fills_the_disk_is_not_acknowledged_and_resumes_after_space_is_freed(
+    small_disk, live_server
+):
+    session_key = new_session_key()
+    free, chunk_size = short_write_sizes(8)
+    content = scan(chunk_size + 5000)
+    url = create(live_server, session_key, len(content))
+    staged = StagedUpload.objects.get()
+    small_disk.leave_free(free)
+
+    response = patch(url, session_key, 0, content[:chunk_size])
+
+    assert response.status_code == HTTPStatus.SERVICE_UNAVAILABLE  # tus clients retry a 5xx
+    assert "Upload-Offset" not in response.headers
+    assert offset(url, session_key) == 0
+    assert staged_parts(small_disk.files, staged) == []
+
+    small_disk.make_room()
+    assert patch(url, session_key, 0, content[:chunk_size]).status_code == HTTPStatus.NO_CONTENT
+    done = patch(url, session_key, chunk_size, content[chunk_size:])
+    assert done.status_code == HTTPStatus.NO_CONTENT
+    assert int(done.headers["Upload-Offset"]) == len(content)
+    staged.refresh_from_db()
+    assert staged.status == StagedUploadStatus.COMPLETE
+    assert staged.sha256 == hashlib.sha256(content).hexdigest()
+    parts = staged_parts(small_disk.files, staged)
+    assert b"".join(small_disk.files.read(part) for part in parts) == content
+
+
+def test_a_tus_part_written_short_without_an_error_is_caught_by_the_read_back(
+    small_disk, live_server, monkeypatch
+):
+    monkeypatch.setattr(PrivateFileSystemStorage, "_save", FileSystemStorage._save)
+    session_key = new_session_key()
+    free, chunk_size = short_write_sizes(8)
+    content = scan(chunk_size + 5000)
+    url = create(live_server, session_key, len(content))
+    small_disk.leave_free(free)
+
+    response = patch(url, session_key, 0, content[:chunk_size])
+
+    assert response.status_code == HTTPStatus.SERVICE_UNAVAILABLE
+    assert offset(url, session_key) == 0
+    assert staged_parts(small_disk.files, StagedUpload.objects.get()) == []
+
+
+def test_joining_parts_on_a_full_disk_gets_a_503_at_submit_and_keeps_nothing(
+    small_disk, live_server, patient
+):
+    session_key = new_session_key()
+    patient.cookies[settings.SESSION_COOKIE_NAME] = session_key
+    content = scan(600 * 1024)
+    url = create(live_server, session_key, len(content))
+    assert patch(url, session_key, 0, content).status_code == HTTPStatus.NO_CONTENT
+    staged = StagedUpload.objects.get(status=StagedUploadStatus.COMPLETE)
+    parts = staged_parts(small_disk.files, staged)
+    free, _ = short_write_sizes(7)  # the joined file would need 600 KiB
+    small_disk.leave_free(free)
+
+    response = post_request(patient, imaging_plan="upload", staged=[staged.key])
+
+    assert response.status_code == HTTPStatus.SERVICE_UNAVAILABLE
+    assert SEND_AGAIN in response.text
+    assert not ReviewRequest.objects.exists()
+    assert not Upload.objects.exists()
+    assert small_disk.files.names() == parts  # only the staged parts, ready to send again
+
+    small_disk.make_room()
+    response = post_request(patient, imaging_plan="upload", staged=[staged.key])
+    assert response.status_code == HTTPStatus.FOUND
+    upload = Upload.objects.get()
+    assert upload.sha256 == hashlib.sha256(content).hexdigest()
+    assert small_disk.files.read(upload.file.name) == content
