@@ -1,27 +1,61 @@
 import datetime
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
-from exercises.models import Exercise, Routine, RoutineItem, Step
+from exercises.models import (
+    ContentReview,
+    Exercise,
+    ReviewState,
+    Routine,
+    RoutineItem,
+    Step,
+)
+from exercises.services import can_record_review, record_review
 
 
-class ReviewOverdueFilter(admin.SimpleListFilter):
+class ReviewStateFilter(admin.SimpleListFilter):
+    """What needs a clinician: never reviewed or changed since, overdue, or due soon.
+
+    The state depends on a fingerprint of the text, so it is worked out in Python; the library is
+    a few dozen pages.
+    """
+
     title = "clinical review"
     parameter_name = "review"
 
     def lookups(self, request, model_admin):
-        return [("overdue", "Review overdue"), ("due_30", "Due in the next 30 days")]
+        return [
+            ("needed", "Awaiting review (new or changed)"),
+            ("overdue", "Review overdue"),
+            ("due_30", "Due in the next 30 days"),
+        ]
 
     def queryset(self, request, queryset):
+        value = self.value()
+        if not value:
+            return queryset
         today = timezone.localdate()
-        if self.value() == "overdue":
-            return queryset.filter(next_review__lt=today)
-        if self.value() == "due_30":
-            return queryset.filter(
-                next_review__gte=today, next_review__lte=today + datetime.timedelta(days=30)
+
+        def wanted(item) -> bool:
+            state = item.review_state(today)
+            if value == "needed":
+                return state in (ReviewState.NEVER, ReviewState.CHANGED)
+            if value == "overdue":
+                return state == ReviewState.OVERDUE
+            return (
+                state == ReviewState.CURRENT
+                and item.current_review.due_on <= today + datetime.timedelta(days=30)
             )
-        return queryset
+
+        # The admin's queryset already prefetches the reviews and what the fingerprint reads.
+        return queryset.filter(pk__in=[item.pk for item in queryset if wanted(item)])
 
 
 class StepInline(admin.TabularInline):
@@ -38,30 +72,109 @@ class RoutineItemInline(admin.TabularInline):
     extra = 1
 
 
-class ReviewedAdminMixin:
-    @admin.display(boolean=True, description="Review overdue", ordering="next_review")
-    def review_overdue(self, obj) -> bool:
-        return obj.next_review < timezone.localdate()
+class RecordReviewForm(forms.Form):
+    credentials = forms.CharField(
+        max_length=120, help_text="As they should appear on the page, e.g. PT, DPT."
+    )
+    checked = forms.BooleanField(
+        label=(
+            "I have checked this version: the steps, the picture, how much to do, "
+            "what to feel, when to stop and who should take care."
+        )
+    )
+    version = forms.CharField(widget=forms.HiddenInput)
+
+
+class ReviewedAdmin(admin.ModelAdmin):
+    """The clinical review part of the exercise and routine admins."""
+
+    review_prefetch: tuple[str, ...] = ()
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("reviews", *self.review_prefetch)
+
+    @admin.display(description="Clinical review")
+    def review_status(self, obj) -> str:
+        state = obj.review_state()
+        if obj.current_review:
+            return f"{state.label}: {obj.current_review.signed}, {obj.current_review.reviewed_on}"
+        return state.label
+
+    @admin.display(description="Clinical review")
+    def review_panel(self, obj) -> str:
+        if obj.pk is None:
+            return "Save first. A clinician then records a review of what you saved."
+        link = reverse(f"admin:exercises_{obj._meta.model_name}_review", args=[obj.pk])
+        return format_html(
+            '{} <a class="button" href="{}">Review this version (clinical reviewers)</a>',
+            self.review_status(obj),
+            link,
+        )
+
+    def get_urls(self):
+        name = f"exercises_{self.model._meta.model_name}_review"
+        return [
+            path(
+                "<int:object_id>/review/",
+                self.admin_site.admin_view(self.record_review_view),
+                name=name,
+            ),
+            *super().get_urls(),
+        ]
+
+    def record_review_view(self, request, object_id: int):
+        if not can_record_review(request.user):
+            raise PermissionDenied
+        item = get_object_or_404(self.get_queryset(request), pk=object_id)
+        if request.method == "POST":
+            form = RecordReviewForm(request.POST)
+            if form.is_valid():
+                try:
+                    review = record_review(
+                        item=item,
+                        reviewer=request.user,
+                        credentials=form.cleaned_data["credentials"],
+                        version_read=form.cleaned_data["version"],
+                    )
+                except ValidationError as error:
+                    form.add_error(None, error)
+                else:
+                    messages.success(request, f"Recorded: {review}.")
+                    return redirect(
+                        f"admin:exercises_{self.model._meta.model_name}_change", item.pk
+                    )
+        else:
+            last = request.user.content_reviews.first()
+            form = RecordReviewForm(
+                initial={
+                    "credentials": last.credentials if last else "",
+                    "version": item.content_version(),
+                }
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"Record a clinical review: {item}",
+            "item": item,
+            "form": form,
+            "reviewer_name": request.user.get_full_name(),
+            "today": timezone.localdate(),
+            "history": item.reviews.all(),
+        }
+        return TemplateResponse(request, "admin/exercises/record_review.html", context)
 
 
 @admin.register(Exercise)
-class ExerciseAdmin(ReviewedAdminMixin, admin.ModelAdmin):
-    list_display = [
-        "title",
-        "category",
-        "difficulty",
-        "position",
-        "status",
-        "last_reviewed",
-        "next_review",
-        "review_overdue",
-    ]
-    list_filter = ["status", "category", "difficulty", "position", ReviewOverdueFilter]
+class ExerciseAdmin(ReviewedAdmin):
+    review_prefetch = ("steps",)
+    list_display = ["title", "category", "difficulty", "position", "status", "review_status"]
+    list_filter = ["status", "category", "difficulty", "position", ReviewStateFilter]
     search_fields = ["title", "slug", "summary", "steps__text"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["easier", "harder"]
     filter_horizontal = ["alternatives"]
     inlines = [StepInline]
+    readonly_fields = ["review_panel"]
     save_on_top = True
     fieldsets = [
         (None, {"fields": ["title", "slug", "status", "summary", "why_it_helps"]}),
@@ -73,6 +186,8 @@ class ExerciseAdmin(ReviewedAdminMixin, admin.ModelAdmin):
                     "one_repetition",
                     ("reps", "sets", "hold_seconds", "times_per_day"),
                     "dosage_note",
+                    "easier_version",
+                    "progression",
                 ]
             },
         ),
@@ -81,23 +196,53 @@ class ExerciseAdmin(ReviewedAdminMixin, admin.ModelAdmin):
         ("Related exercises", {"fields": ["easier", "harder", "alternatives"]}),
         (
             "Clinical review",
-            {"fields": ["reviewer_name", "reviewer_credentials", "last_reviewed", "next_review"]},
+            {
+                "fields": ["review_panel"],
+                "description": "Any change to the text or picture makes the page due for review.",
+            },
         ),
     ]
 
 
 @admin.register(Routine)
-class RoutineAdmin(ReviewedAdminMixin, admin.ModelAdmin):
-    list_display = ["title", "minutes", "status", "last_reviewed", "next_review", "review_overdue"]
-    list_filter = ["status", ReviewOverdueFilter]
+class RoutineAdmin(ReviewedAdmin):
+    list_display = ["title", "minutes", "status", "review_status"]
+    list_filter = ["status", ReviewStateFilter]
     search_fields = ["title", "slug", "summary", "who_for"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [RoutineItemInline]
+    readonly_fields = ["review_panel"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "status", "summary", "who_for"]}),
         ("When", {"fields": ["minutes", "how_often"]}),
         (
             "Clinical review",
-            {"fields": ["reviewer_name", "reviewer_credentials", "last_reviewed", "next_review"]},
+            {
+                "fields": ["review_panel"],
+                "description": "Any change to the text or the exercises makes it due for review.",
+            },
         ),
     ]
+
+
+@admin.register(ContentReview)
+class ContentReviewAdmin(admin.ModelAdmin):
+    """The record of reviews: read only. Reviews are recorded from the exercise or routine."""
+
+    list_display = ["__str__", "reviewer_name", "credentials", "reviewed_on", "short_version"]
+    list_filter = ["reviewed_on"]
+    search_fields = ["reviewer_name", "exercise__title", "routine__title"]
+    list_select_related = ["exercise", "routine"]
+
+    @admin.display(description="Version")
+    def short_version(self, obj) -> str:
+        return obj.content_version[:12]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

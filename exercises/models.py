@@ -1,7 +1,10 @@
 """The exercise library: exercises with ordered steps, and routines built from them."""
 
 import datetime
+import functools
+import hashlib
 
+from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import (
     SearchHeadline,
@@ -10,6 +13,7 @@ from django.contrib.postgres.search import (
     SearchVector,
     SearchVectorField,
 )
+from django.contrib.staticfiles import finders
 from django.core.cache import cache
 from django.db import models
 from django.db.models import Count, F, Max, Prefetch, Q
@@ -92,6 +96,66 @@ def dosage_lines(
     return lines
 
 
+# A clinician's review holds for a year; an edit to the reviewed text ends it at once.
+REVIEW_INTERVAL = datetime.timedelta(days=365)
+
+
+class ReviewState(models.TextChoices):
+    NEVER = "never", "Awaiting its first review"
+    CHANGED = "changed", "Changed since its last review"
+    OVERDUE = "overdue", "Review overdue"
+    CURRENT = "current", "Reviewed"
+
+
+@functools.cache
+def _static_file_digest(path: str) -> str:
+    """The picture is part of what a clinician checks: a new drawing is a new version."""
+    found = finders.find(path)
+    if not found:
+        return "missing"
+    with open(found, "rb") as file:
+        return hashlib.sha256(file.read()).hexdigest()
+
+
+class Reviewable(models.Model):
+    """Content a clinician reviews: a version of its text, and the reviews recorded for it.
+
+    `reviews` is the reverse relation from ContentReview, newest first; pages prefetch it.
+    """
+
+    class Meta:
+        abstract = True
+
+    def review_parts(self) -> list:
+        raise NotImplementedError
+
+    def content_version(self) -> str:
+        """A fingerprint of everything a patient reads on the page (status and links excluded)."""
+        text = "\x1f".join(str(part) for part in self.review_parts())
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    @functools.cached_property
+    def latest_review(self) -> "ContentReview | None":
+        return next(iter(self.reviews.all()), None) if self.pk else None
+
+    @functools.cached_property
+    def current_review(self) -> "ContentReview | None":
+        """The latest review, if it was of the text as it reads now; otherwise none."""
+        review = self.latest_review
+        if review and review.content_version == self.content_version():
+            return review
+        return None
+
+    def review_state(self, today: datetime.date | None = None) -> ReviewState:
+        if self.latest_review is None:
+            return ReviewState.NEVER
+        if self.current_review is None:
+            return ReviewState.CHANGED
+        if self.current_review.due_on < (today or timezone.localdate()):
+            return ReviewState.OVERDUE
+        return ReviewState.CURRENT
+
+
 class ExerciseQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Status.PUBLISHED)
@@ -99,9 +163,6 @@ class ExerciseQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Staff preview drafts; everyone else sees published exercises only."""
         return self if user.is_staff else self.published()
-
-    def review_overdue(self, today: datetime.date | None = None):
-        return self.filter(next_review__lt=today or timezone.localdate())
 
     def for_cards(self):
         """Only what a library card shows: one query however many exercises there are."""
@@ -166,7 +227,7 @@ class ExerciseQuerySet(models.QuerySet):
         )
 
 
-class Exercise(models.Model):
+class Exercise(Reviewable):
     title = models.CharField(max_length=120)
     slug = models.SlugField(max_length=120, unique=True)
     summary = models.CharField("one-line summary", max_length=200)
@@ -211,11 +272,14 @@ class Exercise(models.Model):
     )
     alternatives = models.ManyToManyField("self", blank=True, symmetrical=False)
 
+    easier_version = models.TextField(
+        "to make it easier", help_text="How to make it easier when it is too hard."
+    )
+    progression = models.TextField(
+        "to make it harder", help_text="How to progress when it feels easy."
+    )
+
     status = models.CharField(max_length=20, choices=Status, default=Status.DRAFT)
-    reviewer_name = models.CharField(max_length=120)
-    reviewer_credentials = models.CharField(max_length=120, help_text="e.g. PT, DPT")
-    last_reviewed = models.DateField()
-    next_review = models.DateField()
 
     # Kept in step with the Step rows (Step.save/delete) so the search vector can cover the steps.
     steps_text = models.TextField(editable=False, blank=True, default="")
@@ -253,16 +317,40 @@ class Exercise(models.Model):
         return self.status == Status.PUBLISHED
 
     @property
-    def review_is_overdue(self) -> bool:
-        return self.next_review < timezone.localdate()
-
-    @property
     def no_floor(self) -> bool:
         return self.position in NO_FLOOR_POSITIONS
 
-    @property
-    def reviewer(self) -> str:
-        return f"{self.reviewer_name}, {self.reviewer_credentials}"
+    REVIEWED_FIELDS = (
+        "title",
+        "summary",
+        "why_it_helps",
+        "category",
+        "difficulty",
+        "position",
+        "equipment",
+        "one_repetition",
+        "reps",
+        "sets",
+        "hold_seconds",
+        "times_per_day",
+        "dosage_note",
+        "feel",
+        "mistakes",
+        "stop_if",
+        "precautions",
+        "easier_version",
+        "progression",
+        "illustration",
+        "illustration_alt",
+        "video_url",
+    )
+
+    def review_parts(self) -> list:
+        return [
+            *(getattr(self, name) for name in self.REVIEWED_FIELDS),
+            _static_file_digest(self.illustration),
+            *(step.text for step in self.steps.all()),
+        ]
 
     def match_reasons(self) -> list[str]:
         """After .search(): the parts of the exercise the search words were found in."""
@@ -335,7 +423,7 @@ class RoutineQuerySet(models.QuerySet):
         return self.prefetch_related(Prefetch("items", queryset=items))
 
 
-class Routine(models.Model):
+class Routine(Reviewable):
     title = models.CharField(max_length=120)
     slug = models.SlugField(max_length=120, unique=True)
     summary = models.CharField("one-line summary", max_length=200)
@@ -343,10 +431,6 @@ class Routine(models.Model):
     minutes = models.PositiveSmallIntegerField("estimated minutes")
     how_often = models.CharField(max_length=120, default="Once a day")
     status = models.CharField(max_length=20, choices=Status, default=Status.DRAFT)
-    reviewer_name = models.CharField(max_length=120)
-    reviewer_credentials = models.CharField(max_length=120)
-    last_reviewed = models.DateField()
-    next_review = models.DateField()
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -368,9 +452,13 @@ class Routine(models.Model):
     def is_published(self) -> bool:
         return self.status == Status.PUBLISHED
 
-    @property
-    def reviewer(self) -> str:
-        return f"{self.reviewer_name}, {self.reviewer_credentials}"
+    def review_parts(self) -> list:
+        # Every item, including draft exercises the public does not see, in a query of its own:
+        # the version must not depend on who is looking.
+        items = RoutineItem.objects.filter(routine=self).values_list(
+            "exercise__slug", "reps", "sets", "hold_seconds", "note"
+        )
+        return [self.title, self.summary, self.who_for, self.minutes, self.how_often, *items]
 
 
 class RoutineItem(models.Model):
@@ -410,15 +498,69 @@ class RoutineItem(models.Model):
         )
 
 
+class ContentReview(models.Model):
+    """A clinician's review of one version of an exercise or a routine, recorded in the admin.
+
+    Only `exercises.services.record_review` writes these: the reviewer is the signed-in staff user,
+    the date is the server's, and the version is the fingerprint of the text they read. Nobody can
+    type a name or a date, so the public pages can only ever name a real review.
+    """
+
+    exercise = models.ForeignKey(
+        Exercise, null=True, blank=True, on_delete=models.CASCADE, related_name="reviews"
+    )
+    routine = models.ForeignKey(
+        Routine, null=True, blank=True, on_delete=models.CASCADE, related_name="reviews"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="content_reviews"
+    )
+    # The reviewer's name as it was when they signed the review, as a signature is.
+    reviewer_name = models.CharField(max_length=150)
+    credentials = models.CharField(max_length=120, help_text="e.g. PT, DPT")
+    reviewed_on = models.DateField()
+    content_version = models.CharField(max_length=64)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-recorded_at", "-pk"]
+        # No add or change permission: reviews are recorded through their own view, never typed.
+        default_permissions = ("view",)
+        permissions = [("record_review", "Can record a clinical review")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(exercise__isnull=False, routine__isnull=True)
+                | Q(exercise__isnull=True, routine__isnull=False),
+                name="review_of_one_item",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item} reviewed by {self.reviewer_name} on {self.reviewed_on}"
+
+    @property
+    def item(self) -> Exercise | Routine:
+        return self.exercise or self.routine
+
+    @property
+    def signed(self) -> str:
+        return f"{self.reviewer_name}, {self.credentials}"
+
+    @property
+    def due_on(self) -> datetime.date:
+        return self.reviewed_on + REVIEW_INTERVAL
+
+
 def content_stamp() -> tuple[str, datetime.datetime | None]:
-    """A version string and a last-modified time for the whole library, in two queries.
+    """A version string and a last-modified time for the whole library, in three queries.
 
     The version changes whenever staff add, edit or delete any exercise, step, routine or item
-    (steps and items touch their parent's updated_at; counts catch deletions).
+    (steps and items touch their parent's updated_at; counts catch deletions), or record a review.
     """
     ex = Exercise.objects.aggregate(last=Max("updated_at"), n=Count("pk"))
     ro = Routine.objects.aggregate(last=Max("updated_at"), n=Count("pk"))
-    version = f"{ex['last']}|{ex['n']}|{ro['last']}|{ro['n']}"
+    rv = ContentReview.objects.aggregate(last=Max("recorded_at"), n=Count("pk"))
+    version = f"{ex['last']}|{ex['n']}|{ro['last']}|{ro['n']}|{rv['last']}|{rv['n']}"
     stamps = [s for s in (ex["last"], ro["last"]) if s]
     return version, max(stamps) if stamps else None
 

@@ -7,25 +7,28 @@ def absolute(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
-def _reviewer(obj) -> dict:
-    return {"@type": "Person", "name": obj.reviewer_name, "jobTitle": obj.reviewer_credentials}
-
-
 def _page(obj, *, plan: dict) -> dict:
-    return {
+    page = {
         "@context": "https://schema.org",
         "@type": "MedicalWebPage",
         "name": obj.title,
         "description": obj.summary,
         "url": absolute(obj.get_absolute_url()),
         "inLanguage": "en-US",
-        "lastReviewed": obj.last_reviewed.isoformat(),
-        "reviewedBy": _reviewer(obj),
         "audience": {"@type": "MedicalAudience", "audienceType": "Patient"},
         "about": {"@type": "MedicalCondition", "name": "Low back pain"},
         "dateModified": obj.updated_at.isoformat(),
         "mainEntity": plan,
     }
+    # Only a review recorded by a clinician for this very version of the text is claimed.
+    if review := obj.current_review:
+        page["lastReviewed"] = review.reviewed_on.isoformat()
+        page["reviewedBy"] = {
+            "@type": "Person",
+            "name": review.reviewer_name,
+            "jobTitle": review.credentials,
+        }
+    return page
 
 
 def _plan(exercise, *, reps, hold_seconds, sets) -> dict:

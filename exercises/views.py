@@ -130,6 +130,7 @@ def _exercise(request: HttpRequest, slug: str) -> Exercise:
     return get_object_or_404(
         visible.select_related("easier", "harder").prefetch_related(
             "steps",
+            "reviews",
             Prefetch("alternatives", queryset=visible.for_cards()),
         ),
         slug=slug,
@@ -167,14 +168,39 @@ def exercise_print(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "exercises/exercise_print.html", _exercise_context(request, exercise))
 
 
+def _shared_precautions(items) -> list[tuple[str, str]]:
+    """The handout's "take care if" list: one line per exercise, and a line several share said once.
+
+    Kept short so that a routine's handout still fits on one page.
+    """
+    titles_by_line: dict[str, list[str]] = {}
+    for item in items:
+        for line in item.exercise.precaution_list():
+            titles = titles_by_line.setdefault(line, [])
+            if item.exercise.title not in titles:
+                titles.append(item.exercise.title)
+    own: dict[str, list[str]] = {}
+    shared = []
+    for line, titles in titles_by_line.items():
+        if len(titles) == 1:
+            own.setdefault(titles[0], []).append(line)
+        else:
+            shared.append((", ".join(titles), line))
+    return [(title, " ".join(lines)) for title, lines in own.items()] + shared
+
+
 def _routine_context(request: HttpRequest, slug: str) -> dict:
     routine = get_object_or_404(
-        Routine.objects.visible_to(request.user).with_items(request.user), slug=slug
+        Routine.objects.visible_to(request.user)
+        .with_items(request.user)
+        .prefetch_related("reviews", "items__exercise__reviews"),
+        slug=slug,
     )
     items = list(routine.items.all())
     return {
         "routine": routine,
         "items": items,
+        "precautions": _shared_precautions(items),
         "jsonld": routine_jsonld(routine, items),
         "canonical_url": absolute(routine.get_absolute_url()),
         "days": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],

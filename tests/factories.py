@@ -167,11 +167,9 @@ class ExerciseFactory(factory.django.DjangoModelFactory):
     precautions = "Ask your doctor after surgery."
     illustration = "img/exercises/core-bracing.svg"
     illustration_alt = "A person lies on their back on a mat with knees bent."
+    easier_version = "Do fewer."
+    progression = "Hold for longer."
     status = Status.PUBLISHED
-    reviewer_name = "Dana Reyes"
-    reviewer_credentials = "PT, DPT"
-    last_reviewed = datetime.date(2026, 11, 2)
-    next_review = datetime.date(2027, 11, 2)
 
     @factory.post_generation
     def steps(self, create, extracted, **kwargs):
@@ -191,10 +189,6 @@ class RoutineFactory(factory.django.DjangoModelFactory):
     who_for = "Anyone starting out."
     minutes = 10
     status = Status.PUBLISHED
-    reviewer_name = "Dana Reyes"
-    reviewer_credentials = "PT, DPT"
-    last_reviewed = datetime.date(2026, 11, 2)
-    next_review = datetime.date(2027, 11, 2)
 
 
 class RoutineItemFactory(factory.django.DjangoModelFactory):

@@ -4,8 +4,10 @@ import datetime
 from http import HTTPStatus
 
 import pytest
+from django.contrib.auth.models import User
+from django.utils import timezone
 
-from exercises.models import Exercise, Routine
+from exercises.models import ContentReview, Exercise, Routine
 from tests.factories import ExerciseFactory, RoutineFactory
 
 pytestmark = pytest.mark.django_db
@@ -46,10 +48,8 @@ EXERCISE_FORM = {
     "illustration": "img/exercises/walking.svg",
     "illustration_alt": "A person stands facing a wall with both hands flat on it.",
     "video_url": "",
-    "reviewer_name": "Dana Reyes",
-    "reviewer_credentials": "PT, DPT",
-    "last_reviewed": "2026-11-01",
-    "next_review": "2027-11-01",
+    "easier_version": "Stand closer to the wall.",
+    "progression": "Stand further from the wall.",
 }
 
 
@@ -88,10 +88,6 @@ def test_staff_add_a_routine_with_ordered_items(admin_client):
         "who_for": "Anyone.",
         "minutes": "8",
         "how_often": "Once a day",
-        "reviewer_name": "Dana Reyes",
-        "reviewer_credentials": "PT, DPT",
-        "last_reviewed": "2026-11-01",
-        "next_review": "2027-11-01",
     } | inline(
         "items",
         [
@@ -105,9 +101,21 @@ def test_staff_add_a_routine_with_ordered_items(admin_client):
     assert [i.exercise for i in routine.items.all()] == [second, first]
 
 
+def review(item, *, days_ago: int) -> ContentReview:
+    user = User.objects.create_user(f"clinician{item.pk}", is_staff=True)
+    return ContentReview.objects.create(
+        **{item._meta.model_name: item},
+        reviewer=user,
+        reviewer_name="A Clinician",
+        credentials="PT",
+        reviewed_on=timezone.localdate() - datetime.timedelta(days=days_ago),
+        content_version=item.content_version(),
+    )
+
+
 def test_exercise_list_filters_by_status_category_and_overdue_review(admin_client):
-    ExerciseFactory(title="Old move", next_review=datetime.date(2020, 1, 1))
-    ExerciseFactory(title="Fresh move", status="draft", category="stretch")
+    review(ExerciseFactory(title="Old move"), days_ago=400)
+    review(ExerciseFactory(title="Fresh move", status="draft", category="stretch"), days_ago=1)
     overdue = admin_client.get("/admin/exercises/exercise/", {"review": "overdue"})
     assert [e.title for e in overdue.context["cl"].result_list] == ["Old move"]
     drafts = admin_client.get("/admin/exercises/exercise/", {"status__exact": "draft"})
@@ -134,7 +142,7 @@ def test_view_on_site_opens_the_staff_preview_of_a_draft(admin_client, client):
 
 
 def test_routine_admin_lists_and_filters(admin_client):
-    RoutineFactory(title="Old routine", next_review=datetime.date(2020, 1, 1))
-    RoutineFactory(title="New routine")
+    review(RoutineFactory(title="Old routine"), days_ago=400)
+    review(RoutineFactory(title="New routine"), days_ago=1)
     response = admin_client.get("/admin/exercises/routine/", {"review": "overdue"})
     assert [r.title for r in response.context["cl"].result_list] == ["Old routine"]

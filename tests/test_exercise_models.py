@@ -1,7 +1,5 @@
 """Exercises and routines: only published content is public; steps feed the search copy."""
 
-import datetime
-
 import pytest
 from django.contrib.auth.models import AnonymousUser, User
 
@@ -31,11 +29,13 @@ def test_routine_published_excludes_drafts():
     assert list(Routine.objects.published()) == [live]
 
 
-def test_review_overdue_finds_exercises_past_their_next_review():
-    overdue = ExerciseFactory(next_review=datetime.date(2020, 1, 1))
-    ExerciseFactory(next_review=datetime.date(2099, 1, 1))
-    assert list(Exercise.objects.review_overdue()) == [overdue]
-    assert overdue.review_is_overdue
+def test_content_version_follows_what_the_patient_reads_only():
+    exercise = ExerciseFactory()
+    version = exercise.content_version()
+    exercise.status = Status.DRAFT  # publishing is not a change of content
+    assert Exercise.objects.get(pk=exercise.pk).content_version() == version
+    exercise.feel = "Something else."
+    assert exercise.content_version() != version
 
 
 def test_saving_a_step_updates_the_searchable_copy_and_the_stamp():

@@ -18,6 +18,8 @@ EXERCISE_TEXTS = [
     "why_it_helps",
     "one_repetition",
     "dosage_note",
+    "easier_version",
+    "progression",
     "feel",
     "illustration_alt",
 ]
@@ -61,7 +63,10 @@ def test_seed_includes_the_clinics_three_exercises(seeded):
     steps = " ".join(lunge.steps.values_list("text", flat=True))
     assert "90 degrees" in steps
     assert "back straight" in steps
-    assert "over your ankle" in steps
+    # Today's cue: the knee follows the toes and may pass the ankle ("not past your toes" is out of date).
+    assert "pointing the same way as your toes" in steps
+    assert "past your ankle" in steps
+    assert "not past your toes" not in steps
 
 
 def test_every_seed_text_reads_at_grade_eight_or_below(seeded):

@@ -9,19 +9,15 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from exercises.models import Exercise, Routine, RoutineItem, Status, Step
-from exercises.seed_content import EXERCISES, LINKS, NEXT_REVIEW, REVIEWED, ROUTINES
+from exercises.seed_content import EXERCISES, LINKS, ROUTINES
 
 LIST_FIELDS = ("mistakes", "stop_if", "precautions")
 
 
 def _seed(model, slug: str, data: dict, *, reset: bool):
     """The seeded object and whether it was written now (created, or rewritten by --reset)."""
-    defaults = {
-        **data,
-        "status": Status.PUBLISHED,
-        "last_reviewed": REVIEWED,
-        "next_review": NEXT_REVIEW,
-    }
+    # No review comes with the seed: the pages say they await review until a clinician records one.
+    defaults = {**data, "status": Status.PUBLISHED}
     if reset:
         obj, _ = model.objects.update_or_create(slug=slug, defaults=defaults)
         return obj, True
