@@ -251,7 +251,11 @@ CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = 31_536_000 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
-if env.bool("BEHIND_PROXY", default=False):
+# Behind a reverse proxy every request comes from the proxy's own address: the client's is the last
+# X-Forwarded-For entry, the one the proxy appended (intake.ratelimit.client_address). Earlier
+# entries were written by the client and are never read.
+BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # --- Staff sign-in ---------------------------------------------------------------------------------
@@ -336,6 +340,18 @@ INTAKE_TUS_EXPIRY_HOURS = env.int("INTAKE_TUS_EXPIRY_HOURS", default=24)
 # The browser sends each file in PATCH requests of at most this many bytes: small enough to pass a
 # proxy's body limit and to lose little when a connection drops, large enough to keep requests few.
 INTAKE_TUS_CHUNK_SIZE = env.int("INTAKE_TUS_CHUNK_SIZE", default=8 * 1024**2)
+# Staged bytes wait up to INTAKE_TUS_EXPIRY_HOURS, so creations are bounded before any byte arrives,
+# on the declared Upload-Length (intake.tus). One session: INTAKE_MAX_FILES and
+# INTAKE_MAX_REQUEST_SIZE, as the form. One client address: new uploads per hour (a CD at the form's
+# file limit, with room for retries), and staged bytes at once (three full requests: a clinic's or
+# family's shared connection). Everyone: the staging area's total, kept below the disk's free space.
+INTAKE_STAGING_MAX_CREATIONS_PER_ADDRESS = env.int(
+    "INTAKE_STAGING_MAX_CREATIONS_PER_ADDRESS", default=3000
+)
+INTAKE_STAGING_MAX_BYTES_PER_ADDRESS = env.int(
+    "INTAKE_STAGING_MAX_BYTES_PER_ADDRESS", default=3 * INTAKE_MAX_REQUEST_SIZE
+)
+INTAKE_STAGING_MAX_TOTAL_BYTES = env.int("INTAKE_STAGING_MAX_TOTAL_BYTES", default=50 * 1024**3)
 
 # --- Triage ---------------------------------------------------------------------------------------
 

@@ -17,7 +17,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from intake import workflow
+from intake import ratelimit, workflow
 from intake.enums import OPEN_STATUSES, ReviewStatus
 from intake.models import (
     AccessAction,
@@ -38,9 +38,8 @@ class TransitionNotAllowed(PermissionDenied):
 
 
 def client_address(request: HttpRequest) -> str | None:
-    # The reverse proxy (BEHIND_PROXY) is the only peer in production and passes the client address
-    # on as REMOTE_ADDR (gunicorn's forwarded_allow_ips); nothing here trusts a client's header.
-    return request.META.get("REMOTE_ADDR") or None
+    # gunicorn leaves REMOTE_ADDR as the reverse proxy's address; one function reads the client's.
+    return ratelimit.client_address(request) or None
 
 
 def log_access(
