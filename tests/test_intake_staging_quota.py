@@ -15,10 +15,13 @@ from django.conf import settings as django_settings
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
+from tusclient.client import TusClient
 
 from intake.models import ReviewRequest, StagedUpload
+from tests.factories import mr_small_bytes
 from tests.intake_support import intake_settings, post_request  # noqa: F401
-from tests.tus_support import TUS
+from tests.serving import Patient
+from tests.tus_support import TUS, uploader
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("intake_settings")]
 
@@ -75,6 +78,19 @@ def test_the_dashboard_starts_one_session_with_the_forms_csrf_token():
         assert create(browser, 1000, f"IM{number}.dcm").status_code == HTTPStatus.CREATED
     assert session_rows() == 1
     assert StagedUpload.objects.values("owner").distinct().count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_tus_client_with_the_dashboards_session_uploads_over_http(live_server):
+    patient = Patient(live_server.url)
+    assert patient.start_upload_session() == HTTPStatus.NO_CONTENT
+    cookies = "; ".join(f"{k}={v}" for k, v in patient.cookies.items())
+    client = TusClient(f"{live_server.url}{UPLOADS}", headers={"Cookie": cookies})
+    content = mr_small_bytes()
+    uploader(client, "MR_small.dcm", content).upload()
+    staged = StagedUpload.objects.get()
+    assert staged.offset == len(content)
+    assert session_rows() == 1
 
 
 def test_a_tus_creation_with_no_cookie_still_starts_its_own_session():
