@@ -28,7 +28,7 @@ DEPLOY_ENV := DEBUG=false ALLOWED_HOSTS=backcare.example.org EMAIL_HOST=smtp.exa
 	SITE_URL=https://backcare.example.org $(EXAMPLE_CLINIC) \
 	SECRET_KEY=deploy-check-$$(printf 'x%.0s' {1..60})
 
-.PHONY: help install db setup run worker sweep purge-uploads serve serve-tls chromium nginx observatory test-preflight test lint format lock vendor clean bench scan
+.PHONY: help install db setup run worker sweep purge-uploads nightly serve serve-tls chromium nginx observatory test-preflight test lint format lock vendor clean bench scan
 
 help:
 	@echo "make run    - set up and serve the app on http://127.0.0.1:8000 (with the task worker)"
@@ -39,6 +39,7 @@ help:
 	@echo "make worker - the background task worker (requeues tasks of killed workers)"
 	@echo "make sweep  - remove stray upload files older than a day"
 	@echo "make purge-uploads - remove resumable uploads that expired unattached"
+	@echo "make nightly - every nightly job: sweep, purge-uploads, requeue, retention, old sessions"
 	@echo "make bench  - benchmarks against the production server; results in bench/results/"
 	@echo "make scan   - wapiti security scan of the production server (docs/security.md)"
 
@@ -87,6 +88,15 @@ sweep: install
 # Remove resumable (tus) uploads that expired before a form attached them. Run daily, beside sweep.
 purge-uploads: install
 	$(MANAGE) purge_expired_uploads
+
+# Every job to run once a night, on one machine (cron or a systemd timer): all are safe to repeat.
+# clearsessions drops expired sessions (a session starts only with an upload or a form post).
+nightly: install
+	$(MANAGE) sweep_stray_uploads
+	$(MANAGE) purge_expired_uploads
+	$(MANAGE) process_uploads
+	$(MANAGE) apply_retention
+	$(MANAGE) clearsessions
 
 # The production server, for benchmarks and a last look: gunicorn, DEBUG off, hashed static files.
 # HTTPS=false because nothing terminates TLS in front of it on this machine.

@@ -1,5 +1,6 @@
 """Site-wide middleware of the project itself."""
 
+import ipaddress
 from collections.abc import Callable
 
 from django.conf import settings
@@ -22,6 +23,8 @@ class ProxiedClientAddress:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if settings.BEHIND_PROXY:
             forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").rsplit(",", 1)[-1].strip()
-            if forwarded:
-                request.META["REMOTE_ADDR"] = forwarded
+            try:
+                request.META["REMOTE_ADDR"] = str(ipaddress.ip_address(forwarded))
+            except ValueError:  # no header: a request that did not come through the proxy
+                pass
         return self.get_response(request)

@@ -383,6 +383,18 @@ INTAKE_TUS_EXPIRY_HOURS = env.int("INTAKE_TUS_EXPIRY_HOURS", default=24)
 # The browser sends each file in PATCH requests of at most this many bytes: small enough to pass a
 # proxy's body limit and to lose little when a connection drops, large enough to keep requests few.
 INTAKE_TUS_CHUNK_SIZE = env.int("INTAKE_TUS_CHUNK_SIZE", default=8 * 1024**2)
+# Staged bytes wait up to INTAKE_TUS_EXPIRY_HOURS, so creations are bounded before any byte arrives,
+# on the declared Upload-Length (intake.tus). One session: INTAKE_MAX_FILES and
+# INTAKE_MAX_REQUEST_SIZE, as the form. One client address: new uploads per hour (a CD at the form's
+# file limit, with room for retries), and staged bytes at once (three full requests: a clinic's or
+# family's shared connection). Everyone: the staging area's total, kept below the disk's free space.
+INTAKE_STAGING_MAX_CREATIONS_PER_ADDRESS = env.int(
+    "INTAKE_STAGING_MAX_CREATIONS_PER_ADDRESS", default=3000
+)
+INTAKE_STAGING_MAX_BYTES_PER_ADDRESS = env.int(
+    "INTAKE_STAGING_MAX_BYTES_PER_ADDRESS", default=3 * INTAKE_MAX_REQUEST_SIZE
+)
+INTAKE_STAGING_MAX_TOTAL_BYTES = env.int("INTAKE_STAGING_MAX_TOTAL_BYTES", default=50 * 1024**3)
 
 # --- Triage ---------------------------------------------------------------------------------------
 

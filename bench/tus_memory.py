@@ -10,6 +10,7 @@ uploads a 500 MB DICOM-headed file with tuspy in 8 MiB chunks, and reads the wor
 import argparse
 import hashlib
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -110,9 +111,13 @@ def main() -> None:
                 break
             except requests.ConnectionError:
                 time.sleep(0.2)
-        # A session, as the form page gives a browser.
+        # A session, as the upload dashboard starts one: the form's CSRF token, then one POST.
         session = requests.Session()
-        session.get(f"{base}/mri-review/", timeout=10)
+        page = session.get(f"{base}/mri-review/", timeout=10).text
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        session.post(
+            f"{base}/mri-review/upload-session/", headers={"X-CSRFToken": token}, timeout=10
+        )
         (worker,) = workers(server.pid)
         before_rss = status_kb(worker, "VmRSS")
         before_hwm = status_kb(worker, "VmHWM")

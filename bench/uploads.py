@@ -73,7 +73,7 @@ class Nginx:
 
 def _tus(base_url: str, source: Path) -> bool:
     patient = Patient(base_url)
-    patient.get("/mri-review/")  # the session the form page gives a browser
+    patient.start_upload_session()  # as the dashboard does before its first upload
     client = TusClient(
         f"{base_url}/mri-review/uploads/",
         headers={"Cookie": "; ".join(f"{k}={v}" for k, v in patient.cookies.items())},

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, F, Q, Sum, When
 from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils import timezone
@@ -605,6 +605,20 @@ class StagedUploadQuerySet(models.QuerySet):
     def complete(self) -> "StagedUploadQuerySet":
         return self.filter(status=StagedUploadStatus.COMPLETE)
 
+    def declared_bytes(self) -> int:
+        """Bytes these live uploads will hold once complete: the declared lengths, not what has
+        arrived, so nobody reserves more than the limits by creating uploads and sending slowly."""
+        held = self.live().exclude(status=StagedUploadStatus.SKIPPED)
+        return held.aggregate(total=Sum("length"))["total"] or 0
+
+    def staging_bytes(self) -> int:
+        """The staging area's size: live uploads at their declared length, expired ones at what
+        arrived (those bytes stay on disk until `purge_expired_uploads`). Skipped CD clutter holds
+        nothing once complete, and few bytes before."""
+        held = self.exclude(status=StagedUploadStatus.SKIPPED)
+        size = Case(When(expires_at__gt=timezone.now(), then=F("length")), default=F("offset"))
+        return held.aggregate(total=Sum(size))["total"] or 0
+
 
 class StagedUpload(models.Model):
     """A file arriving by tus, before it is attached to a review request.
@@ -616,6 +630,12 @@ class StagedUpload(models.Model):
     key = models.CharField(max_length=64, unique=True, default=new_staged_key, editable=False)
     owner = models.CharField(
         max_length=64, db_index=True, help_text="SHA-256 of the uploading session's owner secret."
+    )
+    client = models.CharField(
+        max_length=64,
+        db_index=True,
+        blank=True,
+        help_text="Keyed hash of the client address, to bound staged bytes per address.",
     )
     file_name = models.CharField(max_length=255, help_text="The patient's file name, cleaned.")
     length = models.PositiveBigIntegerField(help_text="Bytes announced by Upload-Length.")

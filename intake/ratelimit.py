@@ -1,4 +1,5 @@
-"""A per-client-address limit on form posts, kept in Django's cache (shared through Redis in production).
+"""Per-client-address limits kept in Django's cache (shared through Redis in production): form posts,
+and new resumable uploads (intake.tus). Also the one place that says what the client's address is.
 
 django-ratelimit refuses the local-memory cache that development uses, and this needs only two calls.
 """
@@ -8,21 +9,41 @@ import hashlib
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
+from django.utils.crypto import salted_hmac
 
 
-def _key(request: HttpRequest) -> str:
+def client_address(request: HttpRequest) -> str:
+    """The address of the browser that sent the request. Behind the reverse proxy,
+    backcare.middleware.ProxiedClientAddress has already put it in REMOTE_ADDR."""
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def address_hash(request: HttpRequest) -> str:
+    """A keyed hash of the client address, for rows that count per address: an IPv4 address has so few
+    values that a plain hash of one can be reversed by trying them all."""
+    return salted_hmac(
+        "intake.ratelimit.address", client_address(request), algorithm="sha256"
+    ).hexdigest()
+
+
+def _key(scope: str, request: HttpRequest) -> str:
     # Hashed, so the cache holds no readable client address.
-    address = request.META.get("REMOTE_ADDR", "")
-    return "intake-posts:" + hashlib.sha256(address.encode()).hexdigest()[:32]
+    address = client_address(request)
+    return f"{scope}:" + hashlib.sha256(address.encode()).hexdigest()[:32]
+
+
+def count(request: HttpRequest, scope: str, *, seconds: int) -> int:
+    """Count one more event of `scope` from this client address and return the count in the window."""
+    key = _key(scope, request)
+    cache.add(key, 0, timeout=seconds)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=seconds)
+        return 1
 
 
 def over_limit(request: HttpRequest) -> bool:
     """Count this post; True once the address has posted more than the limit within the window."""
-    key = _key(request)
-    cache.add(key, 0, timeout=settings.INTAKE_RATE_LIMIT_SECONDS)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=settings.INTAKE_RATE_LIMIT_SECONDS)
-        count = 1
-    return count > settings.INTAKE_RATE_LIMIT_POSTS
+    posts = count(request, "intake-posts", seconds=settings.INTAKE_RATE_LIMIT_SECONDS)
+    return posts > settings.INTAKE_RATE_LIMIT_POSTS

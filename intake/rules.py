@@ -54,6 +54,22 @@ def max_files() -> int:
     return settings.INTAKE_MAX_FILES
 
 
+# Resumable uploads waiting for their form (intake.tus); per session they share the limits above.
+def staging_max_creations_per_address() -> int:
+    """New uploads one client address may start in an hour."""
+    return settings.INTAKE_STAGING_MAX_CREATIONS_PER_ADDRESS
+
+
+def staging_max_bytes_per_address() -> int:
+    """Declared bytes of one client address's uploads waiting for their form, at once."""
+    return settings.INTAKE_STAGING_MAX_BYTES_PER_ADDRESS
+
+
+def staging_max_total_bytes() -> int:
+    """The whole staging area, everyone's uploads together."""
+    return settings.INTAKE_STAGING_MAX_TOTAL_BYTES
+
+
 # Files a CD carries beside the images (viewer programs, autorun): skipped with a note, never refused.
 CD_CLUTTER_SUFFIXES = (
     ".exe", ".dll", ".inf", ".ini", ".bat", ".cmd", ".com", ".msi", ".ocx", ".sys", ".jar",

@@ -36,18 +36,19 @@ from http import HTTPStatus
 import psycopg.errors
 from django.conf import settings
 from django.core.files.uploadedfile import TemporaryUploadedFile
-from django.db import OperationalError, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import http_date
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from backcare.views import is_outage
-from intake import rules, staging
-from intake.forms import SKIP_REASONS
+from intake import ratelimit, rules, staging
+from intake.enums import ImagingPlan
+from intake.forms import SKIP_REASONS, _size_text
 from intake.models import StagedUpload, StagedUploadStatus
 from intake.screening import screen_file
 
@@ -71,8 +72,11 @@ CHECKSUM_MISMATCH = 460
 def ensure_owner(request: HttpRequest) -> str:
     """The hash that marks this session's uploads; creates the session's secret on first use.
 
-    The form page calls this too, so a browser has its session cookie before Uppy sends several
-    files at once (parallel first requests would otherwise each start a session of their own).
+    Only an upload starts a session: the form page writes none, so visitors and robots that only
+    look leave no session row behind. The dashboard asks `upload_session` once before its first
+    upload, because Uppy then sends several creations at once and, with no cookie yet, each would
+    start a session of its own (the browser keeps the last cookie, and the form would see only that
+    session's files).
     """
     secret = request.session.get(OWNER_SESSION_KEY)
     if not secret:
@@ -165,15 +169,93 @@ def _file_name(metadata_header: str) -> str:
     return rules.clean_file_name("")
 
 
-def _over_limit_reason(owner: str, length: int) -> str | None:
-    if length > rules.max_file_size():
-        return SKIP_REASONS["file_size"]()
+# --- Quotas ---------------------------------------------------------------------------------------
+# Staged bytes wait a day for their form, so creations are bounded before a byte arrives, on the
+# declared Upload-Length: per session (the form's own limits), per client address (new uploads an
+# hour, staged bytes at once) and for the whole staging area. A refusal's body is the sentence the
+# dashboard shows; 429 and 507 are not retried by it (upload-dashboard.js).
+
+CREATIONS_SCOPE = "intake-tus-creations"
+CREATIONS_WINDOW_SECONDS = 3600
+# Key of the Postgres advisory lock that serialises creations (any constant; unique in this project).
+CREATION_LOCK = 0x5374_6167  # "Stag"
+STAGING_REASONS = {
+    "creations": lambda: (
+        f"we accept at most {rules.staging_max_creations_per_address()} new files an hour from one "
+        "internet connection. Please try again in an hour"
+    ),
+    "address_bytes": lambda: (
+        "the files uploaded from your internet connection and not yet sent with a form already "
+        f"add up to {_size_text(rules.staging_max_bytes_per_address())}, the most we hold for one "
+        "connection. Please send your form with the files already uploaded; we will ask you for "
+        "more if we need them"
+    ),
+    "full": lambda: (
+        "our upload area is full just now. Please try again in a few hours, or send the form and "
+        f"choose “{ImagingPlan.SEND_CD.label}”"
+    ),
+}
+
+
+def _not_uploaded(status: int, file_name: str, reason: str, **headers: str) -> HttpResponse:
+    return _response(status, f"“{file_name}” was not uploaded: {reason}.", **headers)
+
+
+def _too_many_creations(request: HttpRequest) -> bool:
+    """Counts one more creation from the client address; True once past the hourly limit.
+
+    A cache counter (intake.ratelimit), not rows: refused attempts count too, and they leave no row.
+    """
+    started = ratelimit.count(request, CREATIONS_SCOPE, seconds=CREATIONS_WINDOW_SECONDS)
+    return started > rules.staging_max_creations_per_address()
+
+
+def _session_reason(request: HttpRequest, length: int) -> str | None:
+    """Why this session may not stage `length` more bytes: the form's own limits, on declared sizes."""
+    owner = session_owner(request)
+    if owner is None:  # a new session holds nothing yet
+        return None
     mine = StagedUpload.objects.owned_by(owner).live().exclude(status=StagedUploadStatus.SKIPPED)
     if mine.count() >= rules.max_files():
         return SKIP_REASONS["count"]()
-    if (mine.aggregate(total=Sum("length"))["total"] or 0) + length > rules.max_request_size():
+    if mine.declared_bytes() + length > rules.max_request_size():
         return SKIP_REASONS["request_size"]()
     return None
+
+
+def _over_quota(
+    request: HttpRequest, client: str, length: int, file_name: str
+) -> HttpResponse | None:
+    """The limits counted in Postgres; call it under CREATION_LOCK."""
+    if reason := _session_reason(request, length):
+        return _response(
+            HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"“{file_name}” was not accepted: {reason}."
+        )
+    from_address = StagedUpload.objects.filter(client=client).declared_bytes()
+    if from_address + length > rules.staging_max_bytes_per_address():
+        return _not_uploaded(
+            HTTPStatus.TOO_MANY_REQUESTS, file_name, STAGING_REASONS["address_bytes"]()
+        )
+    staging_bytes = StagedUpload.objects.staging_bytes()
+    if staging_bytes + length > rules.staging_max_total_bytes():
+        logger.warning("Staging area full (%d bytes): an upload was refused", staging_bytes)
+        return _not_uploaded(HTTPStatus.INSUFFICIENT_STORAGE, file_name, STAGING_REASONS["full"]())
+    return None
+
+
+@require_POST
+def upload_session(request: HttpRequest) -> HttpResponse:
+    """Starts the browser's upload session (see `ensure_owner`); the dashboard calls it once before
+    its first upload, with the form's CSRF token (a browser call, not part of tus). Counted as a
+    creation, so it cannot be used to write session rows without bound."""
+    if _too_many_creations(request):
+        return _response(
+            HTTPStatus.TOO_MANY_REQUESTS,
+            f"Your files were not uploaded: {STAGING_REASONS['creations']()}.",
+            Retry_After=str(CREATIONS_WINDOW_SECONDS),
+        )
+    ensure_owner(request)
+    return _response()
 
 
 @csrf_exempt
@@ -190,22 +272,38 @@ def uploads(request: HttpRequest) -> HttpResponse:
         return _response(HTTPStatus.BAD_REQUEST, "Upload-Length is required.")
     if length < 0:
         return _response(HTTPStatus.BAD_REQUEST, "Upload-Length must not be negative.")
-    owner = ensure_owner(request)
     file_name = _file_name(request.headers.get("Upload-Metadata", ""))
-    if reason := _over_limit_reason(owner, length):
+    if _too_many_creations(request):
+        return _not_uploaded(
+            HTTPStatus.TOO_MANY_REQUESTS,
+            file_name,
+            STAGING_REASONS["creations"](),
+            Retry_After=str(CREATIONS_WINDOW_SECONDS),
+        )
+    if length > rules.max_file_size():
         return _response(
-            HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"“{file_name}” was not accepted: {reason}."
+            HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+            f"“{file_name}” was not accepted: {SKIP_REASONS['file_size']()}.",
         )
     if length == 0:
         return _refused(file_name, rules.refusal_reason(b""))
-    staged = StagedUpload(
-        owner=owner,
-        file_name=file_name,
-        length=length,
-        expires_at=timezone.now() + datetime.timedelta(hours=_expiry_hours()),
-    )
-    # Nothing is written to storage yet: each chunk becomes its own part (see intake.staging).
-    staged.save()
+    client = ratelimit.address_hash(request)
+    with transaction.atomic():
+        # The quotas read sums, then insert: without one lock, a script's hundred parallel
+        # creations would all pass on the same sums. A creation takes milliseconds under it.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CREATION_LOCK])
+        if refusal := _over_quota(request, client, length, file_name):
+            return refusal
+        # Nothing is written to storage yet: each chunk becomes its own part (see intake.staging).
+        staged = StagedUpload.objects.create(
+            # The session starts only now, for an upload that passed every check.
+            owner=ensure_owner(request),
+            client=client,
+            file_name=file_name,
+            length=length,
+            expires_at=timezone.now() + datetime.timedelta(hours=_expiry_hours()),
+        )
     return _response(
         HTTPStatus.CREATED,
         Location=request.build_absolute_uri(reverse("intake:tus_upload", args=[staged.key])),

@@ -9,6 +9,7 @@ urlpatterns = [
     path("thanks/", views.thanks, name="thanks"),
     path("files/<int:pk>/", views.upload_download, name="upload_download"),
     path("previews/<int:pk>/", views.preview, name="preview"),
+    path("upload-session/", tus.upload_session, name="upload_session"),
     path("uploads/", tus.uploads, name="tus_uploads"),
     path("uploads/<slug:key>", tus.upload, name="tus_upload"),
     path("more-files/<str:token>/", views.more_files, name="more_files"),

@@ -38,7 +38,7 @@ def request_review(request: HttpRequest) -> HttpResponse:
             return render(request, "intake/rate_limited.html", status=HTTPStatus.TOO_MANY_REQUESTS)
         skipped = install_intake_upload_handlers(request).skipped
         return _submit(request, skipped)
-    tus.ensure_owner(request)  # the session exists before the page's script starts uploads
+    # No session yet: it starts with the first upload (intake.tus.ensure_owner) or a post.
     form = ReviewRequestForm(initial={"submission_token": uuid.uuid4()})
     return render(request, "intake/request.html", {"form": form})
 

@@ -305,6 +305,25 @@ class Patient:
         finally:
             connection.close()
 
+    def start_upload_session(self) -> int:
+        """What the upload dashboard does before its first upload: the form page (which starts no
+        session), then one POST with its CSRF token for the session the uploads will share."""
+        form = self.get("/mri-review/")
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.body)
+        connection = self._connection()
+        try:
+            connection.request(
+                "POST",
+                "/mri-review/upload-session/",
+                headers={**self._headers(), "X-CSRFToken": token.group(1) if token else ""},
+            )
+            response = connection.getresponse()
+            response.read()
+            self._keep_cookies(response)
+            return response.status
+        finally:
+            connection.close()
+
     def post_files(self, path: str, files: Iterable[FileToSend], fields: dict) -> tuple[int, str]:
         """A multipart POST streamed from disk; the status and body of the answer (no redirects)."""
         boundary = uuid.uuid4().hex

@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.core.cache import cache
 from playwright.sync_api import expect
 
@@ -65,6 +66,10 @@ def test_a_patient_uploads_a_whole_cd_folder_and_every_file_is_attached(
         len(expected), timeout=60_000
     )
     expect(dashboard.get_by_text("Complete", exact=True)).to_be_visible()
+    # Uppy created the files four at a time, yet they all went into one session (the page wrote
+    # none; the dashboard asked for it once before the first upload).
+    assert Session.objects.count() == 1
+    assert StagedUpload.objects.values("owner").distinct().count() == 1
     assert axe_violations(page) == []
     page.screenshot(path=SHOTS / "intake-uploads-complete.png", full_page=False)
     page.set_viewport_size({"width": 375, "height": 800})
@@ -164,3 +169,29 @@ def test_after_a_reload_the_upload_carries_on_from_the_servers_offset(page, live
     page.get_by_role("button", name="Send my request").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("We have your request")
     assert ReviewRequest.objects.get().uploads.get().size == len(big)
+
+
+def test_a_full_staging_area_is_told_in_the_servers_words_without_retrying(
+    page, live_server, settings
+):
+    report = pdf_bytes()
+    settings.INTAKE_STAGING_MAX_TOTAL_BYTES = len(report) - 1
+    creations: list[int] = []
+    page.on(
+        "response",
+        lambda response: (
+            creations.append(response.status)
+            if response.request.method == "POST" and response.url.endswith("/mri-review/uploads/")
+            else None
+        ),
+    )
+    page.goto(f"{live_server.url}/mri-review/")
+    page.locator("#upload-dashboard input[type=file]:not([webkitdirectory])").first.set_input_files(
+        [{"name": "report.pdf", "mimeType": "application/pdf", "buffer": report}]
+    )
+    expect(page.locator("#upload-notes")).to_contain_text(
+        "“report.pdf” was not uploaded: our upload area is full just now."
+    )
+    page.wait_for_timeout(1500)  # Uppy's first retry would come after 0 s, the next after 1 s
+    assert creations == [507]
+    assert not StagedUpload.objects.exists()

@@ -86,11 +86,49 @@
     }
   });
 
+  // The server starts the upload session only when asked (the form page writes none). Ask once,
+  // before the first creation: Uppy creates several uploads at once, and with no session cookie yet
+  // each would start its own session, leaving the form with only the last one's files. Every
+  // creation (a tus POST) waits for this one request. If it fails the uploads go ahead anyway (a
+  // creation starts a session too) and the next creation asks again.
+  var session = null;
+  function startSession() {
+    if (!session) {
+      var token = form.querySelector('input[name="csrfmiddlewaretoken"]');
+      session = fetch(box.dataset.sessionUrl, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "X-CSRFToken": token ? token.value : "" }
+      }).then(function (response) {
+        if (!response.ok) {
+          session = null;
+        }
+      }, function () {
+        session = null;
+      });
+    }
+    return session;
+  }
+
+  // Refusals the server explains in words (upload-error below): retrying cannot change them.
+  var REFUSALS = [413, 422, 429, 507];
+
   uppy.use(U.Tus, {
     endpoint: box.dataset.endpoint,
     chunkSize: Number(box.dataset.chunkSize),
     // Retry a dropped chunk after a pause; each retry first asks the server (HEAD) how much it has.
     retryDelays: [0, 1000, 3000, 5000, 10000, 20000],
+    onBeforeRequest: function (request) {
+      return request.getMethod() === "POST" ? startSession() : undefined;
+    },
+    // Uppy retries 429 and 5xx by default; ours are quotas that last an hour or more.
+    onShouldRetry: function (error, retryAttempt, options, next) {
+      var response = error && error.originalResponse;
+      if (response && REFUSALS.indexOf(response.getStatus()) !== -1) {
+        return false;
+      }
+      return next(error);
+    },
     limit: 4,
     // Only the file's name goes to the server: no type, path or anything else from the browser.
     allowedMetaFields: ["name"],
@@ -156,11 +194,12 @@
     }
   });
 
-  // The server refuses a file in plain words (wrong kind, too big): show those words, not Uppy's.
+  // The server refuses a file in plain words (wrong kind, too big, too many from one connection,
+  // upload area full): show those words, not Uppy's.
   uppy.on("upload-error", function (file, error) {
     var response = error && error.originalResponse;
     var status = response && response.getStatus ? response.getStatus() : 0;
-    if (!file || (status !== 413 && status !== 422)) {
+    if (!file || REFUSALS.indexOf(status) === -1) {
       return;
     }
     var reason = response.getBody();
