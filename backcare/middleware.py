@@ -2,6 +2,7 @@
 
 import ipaddress
 from collections.abc import Callable
+from contextlib import suppress
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -23,8 +24,7 @@ class ProxiedClientAddress:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if settings.BEHIND_PROXY:
             forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").rsplit(",", 1)[-1].strip()
-            try:
+            # No valid header: a request that did not come through the proxy keeps its peer.
+            with suppress(ValueError):
                 request.META["REMOTE_ADDR"] = str(ipaddress.ip_address(forwarded))
-            except ValueError:  # no header: a request that did not come through the proxy
-                pass
         return self.get_response(request)

@@ -17,7 +17,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from intake import ratelimit, workflow
+from intake import workflow
 from intake.enums import OPEN_STATUSES, ReviewStatus
 from intake.models import (
     AccessAction,

@@ -37,7 +37,6 @@ import psycopg.errors
 from django.conf import settings
 from django.core.files.uploadedfile import TemporaryUploadedFile
 from django.db import OperationalError, connection, transaction
-from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
