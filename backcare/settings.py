@@ -86,7 +86,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "intake.staff_auth.StaffSessionTimeoutMiddleware",
+    "backcare.staff_auth.StaffSessionTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lock-out raised during sign-in into its lock-out page.
@@ -295,7 +295,7 @@ if BEHIND_PROXY:
 
 # --- Staff sign-in ---------------------------------------------------------------------------------
 # django-axes' backend must come first: it refuses a locked-out username and address before any
-# password is checked. The admin also needs a second factor (django-otp; see intake/staff_auth.py).
+# password is checked. The admin also needs a second factor (django-otp; see backcare/staff_auth.py).
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -307,7 +307,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "intake/staff_locked_out.html"
 # Sessions end after STAFF_SESSION_IDLE_SECONDS without a request, and STAFF_SESSION_MAX_SECONDS
-# after sign-in whatever happens (intake.staff_auth.StaffSessionTimeoutMiddleware).
+# after sign-in whatever happens (backcare.staff_auth.StaffSessionTimeoutMiddleware).
 STAFF_SESSION_IDLE_SECONDS = env.int("STAFF_SESSION_IDLE_SECONDS", default=15 * 60)
 STAFF_SESSION_MAX_SECONDS = env.int("STAFF_SESSION_MAX_SECONDS", default=9 * 3600)
 SESSION_COOKIE_AGE = STAFF_SESSION_MAX_SECONDS

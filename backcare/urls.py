@@ -4,9 +4,9 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.generic import TemplateView
 
-from backcare import views
+from backcare import bench_views, views
+from backcare.staff_auth import install_admin_site
 from exercises.sitemaps import SITEMAPS, robots_txt
-from intake.staff_auth import install_admin_site
 
 # Every admin page needs the second factor (django-otp), and the home shows the triage counts.
 install_admin_site()
@@ -24,8 +24,8 @@ urlpatterns = [
 
 if settings.BENCHMARK_BASELINE:
     urlpatterns += [
-        path("_bench/bytes/<int:size>", views.bench_bytes, name="bench_bytes"),
-        path("_bench/sink", views.bench_sink, name="bench_sink"),
+        path("_bench/bytes/<int:size>", bench_views.bench_bytes, name="bench_bytes"),
+        path("_bench/sink", bench_views.bench_sink, name="bench_sink"),
     ]
 
 handler400 = "backcare.views.bad_request"

@@ -8,8 +8,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
 from django.views import defaults
 from django.views.decorators.cache import never_cache
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_safe
 
 logger = logging.getLogger(__name__)
 
@@ -74,26 +73,3 @@ def healthz(request: HttpRequest) -> JsonResponse:
             {"status": "error", "database": "unavailable"}, status=HTTPStatus.SERVICE_UNAVAILABLE
         )
     return JsonResponse({"status": "ok", "database": "ok"})
-
-
-@require_safe
-def bench_bytes(request: HttpRequest, size: int) -> HttpResponse:
-    """`size` bytes of HTML and nothing else: the baseline `make bench` compares real pages with.
-
-    Routed only when BENCHMARK_BASELINE is on; it goes through the same middleware as every page.
-    """
-    return HttpResponse(b"x" * min(size, 10 * 1024**2), content_type="text/html; charset=utf-8")
-
-
-@csrf_exempt
-@transaction.non_atomic_requests
-@require_http_methods(["POST"])
-def bench_sink(request: HttpRequest) -> HttpResponse:
-    """Reads the request body in 1 MB chunks and drops it: the baseline for receiving an upload.
-
-    Routed only when BENCHMARK_BASELINE is on (bench/run.py's own server on 127.0.0.1).
-    """
-    received = 0
-    while chunk := request.read(1024**2):
-        received += len(chunk)
-    return HttpResponse(str(received), content_type="text/plain")

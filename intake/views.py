@@ -10,12 +10,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_safe
 
+from backcare.staff_auth import verified_staff_required
 from intake import downloads, ratelimit, triage, tus
 from intake.forms import MoreFilesForm, ReviewRequestForm
 from intake.models import AccessAction, Preview, ReviewRequest, Upload
 from intake.rules import ROUTINE_NOTE, TIER_ADVICE, SafetyTier, red_flags_of
 from intake.services import StagedUploadsChanged, add_patient_files, submit_review_request
-from intake.staff_auth import verified_staff_required
 from intake.uploads import install_intake_upload_handlers
 
 # The request just submitted in this browser session: the confirmation page reads it from here, so

@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 
-from intake.staff_auth import LAST_SEEN, SIGN_IN_REFUSED, SIGNED_IN_AT
+from backcare.staff_auth import LAST_SEEN, SIGN_IN_REFUSED, SIGNED_IN_AT
 from tests.serving import EXAMPLE_CLINIC_ENV
 from tests.triage_support import COORDINATOR, PASSWORD, backup_code, otp_login, staff_user
 

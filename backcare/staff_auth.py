@@ -1,4 +1,6 @@
-"""Staff sign-in: the two-factor admin site, its login form, and the session time limits."""
+"""Site-wide staff sign-in: the two-factor admin site (it guards every app's admin, the exercise
+library's too), its login form, and the staff session time limits. Project-level, so it imports no
+app; the admin home's triage counts are the one lazy exception."""
 
 import time
 from functools import wraps
