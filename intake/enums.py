@@ -2,6 +2,8 @@
 
 from django.db import models
 
+from intake.imaging import results as imaging_results
+
 
 class ReviewStatus(models.TextChoices):
     """The triage workflow: new → in review → waiting for patient → reviewed → contacted → closed."""
@@ -99,3 +101,10 @@ class InsurancePlanType(models.TextChoices):
     OTHER = "other", "Other"
     NONE = "none", "I do not have insurance"
     NOT_SURE = "not_sure", "I am not sure"
+
+
+# The triage checks' codes are the imaging library's (it imports nothing of ours); the models'
+# choices are built from them here.
+CheckCode = models.TextChoices(
+    "CheckCode", [(code.name, (code.value, code.label)) for code in imaging_results.CheckCode]
+)

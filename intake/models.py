@@ -16,6 +16,7 @@ from django.utils import timezone
 from intake.enums import (
     OPEN_STATUSES,
     BestTime,
+    CheckCode,
     ContactMethod,
     ImagingPlan,
     InsurancePlanType,
@@ -28,9 +29,8 @@ from intake.enums import (
     YesNoUnsure,
 )
 from intake.imaging.checks import display_pn
-from intake.imaging.results import CheckCode
 from intake.rules import RED_FLAGS, FileKind, SafetyTier, red_flags_of, safety_tier
-from intake.workflow import due_by as compute_due_by
+from intake.rules import due_by as compute_due_by
 
 # No 0/O, 1/I/L or U: a reference read aloud over the phone or copied by hand stays unambiguous.
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"

@@ -4,42 +4,31 @@ size and count limits, and the red-flag safety questions.
 The form, the upload endpoints, the imaging pipeline, the admin and the tests all import from here.
 """
 
+import datetime
 import re
 import unicodedata
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
+from intake.imaging import kinds
+from intake.imaging.kinds import (  # noqa: F401 - defined once there, read through here
+    CD_CLUTTER_NAMES,
+    CD_CLUTTER_SUFFIXES,
+    PROGRAM_SIGNATURES,
+    SNIFF_BYTES,
+    is_cd_clutter,
+    sniff,
+    starts_like_program,
+)
 
-class FileKind(models.TextChoices):
-    DICOM = "dicom", "DICOM image"
-    ZIP = "zip", "ZIP archive"
-    JPEG = "jpeg", "JPEG photo"
-    PNG = "png", "PNG image"
-    PDF = "pdf", "PDF document"
-
-
-# How many leading bytes `sniff` needs: DICOM's "DICM" marker sits after a 128-byte preamble.
-SNIFF_BYTES = 132
-
-_SIGNATURES: list[tuple[bytes, FileKind]] = [
-    (b"PK\x03\x04", FileKind.ZIP),
-    (b"PK\x05\x06", FileKind.ZIP),  # an empty archive; the pipeline reports it as holding no images
-    (b"\xff\xd8\xff", FileKind.JPEG),
-    (b"\x89PNG\r\n\x1a\n", FileKind.PNG),
-    (b"%PDF-", FileKind.PDF),
-]
-
-
-def sniff(head: bytes) -> FileKind | None:
-    """The kind of a file from its first SNIFF_BYTES bytes, never from its name; None if not accepted."""
-    if head[128:132] == b"DICM":
-        return FileKind.DICOM
-    for signature, kind in _SIGNATURES:
-        if head.startswith(signature):
-            return kind
-    return None
+# The kinds, their signatures and the CD's clutter live in the imaging library (it imports nothing of
+# ours); the models' choices are built from them here.
+FileKind = models.TextChoices(
+    "FileKind", [(kind.name, (kind.value, kind.label)) for kind in kinds.FileKind]
+)
 
 
 def max_file_size() -> int:
@@ -68,19 +57,6 @@ def staging_max_bytes_per_address() -> int:
 def staging_max_total_bytes() -> int:
     """The whole staging area, everyone's uploads together."""
     return settings.INTAKE_STAGING_MAX_TOTAL_BYTES
-
-
-# Files a CD carries beside the images (viewer programs, autorun): skipped with a note, never refused.
-CD_CLUTTER_SUFFIXES = (
-    ".exe", ".dll", ".inf", ".ini", ".bat", ".cmd", ".com", ".msi", ".ocx", ".sys", ".jar",
-    ".js", ".htm", ".html", ".css", ".xml", ".txt", ".ico", ".bmp", ".gif", ".cab", ".chm",
-)  # fmt: skip
-CD_CLUTTER_NAMES = ("autorun.inf", "desktop.ini", "thumbs.db", ".ds_store")
-
-
-def is_cd_clutter(name: str) -> bool:
-    base = name.replace("\\", "/").rsplit("/", 1)[-1].lower()
-    return base in CD_CLUTTER_NAMES or base.endswith(CD_CLUTTER_SUFFIXES)
 
 
 class SafetyTier(models.IntegerChoices):
@@ -295,15 +271,6 @@ ACCEPTED_KINDS_TEXT = (
 
 
 # How a program starts: Windows (MZ), Linux (ELF), a script, macOS (Mach-O, fat binary).
-PROGRAM_SIGNATURES = (b"MZ", b"\x7fELF", b"#!", b"\xcf\xfa\xed\xfe", b"\xca\xfe\xba\xbe")
-
-
-def starts_like_program(head: bytes) -> bool:
-    """True when the bytes begin as a computer program does. A DICOM file's 128-byte preamble may
-    hold anything, a program's header too (a polyglot that is an image and a program at once)."""
-    return head.startswith(PROGRAM_SIGNATURES)
-
-
 def refusal_reason(head: bytes) -> str:
     """Why a file whose bytes `sniff` did not accept is refused, in plain words for the patient."""
     start = head.lstrip()[:64].lower()
@@ -369,3 +336,27 @@ def download_name(original_name: str, kind: str) -> str:
     DICOM file named "scan.exe" (whose preamble may well start with "MZ") is saved as "scan.dcm"."""
     stem = _EXTENSION.sub("", clean_file_name(original_name)).rstrip(" .") or "file"
     return stem + KIND_EXTENSIONS.get(kind, ".bin")
+
+
+# The clinic's promise to the patient, read by the model when a request is kept and by triage.
+def _add_business_days(start: datetime.date, days: int) -> datetime.date:
+    day = start
+    while days > 0:
+        day += datetime.timedelta(days=1)
+        if day.weekday() < 5:
+            days -= 1
+    return day
+
+
+def due_by(submitted_at: datetime.datetime, *, urgent: bool) -> datetime.datetime:
+    """When the clinic owes the patient a first answer.
+
+    Urgent: the end of the (local) day it arrived. Otherwise the same time of day
+    INTAKE_CALLBACK_BUSINESS_DAYS business days later (Saturdays and Sundays do not count).
+    """
+    local = timezone.localtime(submitted_at)
+    if urgent:
+        end_of_day = datetime.datetime.combine(local.date(), datetime.time(23, 59, 59))
+        return timezone.make_aware(end_of_day)
+    day = _add_business_days(local.date(), settings.INTAKE_CALLBACK_BUSINESS_DAYS)
+    return timezone.make_aware(datetime.datetime.combine(day, local.time()))

@@ -1,12 +1,8 @@
 """The triage workflow, defined once: which status may follow which, who may make each move, and when
 a request is due. The admin, the services and the tests all read it from here."""
 
-import datetime
-
-from django.conf import settings
-from django.utils import timezone
-
 from intake.enums import ReviewStatus
+from intake.rules import due_by  # noqa: F401 - the patient's promise, defined with the rules
 
 S = ReviewStatus
 
@@ -38,26 +34,3 @@ def permission_for(target: str) -> str:
 def allowed_targets(current: str, user) -> list[str]:
     """The statuses this user may move a request in `current` status to, in workflow order."""
     return [t for t in TRANSITIONS.get(current, ()) if user.has_perm(permission_for(t))]
-
-
-def _add_business_days(start: datetime.date, days: int) -> datetime.date:
-    day = start
-    while days > 0:
-        day += datetime.timedelta(days=1)
-        if day.weekday() < 5:
-            days -= 1
-    return day
-
-
-def due_by(submitted_at: datetime.datetime, *, urgent: bool) -> datetime.datetime:
-    """When the clinic owes the patient a first answer.
-
-    Urgent: the end of the (local) day it arrived. Otherwise the same time of day
-    INTAKE_CALLBACK_BUSINESS_DAYS business days later (Saturdays and Sundays do not count).
-    """
-    local = timezone.localtime(submitted_at)
-    if urgent:
-        end_of_day = datetime.datetime.combine(local.date(), datetime.time(23, 59, 59))
-        return timezone.make_aware(end_of_day)
-    day = _add_business_days(local.date(), settings.INTAKE_CALLBACK_BUSINESS_DAYS)
-    return timezone.make_aware(datetime.datetime.combine(day, local.time()))

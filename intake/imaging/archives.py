@@ -20,9 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
-from intake.rules import SNIFF_BYTES, FileKind, is_cd_clutter, starts_like_program
-
 from . import kinds, limits, reasons
+from .kinds import SNIFF_BYTES, FileKind, is_cd_clutter, starts_like_program
 from .results import Failure
 
 _CHUNK = 1024**2

@@ -8,12 +8,10 @@ from os import PathLike
 from pathlib import Path
 from typing import BinaryIO
 
-from intake.rules import FileKind, starts_like_program
-
 from . import dicom, limits, reasons
 from .archives import ArchiveReader, ArchiveRefused, Member, MemberDamaged
 from .checks import FormFacts, run_checks
-from .kinds import sniff_file
+from .kinds import FileKind, sniff_file, starts_like_program
 from .pdfs import PdfRefused, read_pdf
 from .photos import PhotoRefused, photo_preview
 from .results import Document, Failure, Outcome, Photo, Preview, Result

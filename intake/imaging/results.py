@@ -6,25 +6,41 @@ bytes to save to private storage under `Preview.key`.
 
 from dataclasses import asdict, dataclass, field
 from datetime import date
+from enum import Enum, StrEnum
 
-from django.db import models
-
-from intake.rules import FileKind
-
-
-class Outcome(models.TextChoices):
-    PROCESSED = "processed", "Processed"
-    FAILED = "failed", "Failed"
+from .kinds import FileKind
 
 
-class CheckCode(models.TextChoices):
-    NOT_MR = "not_mr", "Images are not MRI"
-    NOT_SPINE = "not_spine", "Body part is not the spine"
-    STUDY_OLD = "study_old", "Study older than 12 months"
-    NAME_DIFFERS = "name_differs", "Name in the images differs from the form"
-    BIRTH_DATE_DIFFERS = "birth_date_differs", "Birth date in the images differs from the form"
-    NO_IMAGES = "no_images", "No images (report or photos only)"
-    UNREADABLE_FILES = "unreadable_files", "Some files could not be read"
+class Outcome(StrEnum):
+    PROCESSED = "processed"
+    FAILED = "failed"
+
+
+class CheckCode(StrEnum):
+    """What a triage check found; intake.enums builds the models' choices from these labels."""
+
+    NOT_MR = "not_mr"
+    NOT_SPINE = "not_spine"
+    STUDY_OLD = "study_old"
+    NAME_DIFFERS = "name_differs"
+    BIRTH_DATE_DIFFERS = "birth_date_differs"
+    NO_IMAGES = "no_images"
+    UNREADABLE_FILES = "unreadable_files"
+
+    @property
+    def label(self) -> str:
+        return CHECK_LABELS[self]
+
+
+CHECK_LABELS = {
+    CheckCode.NOT_MR: "Images are not MRI",
+    CheckCode.NOT_SPINE: "Body part is not the spine",
+    CheckCode.STUDY_OLD: "Study older than 12 months",
+    CheckCode.NAME_DIFFERS: "Name in the images differs from the form",
+    CheckCode.BIRTH_DATE_DIFFERS: "Birth date in the images differs from the form",
+    CheckCode.NO_IMAGES: "No images (report or photos only)",
+    CheckCode.UNREADABLE_FILES: "Some files could not be read",
+}
 
 
 @dataclass(frozen=True)
@@ -135,6 +151,6 @@ def _jsonable(value):
         return [_jsonable(v) for v in value]
     if isinstance(value, date):
         return value.isoformat()
-    if isinstance(value, models.Choices):
+    if isinstance(value, Enum):
         return value.value
     return value
