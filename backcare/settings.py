@@ -172,7 +172,7 @@ PRIVATE_STORAGE_ROOT = env.path("PRIVATE_STORAGE_ROOT", default=BASE_DIR / "var"
 STORAGE_BACKEND = env.str("STORAGE_BACKEND", default="local", validate=OneOf(["local", "s3"]))
 if STORAGE_BACKEND == "s3":
     _private_storage = {
-        "BACKEND": "intake.storage.PrivateS3Storage",
+        "BACKEND": "intake.uploads.storage.PrivateS3Storage",
         "OPTIONS": {
             "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME"),
             "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default=None),
@@ -183,7 +183,7 @@ if STORAGE_BACKEND == "s3":
     }
 else:
     _private_storage = {
-        "BACKEND": "intake.storage.PrivateFileSystemStorage",
+        "BACKEND": "intake.uploads.storage.PrivateFileSystemStorage",
         "OPTIONS": {
             "location": PRIVATE_STORAGE_ROOT,
             "base_url": None,
@@ -384,7 +384,7 @@ INTAKE_TUS_EXPIRY_HOURS = env.int("INTAKE_TUS_EXPIRY_HOURS", default=24)
 # proxy's body limit and to lose little when a connection drops, large enough to keep requests few.
 INTAKE_TUS_CHUNK_SIZE = env.int("INTAKE_TUS_CHUNK_SIZE", default=8 * 1024**2)
 # Staged bytes wait up to INTAKE_TUS_EXPIRY_HOURS, so creations are bounded before any byte arrives,
-# on the declared Upload-Length (intake.tus). One session: INTAKE_MAX_FILES and
+# on the declared Upload-Length (intake.uploads.tus). One session: INTAKE_MAX_FILES and
 # INTAKE_MAX_REQUEST_SIZE, as the form. One client address: new uploads per hour (a CD at the form's
 # file limit, with room for retries), and staged bytes at once (three full requests: a clinic's or
 # family's shared connection). Everyone: the staging area's total, kept below the disk's free space.

@@ -91,7 +91,9 @@ class StaffAdminSite(OTPAdminSite):
     index_title = "Triage and content"
 
     def index(self, request, extra_context=None):
-        from intake.triage import home_counts  # the admin site loads before the app's models
+        from intake.triage.services import (
+            home_counts,  # the admin site loads before the app's models
+        )
 
         extra_context = {**(extra_context or {}), "triage_counts": home_counts(request.user)}
         return super().index(request, extra_context)

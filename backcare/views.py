@@ -12,7 +12,7 @@ from django.views.decorators.http import require_safe
 
 logger = logging.getLogger(__name__)
 
-# A full disk, or storage that did not keep the bytes it was given (intake.storage.NotSaved is EIO).
+# A full disk, or storage that did not keep the bytes it was given (intake.uploads.storage.NotSaved is EIO).
 STORAGE_FAILED = {errno.ENOSPC, errno.EDQUOT, errno.EIO}
 
 

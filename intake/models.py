@@ -171,7 +171,7 @@ class ReviewRequest(models.Model):
     due_by = models.DateTimeField(
         null=True, blank=True, help_text="When the patient is owed a first answer."
     )
-    # The imaging summary line, kept by intake.processing each time an upload finishes, so the
+    # The imaging summary line, kept by intake.processing.keep each time an upload finishes, so the
     # queue shows it without reading studies and series for every row.
     imaging_line = models.CharField(max_length=300, blank=True)
 
@@ -335,7 +335,7 @@ class Upload(models.Model):
 
 
 # --- pipeline ---
-# What the imaging pipeline (intake.imaging, run by intake.processing) found in each upload. Rows are
+# What the imaging pipeline (intake.imaging, run by intake.processing.keep) found in each upload. Rows are
 # replaced as a whole each time an upload is processed, so a re-run never duplicates them.
 
 # Where previews live inside private storage: not under uploads/, which the stray sweep treats as
@@ -572,7 +572,7 @@ def imaging_context(review_request: ReviewRequest) -> dict:
 
 # --- tus (resumable uploads) ----------------------------------------------------------------------
 
-# Where partly received uploads live inside private storage (intake.staging reads and writes it).
+# Where partly received uploads live inside private storage (intake.uploads.staging reads and writes it).
 STAGING_PREFIX = "staging"
 
 
@@ -711,7 +711,7 @@ class SentEmail(models.Model):
 
 
 class StatusChange(models.Model):
-    """One move through the workflow: written by intake.triage.change_status, never edited."""
+    """One move through the workflow: written by intake.triage.services.change_status, never edited."""
 
     request = models.ForeignKey(
         ReviewRequest, on_delete=models.CASCADE, related_name="status_changes"

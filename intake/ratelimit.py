@@ -1,5 +1,5 @@
 """Per-client-address limits kept in Django's cache (shared through Redis in production): form posts,
-and new resumable uploads (intake.tus). Also the one place that says what the client's address is.
+and new resumable uploads (intake.uploads.tus). Also the one place that says what the client's address is.
 
 django-ratelimit refuses the local-memory cache that development uses, and this needs only two calls.
 """

@@ -43,7 +43,7 @@ def max_files() -> int:
     return settings.INTAKE_MAX_FILES
 
 
-# Resumable uploads waiting for their form (intake.tus); per session they share the limits above.
+# Resumable uploads waiting for their form (intake.uploads.tus); per session they share the limits above.
 def staging_max_creations_per_address() -> int:
     """New uploads one client address may start in an hour."""
     return settings.INTAKE_STAGING_MAX_CREATIONS_PER_ADDRESS

@@ -1,14 +1,16 @@
 from django.urls import path
 
-from intake import tus, views
+from intake.request import views
+from intake.triage import views as staff_views
+from intake.uploads import tus
 
 app_name = "intake"
 
 urlpatterns = [
     path("", views.request_review, name="request"),
     path("thanks/", views.thanks, name="thanks"),
-    path("files/<int:pk>/", views.upload_download, name="upload_download"),
-    path("previews/<int:pk>/", views.preview, name="preview"),
+    path("files/<int:pk>/", staff_views.upload_download, name="upload_download"),
+    path("previews/<int:pk>/", staff_views.preview, name="preview"),
     path("upload-session/", tus.upload_session, name="upload_session"),
     path("uploads/", tus.uploads, name="tus_uploads"),
     path("uploads/<slug:key>", tus.upload, name="tus_upload"),

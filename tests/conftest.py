@@ -110,7 +110,7 @@ def private_storage(request, settings, tmp_path):
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {
-            "BACKEND": "intake.storage.PrivateFileSystemStorage",
+            "BACKEND": "intake.uploads.storage.PrivateFileSystemStorage",
             "OPTIONS": {
                 "location": location,
                 "base_url": None,

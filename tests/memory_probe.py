@@ -30,7 +30,7 @@ def main() -> None:
     django.setup()
     from intake.imaging import process_file
     from intake.rules import FileKind
-    from intake.screening import screen_file
+    from intake.uploads.screening import screen_file
     from tests.factories import mr_small_bytes, zipped_dicom_cd
 
     warm = io.BytesIO()

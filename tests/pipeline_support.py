@@ -5,7 +5,7 @@ import io
 from PIL import Image
 
 from intake.models import PREVIEWS_PREFIX, Preview, ReviewRequest
-from intake.storage import PrivateFileSystemStorage
+from intake.uploads.storage import PrivateFileSystemStorage
 from tests.intake_support import post_request
 
 

@@ -97,7 +97,7 @@ class MotoServer:
 
     def storage_settings(self, bucket: str) -> dict:
         return {
-            "BACKEND": "intake.storage.PrivateS3Storage",
+            "BACKEND": "intake.uploads.storage.PrivateS3Storage",
             "OPTIONS": {
                 "bucket_name": bucket,
                 "endpoint_url": self.url,

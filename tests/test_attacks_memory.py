@@ -22,7 +22,7 @@ from tusclient.client import TusClient
 
 from intake.imaging import limits, reasons
 from intake.models import StagedUpload, StagedUploadStatus, Upload
-from intake.screening import SCREEN_REASONS
+from intake.uploads.screening import SCREEN_REASONS
 from tests import memory_support as hostile
 from tests.factories import mr_small_bytes, zipped_dicom_cd
 from tests.serving import (

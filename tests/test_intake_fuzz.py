@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
-from intake.forms import ReviewRequestForm
+from intake.request.forms import ReviewRequestForm
 from tests.factories import EXE_BYTES, HTML_BYTES, PNG_BYTES, jpeg_bytes, mr_small_bytes, pdf_bytes
 from tests.serving import FORM
 

@@ -10,7 +10,7 @@ import pytest
 
 from intake.models import ReviewRequest, StagedUpload
 from intake.rules import FileKind
-from intake.screening import screen_file
+from intake.uploads.screening import screen_file
 from tests.factories import HTML_BYTES, pdf_bytes
 from tests.intake_support import intake_settings, post_request  # noqa: F401
 

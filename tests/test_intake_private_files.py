@@ -117,11 +117,11 @@ def test_every_staff_download_is_recorded_with_ids_only(client, settings, caplog
     upload = UploadFactory(original_name="Maria Lopez MRI.png")
     user = make_user(staff=True, can_view_uploads=True)
     otp_login(client, user)
-    with caplog.at_level(logging.INFO, logger="intake.downloads"):
+    with caplog.at_level(logging.INFO, logger="intake.triage.downloads"):
         client.get(download_url(upload))
         settings.PRIVATE_DOWNLOADS = "presigned"
         client.get(download_url(upload))
-    messages = [r.getMessage() for r in caplog.records if r.name == "intake.downloads"]
+    messages = [r.getMessage() for r in caplog.records if r.name == "intake.triage.downloads"]
     assert len(messages) == 2
     for message in messages:
         assert f"Upload {upload.pk} handed to staff user {user.pk}" in message

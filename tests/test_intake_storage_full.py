@@ -23,7 +23,7 @@ from django.core.files.storage import FileSystemStorage
 from django.test import Client
 
 from intake.models import ReviewRequest, StagedUpload, StagedUploadStatus, Upload
-from intake.storage import PrivateFileSystemStorage
+from intake.uploads.storage import PrivateFileSystemStorage
 from tests.factories import mr_small_bytes
 from tests.intake_support import post_request
 from tests.storage_support import LocalFiles
@@ -52,7 +52,7 @@ def small_disk(settings):
         settings.STORAGES = {
             **settings.STORAGES,
             "default": {
-                "BACKEND": "intake.storage.PrivateFileSystemStorage",
+                "BACKEND": "intake.uploads.storage.PrivateFileSystemStorage",
                 "OPTIONS": {
                     "location": folder / "private",
                     "base_url": None,

@@ -11,7 +11,7 @@ import pytest
 from django.core.files import File
 from django.core.files.storage import default_storage
 
-from intake.storage import NotSaved
+from intake.uploads.storage import NotSaved
 
 pytestmark = pytest.mark.every_storage
 

@@ -7,7 +7,7 @@ from http import HTTPStatus
 import pytest
 
 from intake.models import ReviewRequest, Upload
-from intake.storage import PrivateFileSystemStorage, PrivateS3Storage
+from intake.uploads.storage import PrivateFileSystemStorage, PrivateS3Storage
 from tests.factories import mr_small_bytes, pdf_bytes, png_bytes
 from tests.intake_support import intake_settings, post_request  # noqa: F401
 

@@ -10,8 +10,9 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from tusclient.exceptions import TusUploadFailed
 
-from intake import rules, staging
+from intake import rules
 from intake.models import ReviewRequest, StagedUpload
+from intake.uploads import staging
 from tests import attack_corpus as corpus
 from tests.factories import mr_small_bytes, zipped_dicom_cd
 from tests.intake_support import intake_settings, post_request  # noqa: F401
@@ -101,7 +102,8 @@ def test_a_zipped_dicomdir_cd_in_many_parts_completes_and_is_attached(
 
 
 def test_the_form_and_tus_share_one_screen():
-    from intake import forms, screening, tus
+    from intake.request import forms
+    from intake.uploads import screening, tus
 
     assert forms.screen_file is screening.screen_file
     assert tus.screen_file is screening.screen_file

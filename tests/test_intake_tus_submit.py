@@ -7,8 +7,8 @@ from http import HTTPStatus
 import pytest
 from django.conf import settings
 
-from intake import staging
 from intake.models import ReviewRequest, StagedUpload, Upload
+from intake.uploads import staging
 from tests.factories import jpeg_bytes, mr_small_bytes, pdf_bytes
 from tests.intake_support import intake_settings, post_request  # noqa: F401
 from tests.tus_support import new_session_key, staged_parts, tus_client, uploader

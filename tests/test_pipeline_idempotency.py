@@ -6,7 +6,7 @@ from django.tasks import TaskResultStatus
 
 from intake.enums import UploadStatus
 from intake.models import Preview, Series, Study, TriageCheck, UploadResult
-from intake.tasks import process_upload
+from intake.processing.tasks import process_upload
 from tests.factories import mr_small_bytes, zipped_dicom_cd
 from tests.intake_support import intake_settings  # noqa: F401
 from tests.pipeline_support import preview_files, submit, use_failing_storage

@@ -7,7 +7,7 @@ from django.tasks import TaskResultStatus
 from intake.enums import UploadStatus
 from intake.imaging import reasons
 from intake.models import Preview, Study
-from intake.tasks import process_upload
+from intake.processing.tasks import process_upload
 from tests.factories import mr_small_bytes
 from tests.intake_support import intake_settings  # noqa: F401
 from tests.pipeline_support import preview_files, submit

@@ -8,10 +8,10 @@ import pytest
 from django.utils import timezone
 from PIL import ExifTags
 
-from intake import processing
 from intake.enums import UploadStatus
 from intake.imaging import CheckCode, reasons
 from intake.models import Preview, Series, Study, imaging_summary_line, short_date
+from intake.processing import keep as processing
 from tests.factories import (
     PYDICOM_TEST_FILES,
     jpeg_with_gps_bytes,

@@ -21,7 +21,7 @@ def test_the_db_worker_processes_each_upload_after_the_request_is_kept(
     review_request = ReviewRequest.objects.get()
     # Nothing is processed in the web request: two e-mails and one task per upload wait in the queue.
     assert set(review_request.uploads.values_list("status", flat=True)) == {UploadStatus.PENDING}
-    queued = DBTaskResult.objects.filter(task_path="intake.tasks.process_upload")
+    queued = DBTaskResult.objects.filter(task_path="intake.processing.tasks.process_upload")
     assert queued.count() == 2
     assert not Study.objects.exists()
 

@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from intake.storage import PrivateS3Storage
+from intake.uploads.storage import PrivateS3Storage
 
 SHOW = """
 import json, django

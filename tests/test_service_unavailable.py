@@ -12,7 +12,7 @@ from django.test import Client
 
 from backcare.views import bad_request
 from intake.models import ReviewRequest, Upload
-from intake.storage import PrivateFileSystemStorage
+from intake.uploads.storage import PrivateFileSystemStorage
 from tests.factories import mr_small_bytes
 from tests.intake_support import intake_settings, post_request  # noqa: F401 - fixture
 

@@ -6,7 +6,7 @@ import io
 import pytest
 from django.contrib.auth.models import Permission
 
-from intake.triage import csv_safe
+from intake.triage.services import csv_safe
 from tests.factories import ReviewRequestFactory
 from tests.triage_support import COORDINATOR, SURGEON, otp_login, staff_user
 

@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group
 
 from intake.enums import ReviewStatus
 from intake.models import Note, ReviewRequest
-from intake.roles import create_roles
+from intake.triage.roles import create_roles
 from tests.factories import ReviewRequestFactory, UploadFactory
 from tests.triage_support import COORDINATOR, SURGEON, otp_login, staff_user
 

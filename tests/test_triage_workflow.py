@@ -7,9 +7,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from intake import triage, workflow
 from intake.enums import ReviewStatus
 from intake.models import Note, StatusChange
+from intake.triage import services as triage
+from intake.triage import workflow
 from tests.factories import ReviewRequestFactory
 from tests.triage_support import COORDINATOR, SURGEON, otp_login, staff_user
 

@@ -17,9 +17,9 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from intake import rules
-from intake.forms import ReviewRequestForm
 from intake.models import ReviewRequest, Upload, UploadLink
-from intake.triage import hash_token
+from intake.request.forms import ReviewRequestForm
+from intake.triage.services import hash_token
 from tests.factories import ReviewRequestFactory, pdf_bytes, review_form_data
 from tests.intake_support import intake_settings, upload  # noqa: F401
 from tests.triage_support import otp_login
@@ -31,7 +31,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("intake_settings")]
 # URL names whose views may take unsafe requests without Django's CSRF token, each with the reason.
 # Only protocol endpoints belong here, not browser forms.
 CSRF_EXEMPT_ALLOWED: dict[str, str] = {
-    # tus (intake/tus.py): every request must carry the Tus-Resumable header, which another site's
+    # tus (intake/uploads/tus.py): every request must carry the Tus-Resumable header, which another site's
     # page cannot send without a CORS preflight we never answer; foreign Origin/Sec-Fetch-Site get
     # 403; each upload belongs to the session that created it; SameSite=Lax session cookie.
     "intake:tus_uploads": "tus protocol endpoint",

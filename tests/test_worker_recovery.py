@@ -17,7 +17,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from intake.models import SentEmail
-from intake.tasks import email_intake_inbox, email_patient_confirmation
+from intake.request.tasks import email_intake_inbox, email_patient_confirmation
 from tests.blocking_tasks import wait_for_release
 from tests.database_support import app_database_url
 from tests.factories import ReviewRequestFactory

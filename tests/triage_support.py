@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group, User
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_static.models import StaticDevice
 
-from intake.roles import create_roles
+from intake.triage.roles import create_roles
 
 PASSWORD = "a long enough password 42"
 COORDINATOR = "Intake coordinator"

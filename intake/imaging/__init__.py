@@ -1,8 +1,12 @@
-"""The imaging pipeline: uploads in, study summaries, previews, notes, failures and triage checks out.
+"""The imaging library: a file's bytes in; study summaries, previews, notes, failures and triage
+checks out (DICOM, safe ZIP archives, photos, PDF reports).
 
-    result = process_file(upload.file, kind=upload.kind, form_facts=FormFacts(...))
+    result = process_file(fileobj, kind="dicom")
 
-It knows nothing of models: the Upload task stores `result.to_json()` and saves `result.previews`.
+It owns its limits (`limits.py`), the accepted kinds and their signatures (`kinds.py`) and the
+plain-words reasons (`reasons.py`). May import: the standard library and its imaging dependencies
+(pydicom, Pillow, numpy, pypdf, pypdfium2) only; no Django and nothing else of `intake`, so it can be
+tested, benchmarked and reused on its own. `intake.processing` stores what it returns.
 """
 
 from .checks import FormFacts, run_checks

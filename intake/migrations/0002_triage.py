@@ -7,8 +7,8 @@ import pgtrigger.migrations
 from django.conf import settings
 from django.db import migrations, models
 
-from intake import roles
-from intake.workflow import due_by
+from intake.triage import roles
+from intake.triage.workflow import due_by
 
 
 def create_roles(apps, schema_editor):

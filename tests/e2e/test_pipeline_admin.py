@@ -8,7 +8,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.models import User
 from playwright.sync_api import expect
 
-from intake import processing
+from intake.processing import keep as processing
 from intake.rules import FileKind
 from tests.factories import UploadFactory, jpeg_with_gps_bytes, mr_small_bytes, zipped_dicom_cd
 from tests.triage_support import backup_code

@@ -7,8 +7,8 @@ import pytest
 from django.core.cache import cache
 from playwright.sync_api import expect
 
-from intake import triage
 from intake.models import Upload, UploadLink
+from intake.triage import services as triage
 from tests.e2e.conftest import axe_violations
 from tests.factories import ReviewRequestFactory, pdf_bytes
 from tests.triage_support import COORDINATOR, staff_user

@@ -17,7 +17,7 @@ from django.db.models import Count, Max
 from django.utils import timezone
 
 from intake.models import AccessAction, AccessLog, ReviewRequest
-from intake.workflow import FINISHED_STATUSES
+from intake.triage.workflow import FINISHED_STATUSES
 
 logger = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ from django.db import transaction
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from intake.roles import create_roles
+from intake.triage.roles import create_roles
 
 ROLES = {"coordinator": "Intake coordinator", "surgeon": "Reviewing surgeon"}
 BACKUP_CODES = 10

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from intake.models import Upload
-from intake.tasks import process_upload
+from intake.processing.tasks import process_upload
 
 
 class Command(BaseCommand):

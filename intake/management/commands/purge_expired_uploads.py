@@ -2,7 +2,7 @@
 
 Run it daily (beside `sweep_stray_uploads`). Also removes staged parts with no row at all (left by a
 crash between deleting a row and its parts) once their newest part is older than the expiry. Works the
-same on local disk and in a bucket: it goes through `intake.staging` only.
+same on local disk and in a bucket: it goes through `intake.uploads.staging` only.
 """
 
 import datetime
@@ -12,8 +12,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from intake import staging
 from intake.models import StagedUpload
+from intake.uploads import staging
 
 logger = logging.getLogger(__name__)
 

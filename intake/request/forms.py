@@ -29,8 +29,8 @@ from intake.rules import (
     red_flags_of,
     safety_tier,
 )
-from intake.screening import screen_file
-from intake.uploads import SkippedFile
+from intake.uploads.handlers import SKIP_REASONS, SkippedFile
+from intake.uploads.screening import screen_file
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
@@ -70,24 +70,6 @@ class StagedUploadsField(forms.Field):
     def clean(self, value) -> list[str]:
         keys = [str(v) for v in (value or []) if v]
         return list(dict.fromkeys(keys))  # each id once, in order
-
-
-def _size_text(size: int) -> str:
-    for unit, factor in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
-        if size >= factor:
-            return f"{size / factor:.3g} {unit}"
-    return f"{size} bytes"
-
-
-SKIP_REASONS = {
-    "file_size": lambda: (
-        f"it is bigger than the {_size_text(rules.max_file_size())} limit for one file"
-    ),
-    "request_size": lambda: (
-        f"your files add up to more than the {_size_text(rules.max_request_size())} limit"
-    ),
-    "count": lambda: f"you can send at most {rules.max_files()} files at once",
-}
 
 
 _CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")

@@ -3,7 +3,7 @@
 The browser (Uppy) sends each MRI file here in chunks, and the form then posts only the ids of the
 completed uploads. Each chunk waits as its own part under `staging/` in private storage, local disk
 or a bucket alike, so consecutive chunks may reach different web processes or machines (see
-`intake.staging`); the row in `StagedUpload` holds the offset. Files wait there until the
+`intake.uploads.staging`); the row in `StagedUpload` holds the offset. Files wait there until the
 form is submitted, when `submit_review_request` attaches them; unclaimed ones expire.
 
 Who may touch an upload: only the browser session that created it. The session holds a random owner
@@ -45,11 +45,12 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from backcare.views import is_outage
-from intake import ratelimit, rules, staging
+from intake import ratelimit, rules
 from intake.enums import ImagingPlan
-from intake.forms import SKIP_REASONS, _size_text
 from intake.models import StagedUpload, StagedUploadStatus
-from intake.screening import screen_file
+from intake.uploads import staging
+from intake.uploads.handlers import SKIP_REASONS, size_text
+from intake.uploads.screening import screen_file
 
 logger = logging.getLogger(__name__)
 
@@ -185,7 +186,7 @@ STAGING_REASONS = {
     ),
     "address_bytes": lambda: (
         "the files uploaded from your internet connection and not yet sent with a form already "
-        f"add up to {_size_text(rules.staging_max_bytes_per_address())}, the most we hold for one "
+        f"add up to {size_text(rules.staging_max_bytes_per_address())}, the most we hold for one "
         "connection. Please send your form with the files already uploaded; we will ask you for "
         "more if we need them"
     ),
@@ -294,7 +295,7 @@ def uploads(request: HttpRequest) -> HttpResponse:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CREATION_LOCK])
         if refusal := _over_quota(request, client, length, file_name):
             return refusal
-        # Nothing is written to storage yet: each chunk becomes its own part (see intake.staging).
+        # Nothing is written to storage yet: each chunk becomes its own part (see intake.uploads.staging).
         staged = StagedUpload.objects.create(
             # The session starts only now, for an upload that passed every check.
             owner=ensure_owner(request),

@@ -61,3 +61,22 @@ def install_intake_upload_handlers(request: HttpRequest) -> IntakeLimitsUploadHa
     limits = IntakeLimitsUploadHandler(request)
     request.upload_handlers = [limits, TemporaryFileUploadHandler(request)]
     return limits
+
+
+# Why a skipped file was not accepted, in the patient's words: the form and tus both say it so.
+def size_text(size: int) -> str:
+    for unit, factor in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
+        if size >= factor:
+            return f"{size / factor:.3g} {unit}"
+    return f"{size} bytes"
+
+
+SKIP_REASONS = {
+    "file_size": lambda: (
+        f"it is bigger than the {size_text(rules.max_file_size())} limit for one file"
+    ),
+    "request_size": lambda: (
+        f"your files add up to more than the {size_text(rules.max_request_size())} limit"
+    ),
+    "count": lambda: f"you can send at most {rules.max_files()} files at once",
+}

@@ -1,7 +1,7 @@
 """The quick look at an uploaded file's headers, by the imaging pipeline's own checks.
 
-One source of truth for both ways a file arrives: the plain form (`intake.forms.check_files`) and a
-tus upload when its last chunk is in (`intake.tus`). Both tell the patient the same words.
+One source of truth for both ways a file arrives: the plain form (`intake.request.forms.check_files`) and a
+tus upload when its last chunk is in (`intake.uploads.tus`). Both tell the patient the same words.
 """
 
 import logging
@@ -63,7 +63,7 @@ def screen_file(uploaded: BinaryIO, kind: FileKind) -> str | None:
     PDF's cross-reference table and page tree),
     by the pipeline's own checks, so the patient hears at once instead of after the form is sent.
     `uploaded` is any readable, seekable file: a posted file, or a tus upload's staged parts
-    (`intake.staging.PartsFile`).
+    (`intake.uploads.staging.PartsFile`).
     """
     try:
         uploaded.seek(0)

@@ -2,21 +2,25 @@ import uuid
 from http import HTTPStatus
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_safe
 
-from backcare.staff_auth import verified_staff_required
-from intake import downloads, ratelimit, triage, tus
-from intake.forms import MoreFilesForm, ReviewRequestForm
-from intake.models import AccessAction, Preview, ReviewRequest, Upload
+from intake import ratelimit
+from intake.models import ReviewRequest
+from intake.request.forms import MoreFilesForm, ReviewRequestForm
+from intake.request.services import (
+    StagedUploadsChanged,
+    add_patient_files,
+    find_upload_link,
+    submit_review_request,
+)
 from intake.rules import ROUTINE_NOTE, TIER_ADVICE, SafetyTier, red_flags_of
-from intake.services import StagedUploadsChanged, add_patient_files, submit_review_request
-from intake.uploads import install_intake_upload_handlers
+from intake.uploads import tus
+from intake.uploads.handlers import install_intake_upload_handlers
 
 # The request just submitted in this browser session: the confirmation page reads it from here, so
 # its URL carries nothing about the patient.
@@ -38,7 +42,7 @@ def request_review(request: HttpRequest) -> HttpResponse:
             return render(request, "intake/rate_limited.html", status=HTTPStatus.TOO_MANY_REQUESTS)
         skipped = install_intake_upload_handlers(request).skipped
         return _submit(request, skipped)
-    # No session yet: it starts with the first upload (intake.tus.ensure_owner) or a post.
+    # No session yet: it starts with the first upload (intake.uploads.tus.ensure_owner) or a post.
     form = ReviewRequestForm(initial={"submission_token": uuid.uuid4()})
     return render(request, "intake/request.html", {"form": form})
 
@@ -113,31 +117,6 @@ def thanks(request: HttpRequest) -> HttpResponse:
     )
 
 
-@verified_staff_required
-@require_safe
-def upload_download(request: HttpRequest, pk: int) -> HttpResponse:
-    """A patient's file, for staff with the right permission only; never cached, always a download
-    (streamed, or a redirect to a short-lived signed URL), and always written to the access log."""
-    if not request.user.has_perm("intake.download_upload"):
-        raise PermissionDenied
-    upload = get_object_or_404(Upload.objects.select_related("request"), pk=pk)
-    return downloads.hand_over(request, upload)
-
-
-@verified_staff_required
-@require_safe
-def preview(request: HttpRequest, pk: int) -> FileResponse:
-    """A preview PNG of a patient's images, for staff with the right permission only; never cached,
-    and written to the access log."""
-    if not request.user.has_perm("intake.view_upload"):
-        raise PermissionDenied
-    found = get_object_or_404(Preview.objects.select_related("upload__request"), pk=pk)
-    triage.log_access(request=request, action=AccessAction.PREVIEW, upload=found.upload)
-    response = FileResponse(found.file.open("rb"), content_type="image/png")
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 # --- More files, through a link staff sent -------------------------------------------------------
 
 
@@ -150,7 +129,7 @@ def more_files(request: HttpRequest, token: str) -> HttpResponse:
 
     The page names no patient detail beyond the reference: the link could be forwarded.
     """
-    link = triage.find_upload_link(token)
+    link = find_upload_link(token)
     if link is None:
         return render(request, "intake/more_files_gone.html", status=HTTPStatus.GONE)
     if request.method == "POST":

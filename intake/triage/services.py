@@ -3,7 +3,6 @@ and links that let a patient add files. The admin calls these; each write is one
 
 import csv
 import datetime
-import hashlib
 import secrets
 from collections.abc import Iterable
 
@@ -17,7 +16,6 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from intake import workflow
 from intake.enums import OPEN_STATUSES, ReviewStatus
 from intake.models import (
     AccessAction,
@@ -28,7 +26,9 @@ from intake.models import (
     Upload,
     UploadLink,
 )
+from intake.request.services import hash_token
 from intake.rules import SafetyTier
+from intake.triage import workflow
 
 
 class TransitionNotAllowed(PermissionDenied):
@@ -200,10 +200,6 @@ def export_csv(*, request: HttpRequest, queryset: Iterable[ReviewRequest]) -> Ht
 # --- Asking the patient for more files ------------------------------------------------------------
 
 
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def send_upload_link(*, review_request: ReviewRequest, user) -> UploadLink:
     """Make a single-use, expiring link and e-mail it to the patient (first name and link only).
 
@@ -228,13 +224,3 @@ def send_upload_link(*, review_request: ReviewRequest, user) -> UploadLink:
     message = EmailMessage(subject=subject, body=body, to=[review_request.email])
     transaction.on_commit(message.send)
     return link
-
-
-def find_upload_link(token: str) -> UploadLink | None:
-    """The usable link for this token, or None if it is unknown, used or expired."""
-    return (
-        UploadLink.objects.usable()
-        .select_related("request")
-        .filter(token_hash=hash_token(token))
-        .first()
-    )

@@ -5,13 +5,13 @@ import logging
 from collections.abc import Sequence
 from functools import partial
 
+from django import forms
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
-from intake import rules, staging, tasks
-from intake.forms import ReviewRequestForm
+from intake import rules
 from intake.models import (
     ReviewRequest,
     StagedUpload,
@@ -20,7 +20,10 @@ from intake.models import (
     UploadLink,
     upload_path,
 )
+from intake.processing.tasks import process_upload
+from intake.request import tasks
 from intake.rules import FileKind
+from intake.uploads import staging
 
 logger = logging.getLogger(__name__)
 
@@ -72,7 +75,7 @@ def store_files(
 
 def submit_review_request(
     *,
-    form: ReviewRequestForm,
+    form: forms.ModelForm,  # a ReviewRequestForm that validated: the service only writes
     files: Sequence[tuple[UploadedFile, FileKind]],
     staged: Sequence[StagedUpload] = (),
 ) -> ReviewRequest:
@@ -165,7 +168,7 @@ def add_patient_files(
             locked.files_added = len(uploads)
             locked.save(update_fields=["used_at", "files_added"])
             for upload in uploads:
-                transaction.on_commit(partial(tasks.process_upload.enqueue, upload.pk))
+                transaction.on_commit(partial(process_upload.enqueue, upload.pk))
     except BaseException as error:
         _delete_unless_kept(written, error)
         raise
@@ -191,3 +194,20 @@ def _delete(names: list[str]) -> None:
         except OSError:
             # The stray-file sweep (manage.py sweep_stray_uploads) removes it later.
             logger.exception("Could not remove a file of a failed submission")
+
+
+# --- Links staff sent the patient for more files (made by intake.triage.services) -----------------
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def find_upload_link(token: str) -> UploadLink | None:
+    """The usable link for this token, or None if it is unknown, used or expired."""
+    return (
+        UploadLink.objects.usable()
+        .select_related("request")
+        .filter(token_hash=hash_token(token))
+        .first()
+    )

@@ -1,5 +1,5 @@
 """The triage queue and request page in the admin: list filters, columns, actions and the small
-workflow views behind the request page's buttons. intake/admin.py puts them together."""
+workflow views behind the request page's buttons. intake/triage/admin.py puts them together."""
 
 from django.contrib import admin, messages
 from django.contrib.admin.options import Action, ActionLocation
@@ -16,10 +16,11 @@ from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
 from django.views.decorators.http import require_POST
 
-from intake import triage, workflow
 from intake.enums import ReviewStatus
 from intake.models import AccessAction, ReviewRequest, Upload
 from intake.rules import RED_FLAGS, SafetyTier
+from intake.triage import services as triage
+from intake.triage import workflow
 
 # --- Filters --------------------------------------------------------------------------------------
 

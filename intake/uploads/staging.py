@@ -32,7 +32,7 @@ from django.core.files.uploadedfile import TemporaryUploadedFile
 
 from intake.models import STAGING_PREFIX
 from intake.rules import SNIFF_BYTES
-from intake.storage import NotSaved
+from intake.uploads.storage import NotSaved
 
 READ_PIECE = 1024 * 1024
 PART_NAME = re.compile(r"^\d{20}$")
@@ -176,7 +176,7 @@ class _Joined(io.RawIOBase):
 
 class PartsFile(io.RawIOBase):
     """A completed upload's parts as one read-only, seekable file, for the header checks
-    (`intake.screening`) that seek: a ZIP's directory is at its end, then each member's first bytes.
+    (`intake.uploads.screening`) that seek: a ZIP's directory is at its end, then each member's first bytes.
 
     Only the part that holds the position is open, so seeking to the end reads the last part, not
     the whole file (on a bucket, opening a part downloads that one part: one chunk, 8 MiB by

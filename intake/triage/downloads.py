@@ -11,8 +11,9 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 
-from intake import rules, triage
+from intake import rules
 from intake.models import AccessAction, Upload
+from intake.triage import services as triage
 
 logger = logging.getLogger(__name__)
 

@@ -1,0 +1,85 @@
+"""The patient's e-mails, sent by the task worker once a request is kept (`manage.py run_worker`)."""
+
+import logging
+from contextlib import contextmanager
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.tasks import task
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from backcare.context_processors import clinic
+from intake.models import ReviewRequest, SentEmail, SentEmailKind
+from intake.processing.tasks import enqueue_processing
+from intake.rules import ROUTINE_NOTE, TIER_ADVICE
+
+logger = logging.getLogger(__name__)
+
+
+def enqueue_after_submit(review_request_id: int) -> None:
+    """Everything that follows a kept request; called by the service once the transaction commits."""
+    email_patient_confirmation.enqueue(review_request_id)
+    email_intake_inbox.enqueue(review_request_id)
+    enqueue_processing(review_request_id)
+
+
+def _send(template: str, context: dict, to: str) -> None:
+    context = {**context, **clinic()}
+    subject = render_to_string(f"emails/{template}_subject.txt", context).strip()
+    body = render_to_string(f"emails/{template}.txt", context)
+    EmailMessage(subject=subject, body=body, to=[to]).send()
+
+
+@contextmanager
+def _once(review_request_id: int, kind: SentEmailKind):
+    """Yield the request if this e-mail was not sent yet (else None), and record it as sent.
+
+    A task may run twice (a killed worker's task is requeued): the row lock makes a second run wait
+    for the first, and the SentEmail row makes it send nothing. Only a crash between the mail
+    server's acceptance and the commit can still send twice.
+    """
+    with transaction.atomic():
+        review_request = ReviewRequest.objects.select_for_update().get(pk=review_request_id)
+        if SentEmail.objects.filter(request=review_request, kind=kind).exists():
+            logger.info("E-mail %s for review request %s was already sent", kind, review_request_id)
+            yield None
+            return
+        yield review_request
+        SentEmail.objects.create(request=review_request, kind=kind)
+
+
+@task
+def email_patient_confirmation(review_request_id: int) -> None:
+    """First name, reference and next steps only: e-mail is not a safe place for health details."""
+    with _once(review_request_id, SentEmailKind.PATIENT_CONFIRMATION) as review_request:
+        if review_request is None:
+            return
+        context = {
+            "first_name": review_request.first_name,
+            "reference": review_request.reference,
+            "advice": TIER_ADVICE.get(review_request.tier),
+            "routine_note": ROUTINE_NOTE if review_request.routine_notes else None,
+            "callback_days": settings.INTAKE_CALLBACK_BUSINESS_DAYS,
+            "site_url": settings.SITE_URL,
+        }
+        _send("patient_confirmation", context, review_request.email)
+    logger.info("Confirmation e-mail sent for review request %s", review_request_id)
+
+
+@task
+def email_intake_inbox(review_request_id: int) -> None:
+    """Reference, urgency and a link to the admin; the details stay behind the staff sign-in."""
+    with _once(review_request_id, SentEmailKind.INBOX_NOTICE) as review_request:
+        if review_request is None:
+            return
+        admin_path = reverse("admin:intake_reviewrequest_change", args=[review_request.pk])
+        context = {
+            "reference": review_request.reference,
+            "tier": review_request.get_tier_display(),
+            "urgent": review_request.urgent,
+            "admin_url": f"{settings.SITE_URL.rstrip('/')}{admin_path}",
+        }
+        _send("intake_inbox", context, settings.INTAKE_INBOX_EMAIL)
+    logger.info("Inbox notice sent for review request %s", review_request_id)
