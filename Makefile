@@ -33,7 +33,7 @@ DEPLOY_ENV := DEBUG=false ALLOWED_HOSTS=backcare.example.org EMAIL_HOST=smtp.exa
 help:
 	@echo "make run    - set up and serve the app on http://127.0.0.1:8000 (with the task worker)"
 	@echo "make test   - set up and run the whole test suite (browser tests included)"
-	@echo "make lint   - ruff, template lint, migrations check, deploy check"
+	@echo "make lint   - ruff, template lint, import layers, migrations check, deploy check"
 	@echo "make serve  - production server (gunicorn, DEBUG off) on 127.0.0.1:8000"
 	@echo "make serve-tls - the production set-up: gunicorn behind the shipped nginx, https://127.0.0.1:8443"
 	@echo "make worker - the background task worker (requeues tasks of killed workers)"
@@ -177,6 +177,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/djlint --lint templates exercises/templates intake/templates
+	$(BIN)/lint-imports  # the rooms inside intake import one way (pyproject.toml, README "Layout")
 	$(MANAGE) makemigrations --check --dry-run
 	$(DEPLOY_ENV) $(MANAGE) check --deploy --fail-level WARNING
 
