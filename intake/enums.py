@@ -2,6 +2,7 @@
 
 from django.db import models
 
+from intake.imaging import kinds as imaging_kinds
 from intake.imaging import results as imaging_results
 
 
@@ -103,8 +104,41 @@ class InsurancePlanType(models.TextChoices):
     NOT_SURE = "not_sure", "I am not sure"
 
 
+class StagedUploadStatus(models.TextChoices):
+    RECEIVING = "receiving", "Receiving"
+    COMPLETE = "complete", "Complete"
+    SKIPPED = "skipped", "Skipped (CD clutter)"
+
+
+class SentEmailKind(models.TextChoices):
+    PATIENT_CONFIRMATION = "patient_confirmation", "Confirmation to the patient"
+    INBOX_NOTICE = "inbox_notice", "Notice to the intake inbox"
+
+
+class AccessAction(models.TextChoices):
+    VIEW = "view", "Viewed the request"
+    DOWNLOAD = "download", "Downloaded a file"
+    PREVIEW = "preview", "Opened a preview"
+    EXPORT = "export", "Exported in a CSV file"
+    RETENTION_FILES = "retention_files", "Files removed by retention"
+    RETENTION_REQUEST = "retention_request", "Request removed by retention"
+
+
+class SafetyTier(models.IntegerChoices):
+    """Where a patient's answers send them; the number is the queue order (most urgent first)."""
+
+    EMERGENCY = 1, "Emergency now"
+    SEE_DOCTOR_SOON = 2, "See a doctor today or tomorrow"
+    ROUTINE = 3, "Routine"
+
+
 # The triage checks' codes are the imaging library's (it imports nothing of ours); the models'
-# choices are built from them here.
+# choices are built from them here, with the same values and labels.
 CheckCode = models.TextChoices(
     "CheckCode", [(code.name, (code.value, code.label)) for code in imaging_results.CheckCode]
+)
+
+# The accepted kinds and their signatures are the imaging library's too.
+FileKind = models.TextChoices(
+    "FileKind", [(kind.name, (kind.value, kind.label)) for kind in imaging_kinds.FileKind]
 )

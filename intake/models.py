@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from intake.enums import (
     OPEN_STATUSES,
+    AccessAction,
     BestTime,
     CheckCode,
     ContactMethod,
@@ -25,6 +26,8 @@ from intake.enums import (
     PainOnset,
     ReviewStatus,
     ScanArea,
+    SentEmailKind,
+    StagedUploadStatus,
     UploadStatus,
     YesNoUnsure,
 )
@@ -586,12 +589,6 @@ def new_staged_key() -> str:
 STAGED_KEY = re.compile(r"[A-Za-z0-9_-]{43}")
 
 
-class StagedUploadStatus(models.TextChoices):
-    RECEIVING = "receiving", "Receiving"
-    COMPLETE = "complete", "Complete"
-    SKIPPED = "skipped", "Skipped (CD clutter)"
-
-
 class StagedUploadQuerySet(models.QuerySet):
     def owned_by(self, owner: str) -> "StagedUploadQuerySet":
         return self.filter(owner=owner)
@@ -685,11 +682,6 @@ class StagedUpload(models.Model):
 # --- scale-out ---
 
 
-class SentEmailKind(models.TextChoices):
-    PATIENT_CONFIRMATION = "patient_confirmation", "Confirmation to the patient"
-    INBOX_NOTICE = "inbox_notice", "Notice to the intake inbox"
-
-
 class SentEmail(models.Model):
     """One row per e-mail sent about a request: a task run again (its worker was killed and the
     task requeued) finds the row and does not send twice."""
@@ -773,15 +765,6 @@ class UploadLink(models.Model):
 
     def __str__(self) -> str:
         return f"Link for more files ({self.request.reference})"
-
-
-class AccessAction(models.TextChoices):
-    VIEW = "view", "Viewed the request"
-    DOWNLOAD = "download", "Downloaded a file"
-    PREVIEW = "preview", "Opened a preview"
-    EXPORT = "export", "Exported in a CSV file"
-    RETENTION_FILES = "retention_files", "Files removed by retention"
-    RETENTION_REQUEST = "retention_request", "Request removed by retention"
 
 
 class AccessLog(models.Model):

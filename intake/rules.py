@@ -10,10 +10,9 @@ import unicodedata
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import models
 from django.utils import timezone
 
-from intake.imaging import kinds
+from intake.enums import FileKind, SafetyTier
 from intake.imaging.kinds import (  # noqa: F401 - defined once there, read through here
     CD_CLUTTER_NAMES,
     CD_CLUTTER_SUFFIXES,
@@ -22,12 +21,6 @@ from intake.imaging.kinds import (  # noqa: F401 - defined once there, read thro
     is_cd_clutter,
     sniff,
     starts_like_program,
-)
-
-# The kinds, their signatures and the CD's clutter live in the imaging library (it imports nothing of
-# ours); the models' choices are built from them here.
-FileKind = models.TextChoices(
-    "FileKind", [(kind.name, (kind.value, kind.label)) for kind in kinds.FileKind]
 )
 
 
@@ -57,14 +50,6 @@ def staging_max_bytes_per_address() -> int:
 def staging_max_total_bytes() -> int:
     """The whole staging area, everyone's uploads together."""
     return settings.INTAKE_STAGING_MAX_TOTAL_BYTES
-
-
-class SafetyTier(models.IntegerChoices):
-    """Where a patient's answers send them; the number is the queue order (most urgent first)."""
-
-    EMERGENCY = 1, "Emergency now"
-    SEE_DOCTOR_SOON = 2, "See a doctor today or tomorrow"
-    ROUTINE = 3, "Routine"
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
 from django.views.decorators.http import require_POST
 
-from intake.enums import ReviewStatus
+from intake.enums import ImagingPlan, ReviewStatus
 from intake.models import AccessAction, ReviewRequest, Upload
 from intake.rules import RED_FLAGS, SafetyTier
 from intake.triage import services as triage
@@ -149,9 +149,9 @@ class TriageAdminMixin:
             found.append(f"{flags} red flag{'s' if flags > 1 else ''}")
         if obj.answer_conflicts:
             found.append("answers disagree")
-        if obj.imaging_plan == "upload" and not obj.n_files:
+        if obj.imaging_plan == ImagingPlan.UPLOAD and not obj.n_files:
             found.append("no files")
-        elif obj.imaging_plan != "upload" and not obj.n_files:
+        elif obj.imaging_plan != ImagingPlan.UPLOAD and not obj.n_files:
             found.append("MRI to come")
         found.extend(check.get_code_display() for check in obj.triage_checks.all())
         return "; ".join(found) or "—"
