@@ -1,6 +1,8 @@
+import datetime
 import re
 import secrets
 import uuid
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 import pgtrigger
@@ -513,51 +515,94 @@ class TriageCheck(models.Model):
         return self.message
 
 
-def imaging_summary_line(review_request: ReviewRequest) -> str:
-    """ "MR lumbar spine, 12 Oct 2026, 4 series, 212 images, with report" for a whole request.
+@dataclass(frozen=True)
+class SeriesFacts:
+    series_instance_uid: str
+    modality: str
+    body_part_examined: str
+    instance_count: int
+
+
+@dataclass(frozen=True)
+class ImagingFacts:
+    """What the summary line says, read from the rows once (`imaging_facts`)."""
+
+    uploads: int
+    waiting: int = 0
+    failed: int = 0
+    studies: tuple[tuple[str, datetime.date | None], ...] = ()  # (study instance UID, study date)
+    series: tuple[SeriesFacts, ...] = ()
+    with_report: bool = False
+    photos: int = 0
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" + ("" if count == 1 else "s")
+
+
+def _images_parts(facts: ImagingFacts) -> list[str]:
+    series = facts.series
+    if not series:
+        return ["No scan images"]
+    modalities = sorted({s.modality for s in series if s.modality})
+    regions = sorted(
+        {body_part_words(s.body_part_examined) for s in series if s.body_part_examined}
+    )
+    parts = [" ".join(filter(None, ["/".join(modalities), " and ".join(regions)])) or "Images"]
+    study_count = len({uid for uid, _ in facts.studies})
+    if study_count > 1:
+        parts.append(f"{study_count} studies")
+    dates = sorted({day for _, day in facts.studies if day})
+    if dates:
+        parts.append(("newest " if len(dates) > 1 else "") + short_date(dates[-1]))
+    parts.append(f"{len({s.series_instance_uid for s in series})} series")
+    parts.append(_plural(sum(s.instance_count for s in series), "image"))
+    return parts
+
+
+def summary_line(facts: ImagingFacts) -> str:
+    """ "MR lumbar spine, 12 Oct 2026, 4 series, 212 images, with report" from the facts.
 
     Series seen in several uploads (loose files of one series) count once; their images add up.
     """
-    uploads = list(review_request.uploads.all())
-    if not uploads:
+    if not facts.uploads:
         return "No files uploaded"
-    waiting = sum(1 for u in uploads if u.status == UploadStatus.PENDING)
-    if waiting == len(uploads):
-        return f"{waiting} file(s) waiting to be processed"
+    if facts.waiting == facts.uploads:
+        return f"{facts.waiting} file(s) waiting to be processed"
+    parts = _images_parts(facts)
+    if facts.with_report:
+        parts.append("with report")
+    if facts.photos:
+        parts.append(_plural(facts.photos, "photo"))
+    if facts.failed:
+        parts.append(f"{facts.failed} file(s) could not be read")
+    if facts.waiting:
+        parts.append(f"{facts.waiting} file(s) still being processed")
+    return ", ".join(parts)
+
+
+def imaging_facts(review_request: ReviewRequest) -> ImagingFacts:
+    statuses = list(review_request.uploads.values_list("status", flat=True))
     studies = list(Study.objects.filter(upload__request=review_request).prefetch_related("series"))
     results = list(UploadResult.objects.filter(upload__request=review_request))
-    series = [s for study in studies for s in study.series.all()]
-    parts: list[str] = []
-    if series:
-        modalities = sorted({s.modality for s in series if s.modality})
-        regions = sorted(
-            {body_part_words(s.body_part_examined) for s in series if s.body_part_examined}
-        )
-        parts.append(
-            " ".join(filter(None, ["/".join(modalities), " and ".join(regions)])) or "Images"
-        )
-        dates = sorted({s.study_date for s in studies if s.study_date})
-        study_count = len({s.study_instance_uid for s in studies})
-        if study_count > 1:
-            parts.append(f"{study_count} studies")
-        if dates:
-            parts.append(("newest " if len(dates) > 1 else "") + short_date(dates[-1]))
-        parts.append(f"{len({s.series_instance_uid for s in series})} series")
-        images = sum(s.instance_count for s in series)
-        parts.append(f"{images} image" + ("" if images == 1 else "s"))
-    else:
-        parts.append("No scan images")
-    if any(r.documents for r in results):
-        parts.append("with report")
-    photos = sum(len(r.photos) for r in results)
-    if photos:
-        parts.append(f"{photos} photo" + ("" if photos == 1 else "s"))
-    failed = sum(1 for u in uploads if u.status == UploadStatus.FAILED)
-    if failed:
-        parts.append(f"{failed} file(s) could not be read")
-    if waiting:
-        parts.append(f"{waiting} file(s) still being processed")
-    return ", ".join(parts)
+    return ImagingFacts(
+        uploads=len(statuses),
+        waiting=statuses.count(UploadStatus.PENDING),
+        failed=statuses.count(UploadStatus.FAILED),
+        studies=tuple((s.study_instance_uid, s.study_date) for s in studies),
+        series=tuple(
+            SeriesFacts(s.series_instance_uid, s.modality, s.body_part_examined, s.instance_count)
+            for study in studies
+            for s in study.series.all()
+        ),
+        with_report=any(r.documents for r in results),
+        photos=sum(len(r.photos) for r in results),
+    )
+
+
+def imaging_summary_line(review_request: ReviewRequest) -> str:
+    """The summary line of a whole request (kept on it as `imaging_line`)."""
+    return summary_line(imaging_facts(review_request))
 
 
 def imaging_context(review_request: ReviewRequest) -> dict:
