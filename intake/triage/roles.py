@@ -1,4 +1,5 @@
-"""The two staff roles and exactly what each may do. Created by migration 0002_triage; README "Roles"."""
+"""The two staff roles and exactly what each may do; `create_staff_user` resets them. Migration
+0002_triage made them from a frozen copy of this list; README "Roles"."""
 
 ROLES: dict[str, list[str]] = {
     "Intake coordinator": [
