@@ -1,8 +1,8 @@
 """MRI review requests, one Django app with one package per concern ("room"); see README, "Layout".
 
-    triage -> request -> uploads -> imaging        processing -> imaging
+    triage -> request -> uploads | processing -> base -> imaging
 
-The app's base beside the rooms: `models`, `enums`, `rules` (the rules defined once), `ratelimit`,
-`db_roles`, `task_leases`, and the files Django looks for (`apps`, `admin`, `urls`, `management/`,
+The app's base beside the rooms: `models`, `enums`, `rules` (the rules defined once), `files` (file
+bookkeeping), `ratelimit`, `db_roles`, `task_leases`, and the files Django looks for (`apps`, `admin`, `urls`, `management/`,
 `migrations/`, `templates/`, `templatetags/`, `static/`). The base imports no room but `imaging`.
 """

@@ -10,16 +10,15 @@ The original upload is only ever opened for reading.
 """
 
 import logging
-from collections.abc import Iterable
 from dataclasses import asdict
 from datetime import date
-from functools import partial
 
 from django.core.files.base import ContentFile
 from django.db import models, transaction
 from django.utils import timezone
 
 from intake.enums import UploadStatus
+from intake.files import delete_on_commit, written_files
 from intake.imaging import (
     Document,
     Failure,
@@ -64,26 +63,21 @@ def process_upload(upload_id: int, *, today: date | None = None) -> Upload | Non
         logger.warning("Upload %s has no stored file; marked as failed", upload_id)
         result = Result(kind=upload.kind, outcome=Outcome.FAILED, reason=reasons.FILE_NOT_STORED)
 
-    written: list[str] = []
-    try:
-        with transaction.atomic():
-            # Request first, then upload: every writer locks in this order, so two workers finishing
-            # uploads of one request take turns instead of deadlocking or computing checks on stale rows.
-            review_request = (
-                ReviewRequest.objects.select_for_update().filter(pk=upload.request_id).first()
-            )
-            upload = Upload.objects.select_for_update().filter(pk=upload_id).first()
-            if review_request is None or upload is None:  # deleted by staff while we worked
-                return None
-            earlier_files = list(upload.previews.values_list("file", flat=True))
-            upload.previews.all().delete()
-            upload.studies.all().delete()
-            _keep(upload, result, written)
-            refresh_checks(review_request, today=today)
-            transaction.on_commit(partial(_delete_files, earlier_files))
-    except BaseException:
-        _delete_files(written)
-        raise
+    with written_files(what="a preview file") as written, transaction.atomic():
+        # Request first, then upload: every writer locks in this order, so two workers finishing
+        # uploads of one request take turns instead of deadlocking or computing checks on stale rows.
+        review_request = (
+            ReviewRequest.objects.select_for_update().filter(pk=upload.request_id).first()
+        )
+        upload = Upload.objects.select_for_update().filter(pk=upload_id).first()
+        if review_request is None or upload is None:  # deleted by staff while we worked
+            return None
+        earlier_files = list(upload.previews.values_list("file", flat=True))
+        upload.previews.all().delete()
+        upload.studies.all().delete()
+        _keep(upload, result, written)
+        refresh_checks(review_request, today=today)
+        delete_on_commit(earlier_files, what="a preview file")
     logger.info(
         "Upload %s processed: %s, %d preview(s)", upload_id, upload.status, len(result.previews)
     )
@@ -226,12 +220,3 @@ def _study_summary(study: Study) -> StudySummary:
             for s in study.series.all()
         ),
     )
-
-
-def _delete_files(names: Iterable[str]) -> None:
-    storage = Preview._meta.get_field("file").storage
-    for name in names:
-        try:
-            storage.delete(name)
-        except OSError:
-            logger.exception("Could not remove a preview file; the stray-file sweep will")

@@ -8,10 +8,11 @@ from functools import partial
 from django import forms
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, InterfaceError, OperationalError, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from intake import rules
+from intake.files import written_files
 from intake.models import (
     ReviewRequest,
     StagedUpload,
@@ -90,9 +91,8 @@ def submit_review_request(
     transaction rolls back and every file already written is deleted. A second submission of the same
     form (same one-time token) returns the first request. Follow-up work is enqueued only on commit.
     """
-    written: list[str] = []
     try:
-        with transaction.atomic():
+        with _submission_files() as written, transaction.atomic():
             review_request = form.save(commit=False)
             review_request.submission_token = form.cleaned_data["submission_token"]
             review_request.save()
@@ -100,17 +100,13 @@ def submit_review_request(
             if staged:
                 _attach_staged(review_request, staged, written)
             transaction.on_commit(partial(tasks.enqueue_after_submit, review_request.pk))
-    except IntegrityError:
-        _delete(written)
+    except IntegrityError:  # its files are gone already (_submission_files)
         existing = ReviewRequest.objects.filter(
             submission_token=form.cleaned_data["submission_token"]
         ).first()
         if existing is None:
             raise
         return existing
-    except BaseException as error:
-        _delete_unless_kept(written, error)
-        raise
     logger.info(
         "Review request %s kept with %d file(s), tier=%s",
         review_request.pk,
@@ -157,43 +153,23 @@ def add_patient_files(
 ) -> list[Upload]:
     """Attach files a patient sent through a link for more files, and use the link up: together or
     not at all. A link used or expired in the meantime adds nothing (returns an empty list)."""
-    written: list[str] = []
-    try:
-        with transaction.atomic():
-            locked = UploadLink.objects.usable().select_for_update().filter(pk=link.pk).first()
-            if locked is None:
-                return []
-            uploads = store_files(review_request=link.request, files=files, written=written)
-            locked.used_at = timezone.now()
-            locked.files_added = len(uploads)
-            locked.save(update_fields=["used_at", "files_added"])
-            for upload in uploads:
-                transaction.on_commit(partial(process_upload.enqueue, upload.pk))
-    except BaseException as error:
-        _delete_unless_kept(written, error)
-        raise
+    with _submission_files() as written, transaction.atomic():
+        locked = UploadLink.objects.usable().select_for_update().filter(pk=link.pk).first()
+        if locked is None:
+            return []
+        uploads = store_files(review_request=link.request, files=files, written=written)
+        locked.used_at = timezone.now()
+        locked.files_added = len(uploads)
+        locked.save(update_fields=["used_at", "files_added"])
+        for upload in uploads:
+            transaction.on_commit(partial(process_upload.enqueue, upload.pk))
     logger.info("Review request %s: %d more file(s) from the patient", link.request_id, len(files))
     return uploads
 
 
-def _delete_unless_kept(names: list[str], error: BaseException) -> None:
-    """Remove the files of a failed write, unless the failure leaves it unknown whether the
-    transaction committed: a connection lost during COMMIT may have kept the rows. Those files stay
-    for the stray sweep, which removes only files that no row points to, so a kept row never loses
-    its file."""
-    if isinstance(error, OperationalError | InterfaceError):
-        logger.warning("Database connection lost while saving; files left for the stray sweep")
-        return
-    _delete(names)
-
-
-def _delete(names: list[str]) -> None:
-    for name in names:
-        try:
-            default_storage.delete(name)
-        except OSError:
-            # The stray-file sweep (manage.py sweep_stray_uploads) removes it later.
-            logger.exception("Could not remove a file of a failed submission")
+def _submission_files():
+    """The files a patient's write makes: removed if it fails, unless the commit is unknown."""
+    return written_files(what="a file of a failed submission", keep_if_commit_unknown=True)
 
 
 # --- Links staff sent the patient for more files (made by intake.triage.services) -----------------

@@ -10,24 +10,16 @@ import datetime
 import logging
 
 from django.conf import settings
-from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.db.models import Count, Max
 from django.utils import timezone
 
+from intake.files import delete_on_commit
 from intake.models import AccessAction, AccessLog, ReviewRequest
 from intake.triage.workflow import FINISHED_STATUSES
 
 logger = logging.getLogger(__name__)
-
-
-def _delete_files(names: list[str]) -> None:
-    for name in names:
-        try:
-            default_storage.delete(name)
-        except OSError:
-            logger.exception("Retention could not remove a file; the stray-file sweep will")
 
 
 class Command(BaseCommand):
@@ -86,5 +78,5 @@ class Command(BaseCommand):
                     detail="request and its notes removed",
                 )
                 review_request.delete()
-            transaction.on_commit(lambda: _delete_files(names))
+            delete_on_commit(names, what="a file past retention")
         return len(names), delete_requests
