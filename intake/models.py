@@ -92,6 +92,72 @@ def _tier_matches_answers() -> Q:
     )
 
 
+@dataclass(frozen=True)
+class FieldGroup:
+    """A part of the patient's answers, defined once: the form's layout, the admin's fieldsets and the
+    CSV export read these groups (what the patient wrote in their own words is exported only with a
+    permission: intake.triage.services.CLINICAL_TEXT_FIELDS)."""
+
+    key: str
+    patient_title: str  # the form's legend
+    staff_title: str  # the admin's fieldset
+    fields: tuple[str, ...]
+    exported: bool = True
+
+
+REQUEST_FIELD_GROUPS: tuple[FieldGroup, ...] = (
+    FieldGroup(
+        "about",
+        "About you",
+        "About the patient",
+        ("first_name", "last_name", "date_of_birth", "email", "phone", "zip_code",
+         "preferred_contact", "best_time_to_call"),
+    ),
+    FieldGroup(
+        "pain",
+        "Your pain",
+        "Their pain",
+        ("pain_locations", "back_pain_score", "leg_pain_score", "pain_duration", "pain_onset",
+         "pain_onset_details"),
+    ),
+    FieldGroup(
+        "tried",
+        "What you have tried",
+        "What they have tried",
+        ("tried_physical_therapy", "physical_therapy_weeks", "tried_medicines", "tried_injections",
+         "tried_chiropractic", "had_spine_surgery", "spine_surgery_when"),
+        exported=False,
+    ),
+    FieldGroup(
+        "mri",
+        "Your MRI",
+        "Their MRI",
+        ("imaging_plan", "mri_date", "mri_facility", "mri_body_area", "has_radiology_report"),
+    ),
+    # Exported as one "red_flags" column.
+    FieldGroup(
+        "safety",
+        "Safety questions",
+        "Safety questions",
+        tuple(flag.field for flag in RED_FLAGS),
+        exported=False,
+    ),
+    FieldGroup(
+        "insurance",
+        "Your insurance (optional)",
+        "Insurance",
+        ("insurance_carrier", "insurance_plan_type"),
+    ),
+    FieldGroup(
+        "consents",
+        "Before you send",
+        "Consents",
+        ("consent_privacy", "consent_contact", "consent_not_emergency"),
+        exported=False,
+    ),
+)  # fmt: skip
+
+
 class ReviewRequest(models.Model):
     reference = models.CharField(max_length=12, unique=True, default=new_reference, editable=False)
     status = models.CharField(max_length=32, choices=ReviewStatus, default=ReviewStatus.NEW)

@@ -18,7 +18,13 @@ from django.utils.safestring import mark_safe
 
 from intake import rules
 from intake.enums import ImagingPlan, PainLocation
-from intake.models import STAGED_KEY, ReviewRequest, StagedUpload, StagedUploadStatus
+from intake.models import (
+    REQUEST_FIELD_GROUPS,
+    STAGED_KEY,
+    ReviewRequest,
+    StagedUpload,
+    StagedUploadStatus,
+)
 from intake.rules import (
     RED_FLAGS,
     ROUTINE_NOTE,
@@ -143,6 +149,98 @@ def _legend(text: str) -> str:
     return format_html('<h2 class="h4 mb-0">{}</h2>', text)
 
 
+def _fields(group, **shown) -> list:
+    """The group's fields in order; `shown` lays out some of them (width, radios, a row of two;
+    None: laid out with the one before), the others plain."""
+    laid_out = (shown.get(name, name) for name in group.fields)
+    return [item for item in laid_out if item is not None]
+
+
+def _about_layout(group) -> list:
+    name_row = Div(
+        Div("first_name", css_class="col-sm-6"),
+        Div("last_name", css_class="col-sm-6"),
+        css_class="row",
+    )
+    return _fields(
+        group,
+        first_name=name_row,
+        last_name=None,
+        date_of_birth=Field("date_of_birth", css_class="input-medium"),
+        phone=Field("phone", css_class="input-medium"),
+        zip_code=Field("zip_code", css_class="input-short"),
+    )
+
+
+def _pain_layout(group) -> list:
+    return _fields(
+        group,
+        back_pain_score=InlineRadios("back_pain_score"),
+        leg_pain_score=InlineRadios("leg_pain_score"),
+    )
+
+
+def _tried_layout(group) -> list:
+    return [
+        HTML(
+            '<p id="tried-hint" class="form-text">Tick everything you have tried for this pain.</p>'
+        ),
+        *_fields(
+            group,
+            physical_therapy_weeks=Field("physical_therapy_weeks", css_class="input-short"),
+            spine_surgery_when=Field("spine_surgery_when", css_class="input-medium"),
+        ),
+    ]
+
+
+def _mri_layout(group) -> list:
+    return [
+        HTML(
+            "<p>You can still ask for a review if you do not have your files yet. "
+            "Tell us below how you will send them.</p>"
+        ),
+        *_fields(group, mri_date=Field("mri_date", css_class="input-medium")),
+        HTML('{% include "intake/_files_again.html" %}'),
+        "files",
+        HTML('{% include "intake/_upload_dashboard.html" %}'),
+    ]
+
+
+def _safety_layout(group) -> list:
+    # The questions by tier, each under its heading (RED_FLAGS holds them in this order).
+    return [
+        HTML(
+            "<p>These questions check for problems that need care sooner than our review. "
+            "Please answer each one. Each question asks about one thing.</p>"
+        ),
+        HTML('<h3 class="h5 mt-3">Signs that need emergency care</h3>'),
+        *_safety_radios(SafetyTier.EMERGENCY),
+        HTML('<h3 class="h5 mt-3">Signs that need a doctor soon</h3>'),
+        *_safety_radios(SafetyTier.SEE_DOCTOR_SOON),
+        HTML('<h3 class="h5 mt-3">One more question</h3>'),
+        *_safety_radios(SafetyTier.ROUTINE),
+        HTML('{% include "intake/_red_flag_warning.html" %}'),
+    ]
+
+
+def _insurance_layout(group) -> list:
+    return [
+        HTML("<p>The MRI review is free. This helps us plan your care if you need treatment.</p>"),
+        *_fields(group),
+    ]
+
+
+_GROUP_LAYOUT = {
+    "about": _about_layout,
+    "pain": _pain_layout,
+    "tried": _tried_layout,
+    "mri": _mri_layout,
+    "safety": _safety_layout,
+    "insurance": _insurance_layout,
+    "consents": _fields,
+}
+
+
 class ReviewRequestForm(forms.ModelForm):
     """The patient's MRI review request: every answer, the safety questions, consents and files."""
 
@@ -188,40 +286,7 @@ class ReviewRequestForm(forms.ModelForm):
 
     class Meta:
         model = ReviewRequest
-        fields = [
-            "first_name",
-            "last_name",
-            "date_of_birth",
-            "email",
-            "phone",
-            "zip_code",
-            "preferred_contact",
-            "best_time_to_call",
-            "pain_locations",
-            "back_pain_score",
-            "leg_pain_score",
-            "pain_duration",
-            "pain_onset",
-            "pain_onset_details",
-            "tried_physical_therapy",
-            "physical_therapy_weeks",
-            "tried_medicines",
-            "tried_injections",
-            "tried_chiropractic",
-            "had_spine_surgery",
-            "spine_surgery_when",
-            "imaging_plan",
-            "mri_date",
-            "mri_facility",
-            "mri_body_area",
-            "has_radiology_report",
-            *(flag.field for flag in RED_FLAGS),
-            "insurance_carrier",
-            "insurance_plan_type",
-            "consent_privacy",
-            "consent_contact",
-            "consent_not_emergency",
-        ]
+        fields = [name for group in REQUEST_FIELD_GROUPS for name in group.fields]
         labels = {
             "first_name": "First name",
             "last_name": "Last name",
@@ -354,91 +419,13 @@ class ReviewRequestForm(forms.ModelForm):
         helper.form_tag = False
         helper.disable_csrf = True
         helper.layout = Layout(
-            Fieldset(
-                _legend("About you"),
-                Div(
-                    Div("first_name", css_class="col-sm-6"),
-                    Div("last_name", css_class="col-sm-6"),
-                    css_class="row",
-                ),
-                Field("date_of_birth", css_class="input-medium"),
-                "email",
-                Field("phone", css_class="input-medium"),
-                Field("zip_code", css_class="input-short"),
-                "preferred_contact",
-                "best_time_to_call",
-                css_class="form-section",
-            ),
-            Fieldset(
-                _legend("Your pain"),
-                "pain_locations",
-                InlineRadios("back_pain_score"),
-                InlineRadios("leg_pain_score"),
-                "pain_duration",
-                "pain_onset",
-                "pain_onset_details",
-                css_class="form-section",
-            ),
-            Fieldset(
-                _legend("What you have tried"),
-                HTML(
-                    '<p id="tried-hint" class="form-text">Tick everything you have tried for this pain.</p>'
-                ),
-                "tried_physical_therapy",
-                Field("physical_therapy_weeks", css_class="input-short"),
-                "tried_medicines",
-                "tried_injections",
-                "tried_chiropractic",
-                "had_spine_surgery",
-                Field("spine_surgery_when", css_class="input-medium"),
-                css_class="form-section",
-            ),
-            Fieldset(
-                _legend("Your MRI"),
-                HTML(
-                    "<p>You can still ask for a review if you do not have your files yet. "
-                    "Tell us below how you will send them.</p>"
-                ),
-                "imaging_plan",
-                Field("mri_date", css_class="input-medium"),
-                "mri_facility",
-                "mri_body_area",
-                "has_radiology_report",
-                HTML('{% include "intake/_files_again.html" %}'),
-                "files",
-                HTML('{% include "intake/_upload_dashboard.html" %}'),
-                css_class="form-section",
-            ),
-            Fieldset(
-                _legend("Safety questions"),
-                HTML(
-                    "<p>These questions check for problems that need care sooner than our review. "
-                    "Please answer each one. Each question asks about one thing.</p>"
-                ),
-                HTML('<h3 class="h5 mt-3">Signs that need emergency care</h3>'),
-                *_safety_radios(SafetyTier.EMERGENCY),
-                HTML('<h3 class="h5 mt-3">Signs that need a doctor soon</h3>'),
-                *_safety_radios(SafetyTier.SEE_DOCTOR_SOON),
-                HTML('<h3 class="h5 mt-3">One more question</h3>'),
-                *_safety_radios(SafetyTier.ROUTINE),
-                HTML('{% include "intake/_red_flag_warning.html" %}'),
-                css_class="form-section",
-            ),
-            Fieldset(
-                _legend("Your insurance (optional)"),
-                HTML(
-                    "<p>The MRI review is free. This helps us plan your care if you need treatment.</p>"
-                ),
-                "insurance_carrier",
-                "insurance_plan_type",
-                css_class="form-section",
-            ),
-            Fieldset(
-                _legend("Before you send"),
-                "consent_privacy",
-                "consent_contact",
-                "consent_not_emergency",
-                css_class="form-section",
+            *(
+                Fieldset(
+                    _legend(group.patient_title),
+                    *_GROUP_LAYOUT[group.key](group),
+                    css_class="form-section",
+                )
+                for group in REQUEST_FIELD_GROUPS
             ),
             Div("homepage", css_class="hp-field", aria_hidden="true"),
             "submission_token",

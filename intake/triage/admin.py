@@ -6,7 +6,14 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
 
-from intake.models import AccessLog, ReviewRequest, Upload, imaging_context
+from intake.models import (
+    REQUEST_FIELD_GROUPS,
+    AccessLog,
+    FieldGroup,
+    ReviewRequest,
+    Upload,
+    imaging_context,
+)
 from intake.triage.queue import (
     AssigneeFilter,
     OverdueFilter,
@@ -44,6 +51,24 @@ class UploadInline(admin.TabularInline):
         return format_html(
             '<a href="{}">Download</a>', reverse("intake:upload_download", args=[upload.pk])
         )
+
+
+# How the admin shows some of the patient's answers: two short ones side by side, the pain
+# locations in words, and the safety answers as one block (red flags first).
+_STAFF_SHOWN = {
+    "first_name": ("first_name", "last_name"),
+    "last_name": None,
+    "back_pain_score": ("back_pain_score", "leg_pain_score"),
+    "leg_pain_score": None,
+    "pain_locations": "pain_locations_display",
+}
+
+
+def _staff_fields(group: FieldGroup) -> list:
+    if group.key == "safety":
+        return ["safety_answers"]
+    shown = (_STAFF_SHOWN.get(name, name) for name in group.fields)
+    return [entry for entry in shown if entry is not None]
 
 
 @admin.register(ReviewRequest)
@@ -90,61 +115,7 @@ class ReviewRequestAdmin(TriageAdminMixin, ReadOnlyAdmin):
                 ]
             },
         ),
-        (
-            "About the patient",
-            {
-                "fields": [
-                    ("first_name", "last_name"),
-                    "date_of_birth",
-                    "email",
-                    "phone",
-                    "zip_code",
-                    "preferred_contact",
-                    "best_time_to_call",
-                ]
-            },
-        ),
-        (
-            "Their pain",
-            {
-                "fields": [
-                    "pain_locations_display",
-                    ("back_pain_score", "leg_pain_score"),
-                    "pain_duration",
-                    "pain_onset",
-                    "pain_onset_details",
-                ]
-            },
-        ),
-        (
-            "What they have tried",
-            {
-                "fields": [
-                    "tried_physical_therapy",
-                    "physical_therapy_weeks",
-                    "tried_medicines",
-                    "tried_injections",
-                    "tried_chiropractic",
-                    "had_spine_surgery",
-                    "spine_surgery_when",
-                ]
-            },
-        ),
-        (
-            "Their MRI",
-            {
-                "fields": [
-                    "imaging_plan",
-                    "mri_date",
-                    "mri_facility",
-                    "mri_body_area",
-                    "has_radiology_report",
-                ]
-            },
-        ),
-        ("Safety questions", {"fields": ["safety_answers"]}),
-        ("Insurance", {"fields": ["insurance_carrier", "insurance_plan_type"]}),
-        ("Consents", {"fields": ["consent_privacy", "consent_contact", "consent_not_emergency"]}),
+        *((group.staff_title, {"fields": _staff_fields(group)}) for group in REQUEST_FIELD_GROUPS),
     ]
 
     @admin.display(description="Imaging")

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from intake.enums import OPEN_STATUSES, ReviewStatus
 from intake.models import (
+    REQUEST_FIELD_GROUPS,
     AccessAction,
     AccessLog,
     Note,
@@ -119,30 +120,21 @@ def home_counts(user) -> dict[str, int] | None:
 
 # What the patient wrote in their own words: exported only with the export_clinical_text permission.
 CLINICAL_TEXT_FIELDS = ("pain_onset_details", "spine_surgery_when", "mri_facility")
+# Never exported: the birth date (data minimisation: name and contact are enough to call back).
+NOT_EXPORTED = ("date_of_birth",)
 EXPORT_FIELDS = (
     "reference",
     "submitted_at",
     "status",
     "tier",
     "due_by",
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "zip_code",
-    "preferred_contact",
-    "best_time_to_call",
-    "pain_locations",
-    "back_pain_score",
-    "leg_pain_score",
-    "pain_duration",
-    "pain_onset",
-    "imaging_plan",
-    "mri_date",
-    "mri_body_area",
-    "has_radiology_report",
-    "insurance_carrier",
-    "insurance_plan_type",
+    *(
+        name
+        for group in REQUEST_FIELD_GROUPS
+        if group.exported
+        for name in group.fields
+        if name not in CLINICAL_TEXT_FIELDS + NOT_EXPORTED
+    ),
 )
 CLINICAL_TEXT_PERMISSION = "intake.export_clinical_text"
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
