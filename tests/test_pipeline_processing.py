@@ -10,6 +10,7 @@ from PIL import ExifTags
 
 from intake.enums import UploadStatus
 from intake.imaging import CheckCode, reasons
+from intake.imaging import pipeline as imaging_pipeline
 from intake.models import Preview, Series, Study, imaging_summary_line, short_date
 from intake.processing import keep as processing
 from tests.factories import (
@@ -217,3 +218,20 @@ def test_checks_are_recomputed_over_every_upload_of_the_request(
     mr.studies.all().delete()
     processing.refresh_checks(review_request)
     assert CheckCode.NO_IMAGES in check_codes(review_request)
+
+
+def test_the_checks_are_computed_once_per_request_not_per_file_as_well(
+    client, django_capture_on_commit_callbacks, monkeypatch
+):
+    """The worker reads each file without its own checks (they were thrown away) and checks the
+    request over all its files once per upload processed."""
+    calls = []
+
+    def counted(results, **options):
+        calls.append(len(results))
+        return []
+
+    monkeypatch.setattr(imaging_pipeline, "run_checks", counted)
+    monkeypatch.setattr(processing, "run_checks", counted)
+    submit(client, django_capture_on_commit_callbacks, [("mr.dcm", mr_small_bytes())])
+    assert calls == [1]

@@ -1,7 +1,8 @@
 """The imaging library: a file's bytes in; study summaries, previews, notes, failures and triage
 checks out (DICOM, safe ZIP archives, photos, PDF reports).
 
-    result = process_file(fileobj, kind="dicom")
+    result = read_file(fileobj, kind="dicom")          # summaries and previews
+    checks = run_checks([result, ...], form_facts=...)  # a request's checks, over all its files
 
 It owns its limits (`limits.py`), the accepted kinds and their signatures (`kinds.py`) and the
 plain-words reasons (`reasons.py`). May import: the standard library and its imaging dependencies
@@ -10,7 +11,7 @@ tested, benchmarked and reused on its own. `intake.processing` stores what it re
 """
 
 from .checks import FormFacts, run_checks
-from .pipeline import process_file
+from .pipeline import process_file, read_file
 from .results import (
     Check,
     CheckCode,
@@ -37,5 +38,6 @@ __all__ = [
     "SeriesSummary",
     "StudySummary",
     "process_file",
+    "read_file",
     "run_checks",
 ]

@@ -19,6 +19,25 @@ from .results import Document, Failure, Outcome, Photo, Preview, Result
 Source = str | PathLike[str] | BinaryIO
 
 
+def read_file(
+    source: Source,
+    *,
+    kind: FileKind | str | None = None,
+    name: str = "",
+    staging_dir: Path | None = None,
+) -> Result:
+    """Summarise and preview one uploaded file, without triage checks.
+
+    `source` is a path or a binary file opened for reading (seekable), e.g. an Upload's FieldFile.
+    `kind`, if given, is the kind recorded at upload and must match the bytes. `name` labels photo and
+    PDF previews. Only an archive inside a ZIP is ever written, into `staging_dir` (a temporary folder
+    that is removed afterwards when none is given). Running it twice on the same bytes gives an equal
+    Result. A request's checks run over all its files at once: `run_checks(all_results)`.
+    """
+    with _opened(source) as fileobj, _staging(staging_dir) as staging:
+        return _process(fileobj, kind=kind, name=name, staging=staging)
+
+
 def process_file(
     source: Source,
     *,
@@ -28,16 +47,8 @@ def process_file(
     staging_dir: Path | None = None,
     today: date | None = None,
 ) -> Result:
-    """Summarise, preview and check one uploaded file.
-
-    `source` is a path or a binary file opened for reading (seekable), e.g. an Upload's FieldFile.
-    `kind`, if given, is the kind recorded at upload and must match the bytes. `name` labels photo and
-    PDF previews. Only an archive inside a ZIP is ever written, into `staging_dir` (a temporary folder
-    that is removed afterwards when none is given). Running it twice on the same bytes gives an equal
-    Result. The Result's checks cover this file alone; for a request use `run_checks(all_results)`.
-    """
-    with _opened(source) as fileobj, _staging(staging_dir) as staging:
-        result = _process(fileobj, kind=kind, name=name, staging=staging)
+    """`read_file`, with the checks of this one file (against `form_facts` when given)."""
+    result = read_file(source, kind=kind, name=name, staging_dir=staging_dir)
     return replace(result, checks=run_checks([result], form_facts=form_facts, today=today))
 
 

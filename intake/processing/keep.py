@@ -28,7 +28,7 @@ from intake.imaging import (
     Result,
     SeriesSummary,
     StudySummary,
-    process_file,
+    read_file,
     reasons,
     run_checks,
 )
@@ -57,7 +57,7 @@ def process_upload(upload_id: int, *, today: date | None = None) -> Upload | Non
         # On S3 the object is fetched into a temporary file (memory up to the storage's
         # max_memory_size, then disk), so pydicom and zipfile can seek in it as on local disk.
         with upload.file.open("rb") as fileobj:
-            result = process_file(fileobj, kind=upload.kind, name=upload.original_name)
+            result = read_file(fileobj, kind=upload.kind, name=upload.original_name)
     except FileNotFoundError:
         # Removed by retention (or by hand): retrying cannot help, so the upload fails for good.
         logger.warning("Upload %s has no stored file; marked as failed", upload_id)
