@@ -1,12 +1,11 @@
 """The plain dataclasses the pipeline returns: no models, so the Upload task can store them as it likes.
 
-`Result.to_json()` is JSON-safe (dates as ISO strings, no preview bytes) for a `JSONField`; previews are
-bytes to save to private storage under `Preview.key`.
+Previews are bytes to save to private storage under `Preview.key`.
 """
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date
-from enum import Enum, StrEnum
+from enum import StrEnum
 
 from .kinds import FileKind
 
@@ -136,21 +135,3 @@ class Result:
 
     def preview(self, key: str) -> Preview | None:
         return next((p for p in self.previews if p.key == key), None)
-
-    def to_json(self) -> dict:
-        """Everything but the preview bytes, JSON-safe, for the Upload's summary field."""
-        data = asdict(self)
-        data["previews"] = [{k: v for k, v in p.items() if k != "png"} for p in data["previews"]]
-        return _jsonable(data)
-
-
-def _jsonable(value):
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Enum):
-        return value.value
-    return value
