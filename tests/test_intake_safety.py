@@ -176,3 +176,19 @@ def test_handouts_carry_the_clinics_phone_the_site_url_and_both_safety_lists(
         assert "127.0.0.1" not in page, url
         assert "Call 911 or go to the emergency department" in page, url
         assert "See a doctor today or tomorrow" in page, url
+
+
+def test_each_warning_sits_right_under_its_own_questions(client):
+    """On a phone the patient sees the emergency message a few lines below the question, not after
+    every other question of the section."""
+    html = client.get("/mri-review/").content.decode()
+    order = [
+        html.index('name="trauma"'),  # the last emergency question
+        html.index('id="safety-warning-emergency"'),
+        html.index("Signs that need a doctor soon"),
+        html.index('name="fracture_risk"'),  # the last "doctor soon" question
+        html.index('id="safety-warning-see_doctor_soon"'),
+        html.index('name="morning_stiffness"'),
+        html.index('id="safety-warning-routine"'),
+    ]
+    assert order == sorted(order)

@@ -215,12 +215,20 @@ def _safety_layout(group) -> list:
         ),
         HTML('<h3 class="h5 mt-3">Signs that need emergency care</h3>'),
         *_safety_radios(SafetyTier.EMERGENCY),
+        _warning("emergency"),
         HTML('<h3 class="h5 mt-3">Signs that need a doctor soon</h3>'),
         *_safety_radios(SafetyTier.SEE_DOCTOR_SOON),
+        _warning("see_doctor_soon"),
         HTML('<h3 class="h5 mt-3">One more question</h3>'),
         *_safety_radios(SafetyTier.ROUTINE),
-        HTML('{% include "intake/_red_flag_warning.html" %}'),
+        _warning("routine"),
     ]
+
+
+def _warning(tier: str) -> HTML:
+    # Each warning sits right under its own questions: on a phone, a "yes" to the first emergency
+    # question shows the emergency message a few lines down, not after every other question.
+    return HTML(f'{{% include "intake/_red_flag_warning.html" with which="{tier}" %}}')
 
 
 def _insurance_layout(group) -> list:
