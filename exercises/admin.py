@@ -9,6 +9,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from backcare.admin_base import ReadOnlyAdmin
 from exercises.models import (
     ContentReview,
     Exercise,
@@ -226,7 +227,7 @@ class RoutineAdmin(ReviewedAdmin):
 
 
 @admin.register(ContentReview)
-class ContentReviewAdmin(admin.ModelAdmin):
+class ContentReviewAdmin(ReadOnlyAdmin):
     """The record of reviews: read only. Reviews are recorded from the exercise or routine."""
 
     list_display = ["__str__", "reviewer_name", "credentials", "reviewed_on", "short_version"]
@@ -237,12 +238,3 @@ class ContentReviewAdmin(admin.ModelAdmin):
     @admin.display(description="Version")
     def short_version(self, obj) -> str:
         return obj.content_version[:12]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -3,18 +3,46 @@
 The old fields held names, credentials and dates that the seed text made up; nothing tells a real
 entry from an invented one, so they are dropped, and no review is created in their place. Every page
 then says it awaits review until a clinician records one in the admin. Also creates the "Clinical
-reviewer" role (exercises.roles) and adds the easier and harder versions of each exercise.
+reviewer" role (a frozen copy of exercises.roles) and adds the easier and harder versions of each exercise.
 """
 
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-from exercises.roles import create_clinical_reviewer_role
+# Frozen here as it was when this migration was written: a migration must not import live code
+# (exercises.roles and backcare.roles may change; this must not).
+CLINICAL_REVIEWER = "Clinical reviewer"
+CLINICAL_REVIEWER_PERMISSIONS = [
+    "record_review",
+    "view_contentreview",
+    "view_exercise",
+    "view_step",
+    "view_routine",
+    "view_routineitem",
+]
 
 
 def create_role(apps, schema_editor):
-    create_clinical_reviewer_role(apps)
+    from django.contrib.auth.management import create_permissions
+
+    # Permissions are normally created after all migrations have run; the group needs them now.
+    app_config = apps.get_app_config("exercises")
+    models_module = getattr(app_config, "models_module", None)
+    app_config.models_module = models_module or True
+    create_permissions(app_config, apps=apps, verbosity=0)
+    app_config.models_module = models_module
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    group, _ = Group.objects.get_or_create(name=CLINICAL_REVIEWER)
+    permissions = list(
+        Permission.objects.filter(
+            content_type__app_label="exercises", codename__in=CLINICAL_REVIEWER_PERMISSIONS
+        )
+    )
+    if len(permissions) != len(CLINICAL_REVIEWER_PERMISSIONS):
+        raise RuntimeError(f"Missing permissions for the role {CLINICAL_REVIEWER}")
+    group.permissions.set(permissions)
 
 
 class Migration(migrations.Migration):

@@ -6,6 +6,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
 
+from backcare.admin_base import ReadOnlyAdmin
 from intake.models import (
     REQUEST_FIELD_GROUPS,
     AccessLog,
@@ -23,14 +24,9 @@ from intake.triage.queue import (
 )
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """What the patient sent is a record: staff read it, nobody edits it here."""
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
+class PatientRecordAdmin(ReadOnlyAdmin):
+    """What the patient sent is a record: staff read it, nobody edits it here; a superuser may delete
+    one (spam, or a patient's erasure request)."""
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return request.user.is_superuser
@@ -72,7 +68,7 @@ def _staff_fields(group: FieldGroup) -> list:
 
 
 @admin.register(ReviewRequest)
-class ReviewRequestAdmin(TriageAdminMixin, ReadOnlyAdmin):
+class ReviewRequestAdmin(TriageAdminMixin, PatientRecordAdmin):
     list_display = [
         "reference",
         "patient",
@@ -132,7 +128,7 @@ class ReviewRequestAdmin(TriageAdminMixin, ReadOnlyAdmin):
 
 
 @admin.register(Upload)
-class UploadAdmin(ReadOnlyAdmin):
+class UploadAdmin(PatientRecordAdmin):
     list_display = ["original_name", "request", "kind", "size", "status", "created_at"]
     list_filter = ["kind", "status"]
     list_select_related = ["request"]
@@ -140,7 +136,7 @@ class UploadAdmin(ReadOnlyAdmin):
 
 
 @admin.register(AccessLog)
-class AccessLogAdmin(admin.ModelAdmin):
+class AccessLogAdmin(ReadOnlyAdmin):
     """Who saw what: readable, never written here. The database refuses updates and deletes."""
 
     list_display = ["at", "user", "action", "reference", "upload_id", "client_address", "detail"]
@@ -149,12 +145,3 @@ class AccessLogAdmin(admin.ModelAdmin):
     search_fields = ["reference", "user__username"]
     search_help_text = "Search by request reference or user name."
     date_hierarchy = "at"
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
