@@ -34,7 +34,16 @@ from intake.enums import (
     YesNoUnsure,
 )
 from intake.imaging.checks import display_pn
-from intake.rules import RED_FLAGS, FileKind, SafetyTier, red_flags_of, safety_tier
+from intake.rules import (
+    RED_FLAGS,
+    ROUTINE_NOTE,
+    TIER_ADVICE,
+    FileKind,
+    SafetyTier,
+    TierAdvice,
+    red_flags_of,
+    safety_tier,
+)
 from intake.rules import due_by as compute_due_by
 
 # No 0/O, 1/I/L or U: a reference read aloud over the phone or copied by hand stays unambiguous.
@@ -67,9 +76,6 @@ class ReviewRequestQuerySet(models.QuerySet):
 
     def open(self) -> "ReviewRequestQuerySet":
         return self.filter(status__in=OPEN_STATUSES)
-
-    def of_tier(self, tier: SafetyTier) -> "ReviewRequestQuerySet":
-        return self.filter(tier=tier)
 
     def overdue(self) -> "ReviewRequestQuerySet":
         return self.open().filter(due_by__lt=timezone.now())
@@ -349,6 +355,16 @@ class ReviewRequest(models.Model):
             for flag in red_flags_of(SafetyTier.ROUTINE)
             if getattr(self, flag.field)
         ]
+
+    @property
+    def advice(self) -> TierAdvice | None:
+        """What the patient is told for the request's tier (confirmation page and e-mail)."""
+        return TIER_ADVICE.get(self.tier)
+
+    @property
+    def routine_advice(self) -> TierAdvice | None:
+        """The "tell your doctor" note, when an answer calls for it."""
+        return ROUTINE_NOTE if self.routine_notes else None
 
 
 class UploadQuerySet(models.QuerySet):

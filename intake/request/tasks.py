@@ -13,7 +13,6 @@ from django.urls import reverse
 from backcare.context_processors import clinic
 from intake.models import ReviewRequest, SentEmail, SentEmailKind
 from intake.processing.tasks import enqueue_processing
-from intake.rules import ROUTINE_NOTE, TIER_ADVICE
 
 logger = logging.getLogger(__name__)
 
@@ -59,8 +58,8 @@ def email_patient_confirmation(review_request_id: int) -> None:
         context = {
             "first_name": review_request.first_name,
             "reference": review_request.reference,
-            "advice": TIER_ADVICE.get(review_request.tier),
-            "routine_note": ROUTINE_NOTE if review_request.routine_notes else None,
+            "advice": review_request.advice,
+            "routine_note": review_request.routine_advice,
             "callback_days": settings.INTAKE_CALLBACK_BUSINESS_DAYS,
             "site_url": settings.SITE_URL,
         }

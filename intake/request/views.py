@@ -18,7 +18,7 @@ from intake.request.services import (
     find_upload_link,
     submit_review_request,
 )
-from intake.rules import ROUTINE_NOTE, TIER_ADVICE, SafetyTier, red_flags_of
+from intake.rules import SafetyTier, red_flags_of
 from intake.uploads import tus
 from intake.uploads.handlers import install_intake_upload_handlers
 
@@ -109,9 +109,9 @@ def thanks(request: HttpRequest) -> HttpResponse:
         "intake/thanks.html",
         {
             "review_request": review_request,
-            "advice": TIER_ADVICE.get(review_request.tier),
+            "advice": review_request.advice,
             "emergency": review_request.tier == SafetyTier.EMERGENCY,
-            "routine_note": ROUTINE_NOTE if review_request.routine_notes else None,
+            "routine_note": review_request.routine_advice,
             "callback_days": settings.INTAKE_CALLBACK_BUSINESS_DAYS,
         },
     )
