@@ -1,5 +1,5 @@
 """Per-client-address limits kept in Django's cache (shared through Redis in production): form posts,
-and new resumable uploads (intake.uploads.tus). Also the one place that says what the client's address is.
+and new resumable uploads (intake.uploads.tus).
 
 django-ratelimit refuses the local-memory cache that development uses, and this needs only two calls.
 """
@@ -12,9 +12,9 @@ from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
 
 
-def client_address(request: HttpRequest) -> str:
-    """The address of the browser that sent the request. Behind the reverse proxy,
-    backcare.middleware.ProxiedClientAddress has already put it in REMOTE_ADDR."""
+def _address(request: HttpRequest) -> str:
+    # Behind the reverse proxy, backcare.middleware.ProxiedClientAddress has put the client's own
+    # address here.
     return request.META.get("REMOTE_ADDR", "")
 
 
@@ -22,13 +22,13 @@ def address_hash(request: HttpRequest) -> str:
     """A keyed hash of the client address, for rows that count per address: an IPv4 address has so few
     values that a plain hash of one can be reversed by trying them all."""
     return salted_hmac(
-        "intake.ratelimit.address", client_address(request), algorithm="sha256"
+        "intake.ratelimit.address", _address(request), algorithm="sha256"
     ).hexdigest()
 
 
 def _key(scope: str, request: HttpRequest) -> str:
     # Hashed, so the cache holds no readable client address.
-    address = client_address(request)
+    address = _address(request)
     return f"{scope}:" + hashlib.sha256(address.encode()).hexdigest()[:32]
 
 
