@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -584,7 +585,7 @@ class ReviewRequestForm(forms.ModelForm):
         )
         return safety_tier(answers)
 
-    @property
+    @cached_property  # the page includes one warning per tier, each reading this list
     def safety_warnings(self) -> list[tuple[str, TierAdvice, bool]]:
         """The warnings the page can show as the patient answers: (tier name, wording, shown now).
 
