@@ -27,7 +27,7 @@ from intake.uploads.storage import PrivateFileSystemStorage
 from tests.factories import mr_small_bytes
 from tests.intake_support import post_request
 from tests.storage_support import LocalFiles
-from tests.tus_support import TUS, cookie, new_session_key, staged_parts
+from tests.tus_support import TUS, cookie, new_session_key, patch, staged_parts
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -162,20 +162,6 @@ def create(live_server, session_key: str, length: int) -> str:
     return response.headers["Location"]
 
 
-def patch(url: str, session_key: str, offset: int, body: bytes) -> requests.Response:
-    return requests.patch(
-        url,
-        data=body,
-        headers={
-            **TUS,
-            **cookie(session_key),
-            "Content-Type": "application/offset+octet-stream",
-            "Upload-Offset": str(offset),
-        },
-        timeout=60,
-    )
-
-
 def offset(url: str, session_key: str) -> int:
     response = requests.head(url, headers={**TUS, **cookie(session_key)}, timeout=30)
     return int(response.headers["Upload-Offset"])
@@ -191,7 +177,7 @@ def test_a_tus_chunk_that_fills_the_disk_is_not_acknowledged_and_resumes_after_s
     staged = StagedUpload.objects.get()
     small_disk.leave_free(free)
 
-    response = patch(url, session_key, 0, content[:chunk_size])
+    response = patch(url, session_key, 0, content[:chunk_size], timeout=60)
 
     assert response.status_code == HTTPStatus.SERVICE_UNAVAILABLE  # tus clients retry a 5xx
     assert "Upload-Offset" not in response.headers
@@ -199,8 +185,11 @@ def test_a_tus_chunk_that_fills_the_disk_is_not_acknowledged_and_resumes_after_s
     assert staged_parts(small_disk.files, staged) == []
 
     small_disk.make_room()
-    assert patch(url, session_key, 0, content[:chunk_size]).status_code == HTTPStatus.NO_CONTENT
-    done = patch(url, session_key, chunk_size, content[chunk_size:])
+    assert (
+        patch(url, session_key, 0, content[:chunk_size], timeout=60).status_code
+        == HTTPStatus.NO_CONTENT
+    )
+    done = patch(url, session_key, chunk_size, content[chunk_size:], timeout=60)
     assert done.status_code == HTTPStatus.NO_CONTENT
     assert int(done.headers["Upload-Offset"]) == len(content)
     staged.refresh_from_db()
@@ -220,7 +209,7 @@ def test_a_tus_part_written_short_without_an_error_is_caught_by_the_read_back(
     url = create(live_server, session_key, len(content))
     small_disk.leave_free(free)
 
-    response = patch(url, session_key, 0, content[:chunk_size])
+    response = patch(url, session_key, 0, content[:chunk_size], timeout=60)
 
     assert response.status_code == HTTPStatus.SERVICE_UNAVAILABLE
     assert offset(url, session_key) == 0
@@ -234,7 +223,7 @@ def test_joining_parts_on_a_full_disk_gets_a_503_at_submit_and_keeps_nothing(
     patient.cookies[settings.SESSION_COOKIE_NAME] = session_key
     content = scan(600 * 1024)
     url = create(live_server, session_key, len(content))
-    assert patch(url, session_key, 0, content).status_code == HTTPStatus.NO_CONTENT
+    assert patch(url, session_key, 0, content, timeout=60).status_code == HTTPStatus.NO_CONTENT
     staged = StagedUpload.objects.get(status=StagedUploadStatus.COMPLETE)
     parts = staged_parts(small_disk.files, staged)
     free, _ = short_write_sizes(7)  # the joined file would need 600 KiB

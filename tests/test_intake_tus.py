@@ -21,6 +21,7 @@ from tests.tus_support import (
     TUS,
     cookie,
     new_session_key,
+    patch,
     sha256_header,
     staged_bytes,
     staged_parts,
@@ -45,21 +46,6 @@ def start_upload(live_server, session_key, name="MR_small.dcm", content=None):
 
 def head(url, session_key):
     return requests.head(url, headers={**TUS, **cookie(session_key)}, timeout=10)
-
-
-def patch(url, session_key, offset, body, **headers):
-    return requests.patch(
-        url,
-        data=body,
-        headers={
-            **TUS,
-            **cookie(session_key),
-            "Content-Type": "application/offset+octet-stream",
-            "Upload-Offset": str(offset),
-            **headers,
-        },
-        timeout=10,
-    )
 
 
 def test_options_advertise_the_version_extensions_limit_and_checksums(live_server):

@@ -4,6 +4,7 @@ import base64
 import hashlib
 import io
 
+import requests
 from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
 from tusclient.client import TusClient
@@ -43,3 +44,19 @@ def staged_parts(private_storage, staged) -> list[str]:
 
 def staged_bytes(private_storage, staged) -> bytes:
     return b"".join(private_storage.read(name) for name in staged_parts(private_storage, staged))
+
+
+def patch(url, session_key, offset, body, *, timeout=10, **headers) -> requests.Response:
+    """One tus PATCH from the browser session `session_key`."""
+    return requests.patch(
+        url,
+        data=body,
+        headers={
+            **TUS,
+            **cookie(session_key),
+            "Content-Type": "application/offset+octet-stream",
+            "Upload-Offset": str(offset),
+            **headers,
+        },
+        timeout=timeout,
+    )
