@@ -3,6 +3,8 @@
 
 The runtime role may read and write rows of every table, except:
 - the access log: SELECT and INSERT only (its triggers refuse UPDATE, DELETE and TRUNCATE as well);
+- surgeons' reviews: no UPDATE or TRUNCATE (a signed review is never changed; a trigger refuses
+  UPDATE as well); DELETE stays, for the cascade when a request is removed;
 - django_migrations: SELECT only (only `migrate`, as the owner, records a migration).
 Default privileges give the tables of later migrations the same grants the moment they are created.
 """
@@ -11,7 +13,7 @@ from django.core.management.base import CommandError
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.migrations.recorder import MigrationRecorder
 
-from intake.models import AccessLog
+from intake.models import AccessLog, SurgeonReview
 
 # What the runtime role must not have, each named as the error names it.
 ELEVATED = (
@@ -57,6 +59,8 @@ def grant_app_privileges(connection: BaseDatabaseWrapper, role: str) -> None:
             f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {app}",
             # The audit trail takes new rows only.
             f"REVOKE UPDATE, DELETE, TRUNCATE ON {quote(AccessLog._meta.db_table)} FROM {app}",
+            # A signed review is never changed.
+            f"REVOKE UPDATE, TRUNCATE ON {quote(SurgeonReview._meta.db_table)} FROM {app}",
             "REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON "
             f"{quote(MigrationRecorder.Migration._meta.db_table)} FROM {app}",
         ]:
