@@ -356,6 +356,8 @@ LOGGING = {
         # Replaces Django's own console handler for "django", which would print every line twice.
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "WARNING"},
+        # WeasyPrint logs each step of every letter it draws.
+        "weasyprint.progress": {"level": "WARNING"},
     },
 }
 

@@ -58,9 +58,9 @@ class ConclusionWords:
 CONCLUSION_WORDS = {
     ReviewConclusion.CANDIDATE: ConclusionWords(
         "Surgery through a small cut may help you",
-        "The surgeon thinks you may be able to have surgery through a small cut. This is called "
-        "minimally invasive surgery. It is not a final answer: first you and the surgeon need to "
-        "meet and talk it through.",
+        "The surgeon thinks surgery through a small cut in your back may help you. Its name is "
+        "minimally invasive surgery, and it is done through a small cut in the skin of your back. "
+        "This is not a final answer: first you and the surgeon need to meet and talk it through.",
         (
             "We will call you to book a visit with the surgeon.",
             "At the visit, you can ask about the good and bad sides of surgery, and about other "
@@ -74,8 +74,8 @@ CONCLUSION_WORDS = {
         "The surgeon thinks you should try care without surgery first. Many people with back pain "
         "get better this way within weeks or months.",
         (
-            "Talk with your own doctor about a plan. It may include exercise, physical therapy and "
-            "medicines.",
+            "Talk with your own doctor about a plan. The plan may be exercise, physical therapy, "
+            "medicine, or a mix of these.",
             "Stay as active as you can. The exercises on our website can help.",
             "If your pain does not get better in a few months, call us. You can ask for a new "
             "review.",
