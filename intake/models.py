@@ -807,19 +807,6 @@ class StagedUpload(models.Model):
     def is_expired(self) -> bool:
         return self.expires_at <= timezone.now()
 
-    @property
-    def is_current(self) -> bool:
-        """Its link still works: not expired, and no newer letter went to the same patient (a
-        correction's letter replaces the old one)."""
-        return (
-            not self.is_expired
-            and not (
-                ReviewLetter.objects.filter(
-                    review__request_id=self.review.request_id, pk__gt=self.pk
-                )
-            ).exists()
-        )
-
 
 # --- scale-out ---
 
@@ -1048,6 +1035,15 @@ class ReviewLetter(models.Model):
     @property
     def is_expired(self) -> bool:
         return self.expires_at <= timezone.now()
+
+    @property
+    def is_current(self) -> bool:
+        """Its link still works: not expired, and no newer letter went to the same patient (a
+        correction's letter replaces the old one)."""
+        newer = ReviewLetter.objects.filter(
+            review__request_id=self.review.request_id, pk__gt=self.pk
+        )
+        return not self.is_expired and not newer.exists()
 
 
 class AccessLog(models.Model):
