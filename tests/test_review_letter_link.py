@@ -3,17 +3,20 @@
 every letter handed over is in the access log, and the download is never cached and names no one."""
 
 import datetime
+import email
 import re
 from http import HTTPStatus
 
 import pytest
 from django.core import signing
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from intake.enums import AccessAction, ReviewConclusion
-from intake.models import AccessLog, ReviewLetter
+from intake.models import AccessLog, ReviewLetter, ReviewNotAllowed
 from intake.request.letters import letter_url
-from tests.intake_support import intake_settings  # noqa: F401
+from intake.triage.review import preview_detail, send_review_letter
+from tests.intake_support import intake_settings, run_db_worker  # noqa: F401
 from tests.review_support import coordinator, signed_review
 from tests.test_plain_words import MAX_PAGE_GRADE, VisibleText, as_text, grade
 
@@ -177,3 +180,40 @@ def test_the_patient_pages_read_plainly(client):
         parser.feed(response.content.decode())
         parser.flush()
         assert grade(as_text(parser.blocks)) <= MAX_PAGE_GRADE, name
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_db_worker_sends_the_e_mail_once_and_its_link_opens_the_letter(
+    client, settings, tmp_path, private_storage
+):
+    """Through the real queue and worker process: the send queues the e-mail, the worker sends it
+    (a second run sends nothing more), and the link in it works with the reference and birth date."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    review = signed_review()
+    user = coordinator()
+    with pytest.raises(ReviewNotAllowed):
+        send_review_letter(review=review, user=user)  # not previewed yet
+    AccessLog.objects.create(
+        user=user,
+        action=AccessAction.LETTER_PREVIEW,
+        request_id=review.request_id,
+        reference=review.request.reference,
+        detail=preview_detail(review),
+    )
+    letter = send_review_letter(review=review, user=user)
+    assert DBTaskResult.objects.get().status == "READY"
+
+    run_db_worker(tmp_path, private_storage)
+    run_db_worker(tmp_path, private_storage)
+
+    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+    (mail_file,) = (tmp_path / "mail").iterdir()
+    raw = mail_file.read_text()
+    assert raw.count("Subject: Your MRI review is ready") == 1
+    body = email.message_from_string(raw).get_payload(decode=True).decode()
+    letter.refresh_from_db()
+    assert letter.emailed_at is not None
+    url = re.search(r"https?://\S+/mri-review/letter/\S+/", body).group(0)
+    path = re.sub(r"^https?://[^/]+", "", url)
+    response = client.post(path, answers(letter))
+    assert response["Content-Type"] == "application/pdf"
