@@ -64,6 +64,9 @@ def restore_roles(apps, schema_editor):
     surgeon = Group.objects.filter(name="Reviewing surgeon").first()
     if surgeon is not None:
         surgeon.permissions.add(permission)
+    # The models are gone; so are their permissions.
+    added = {codename for codenames in ADDED.values() for codename in codenames}
+    Permission.objects.filter(content_type__app_label="intake", codename__in=added).delete()
 
 
 class Migration(migrations.Migration):
