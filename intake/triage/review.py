@@ -76,12 +76,14 @@ class SurgeonReviewForm(forms.Form):
     conclusion = forms.ChoiceField(choices=ReviewConclusion.choices, widget=forms.RadioSelect)
     reasons = forms.CharField(
         label="Reasons, in plain words for the patient",
+        max_length=3000,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text="Printed in the patient's letter as you write it: short sentences, everyday "
         "words (aim for US grade 8 or below).",
     )
     correction_note = forms.CharField(
         label="What this version corrects",
+        max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
         help_text="Staff only. Needed when a review was signed before.",
