@@ -136,7 +136,7 @@ def test_staff_preview_the_letter_as_a_pdf_and_the_preview_is_logged(client):
     assert response.status_code == HTTPStatus.OK
     assert response["Content-Type"] == "application/pdf"
     assert "no-store" in response["Cache-Control"]
-    assert response["Content-Disposition"].startswith("inline;")
+    assert response["Content-Disposition"].startswith("attachment;")
     assert review.request.reference in pdf_text(response.content)
     record = AccessLog.objects.get(action=AccessAction.LETTER_PREVIEW)
     assert (record.user, record.reference) == (user, review.request.reference)

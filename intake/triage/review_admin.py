@@ -103,11 +103,12 @@ class ReviewAdminMixin:
         return reverse("admin:intake_reviewrequest_change", args=[obj.pk]) + "#triage-review"
 
     def letter_preview_view(self, request: HttpRequest, object_id: str, version: int):
-        """The letter exactly as the patient will get it, shown in the browser; access-logged."""
+        """The letter exactly as the patient will get it; access-logged. A download, not shown
+        inline: browsers' PDF viewers may refuse to run under the site's CSP (object-src 'none')."""
         review = self._review_of(request, object_id, version, "intake.view_surgeonreview")
         response = HttpResponse(letters.letter_pdf(review), content_type="application/pdf")
         response["Content-Disposition"] = content_disposition_header(
-            False, letters.download_name(review)
+            True, letters.download_name(review)
         )
         reviews.record_preview(request=request, review=review)
         return response
