@@ -8,7 +8,6 @@ tests/test_review_letter.py); the surgeon's own words are the "reasons" they sig
 
 from dataclasses import dataclass
 
-import weasyprint
 from django.conf import settings
 from django.core import signing
 from django.template.loader import render_to_string
@@ -131,6 +130,10 @@ def _no_fetching(url: str, *args, **kwargs):
 
 def letter_pdf(review: SurgeonReview) -> bytes:
     """The letter as PDF bytes (WeasyPrint; its system libraries come from `make pdf-libs`)."""
+    # Imported here: it takes seconds and 40 MB, which only a process that draws a letter should
+    # pay (backcare.checks looks for its libraries at start-up).
+    import weasyprint
+
     document = weasyprint.HTML(string=letter_html(review), url_fetcher=_no_fetching)
     return document.write_pdf()
 
