@@ -2,6 +2,7 @@ import datetime
 import re
 import secrets
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -728,6 +729,18 @@ class StagedUploadQuerySet(models.QuerySet):
 
     def complete(self) -> "StagedUploadQuerySet":
         return self.filter(status=StagedUploadStatus.COMPLETE)
+
+    def arrived(self, owner: str, keys: Iterable[str]) -> "StagedUploadQuerySet":
+        """The live uploads of this browser session among the ids a form sent, once all their bytes
+        arrived (complete, or skipped as CD clutter). A malformed id cannot be an upload's: it is
+        never queried."""
+        wellformed = [key for key in keys if STAGED_KEY.fullmatch(key)]
+        return (
+            self.owned_by(owner)
+            .live()
+            .filter(key__in=wellformed)
+            .exclude(status=StagedUploadStatus.RECEIVING)
+        )
 
     def declared_bytes(self) -> int:
         """Bytes these live uploads will hold once complete: the declared lengths, not what has

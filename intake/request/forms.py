@@ -21,7 +21,6 @@ from intake import rules
 from intake.enums import ImagingPlan, PainLocation
 from intake.models import (
     REQUEST_FIELD_GROUPS,
-    STAGED_KEY,
     ReviewRequest,
     StagedUpload,
     StagedUploadStatus,
@@ -384,11 +383,10 @@ class ReviewRequestForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.skipped_files = list(skipped_files)
         self.upload_owner = upload_owner
-        # Completed resumable uploads of this session named by the form; kept for a re-shown form.
-        self.staged_uploads: list[StagedUpload] = []
-        self.staged_skipped: list[StagedUpload] = []
-        self.accepted_files: list[tuple[UploadedFile, FileKind]] = []
-        self.refused_file_names: list[str] = []
+        # What the file checks found, kept only for the page shown again (the view reads
+        # cleaned_data): files that were fine but must be chosen again, and uploads already here.
+        self._checked_files = CheckedFiles()
+        self._staged_found: list[StagedUpload] = []
         self.fields["insurance_plan_type"].widget = forms.RadioSelect()
         for field in self.fields.values():
             # A radio group starts with nothing chosen: no blank "---------" option.
@@ -482,34 +480,26 @@ class ReviewRequestForm(forms.ModelForm):
             raise forms.ValidationError("Check the year of your scan", code="too_old")
         return mri_date
 
-    def clean_files(self) -> list[UploadedFile]:
-        files = self.cleaned_data["files"]
-        checked = check_files(files, self.skipped_files)
-        self.accepted_files = checked.accepted
-        self.refused_file_names = checked.refused_names
-        if checked.problems:
-            raise forms.ValidationError(checked.problems, code="file_refused")
-        return files
+    def clean_files(self) -> list[tuple[UploadedFile, FileKind]]:
+        """The accepted files, each with the kind its bytes showed."""
+        self._checked_files = check_files(self.cleaned_data["files"], self.skipped_files)
+        if self._checked_files.problems:
+            raise forms.ValidationError(self._checked_files.problems, code="file_refused")
+        return self._checked_files.accepted
 
-    def clean_staged(self) -> list[str]:
-        """Resumable uploads are attached only if this browser session sent them, they are
-        complete and they have not expired; anything else is named as missing, never attached."""
+    def clean_staged(self) -> list[StagedUpload]:
+        """The complete resumable uploads named by the form, in its order. They are attached only
+        if this browser session sent them, they are complete and they have not expired; anything
+        else is named as missing, never attached. CD clutter skipped at upload is found, not kept."""
         keys = self.cleaned_data["staged"]
         if not keys:
-            return keys
-        # A malformed id cannot be an upload's: it is counted as missing, and never queried.
-        wellformed = [key for key in keys if STAGED_KEY.fullmatch(key)]
-        rows = {
-            s.key: s
-            for s in StagedUpload.objects.owned_by(self.upload_owner or "")
-            .live()
-            .filter(key__in=wellformed)
-            .exclude(status=StagedUploadStatus.RECEIVING)
-        }
-        for key in keys:
-            if key in rows:
-                target = rows[key].status == StagedUploadStatus.COMPLETE
-                (self.staged_uploads if target else self.staged_skipped).append(rows[key])
+            return []
+        rows = {s.key: s for s in StagedUpload.objects.arrived(self.upload_owner or "", keys)}
+        self._staged_found = [
+            rows[key]
+            for key in keys
+            if key in rows and rows[key].status == StagedUploadStatus.COMPLETE
+        ]
         missing = len(keys) - len(rows)
         if missing:
             raise forms.ValidationError(
@@ -517,14 +507,25 @@ class ReviewRequestForm(forms.ModelForm):
                 f"{settings.INTAKE_TUS_EXPIRY_HOURS} hours: please add the missing files again.",
                 code="staged_missing",
             )
-        return keys
+        return self._staged_found
+
+    def uploads_changed(self) -> None:
+        """The service found the uploads attached or removed meanwhile (another tab): say so, and
+        list none of them as kept on the page shown again."""
+        self.add_error(
+            "staged",
+            forms.ValidationError(
+                "Your uploaded files changed while you sent the form: send it again.",
+                code="staged_changed",
+            ),
+        )
 
     def clean(self) -> dict:
         cleaned = super().clean()
-        if self.staged_uploads and "files" not in self.errors:
-            count = len(self.accepted_files) + len(self.staged_uploads)
-            total = sum(f.size for f, _kind in self.accepted_files)
-            total += sum(s.length for s in self.staged_uploads)
+        files, staged = cleaned.get("files", []), cleaned.get("staged", [])
+        if staged and "files" not in self.errors:
+            count = len(files) + len(staged)
+            total = sum(f.size for f, _kind in files) + sum(s.length for s in staged)
             if count > rules.max_files():
                 self.add_error("files", f"You added {count} files: {SKIP_REASONS['count']()}.")
             elif total > rules.max_request_size():
@@ -548,8 +549,8 @@ class ReviewRequestForm(forms.ModelForm):
             self.add_error("spine_surgery_when", "Tell us when you had your spine operation")
         if (
             cleaned.get("imaging_plan") == ImagingPlan.UPLOAD
-            and not cleaned.get("files")
-            and not self.staged_uploads
+            and not files
+            and not staged
             and "files" not in self.errors
             and "staged" not in self.errors
         ):
@@ -610,7 +611,18 @@ class ReviewRequestForm(forms.ModelForm):
         """Files that were fine but are not kept because the form had other errors."""
         if not self.is_bound or not self.errors:
             return []
-        return [rules.clean_file_name(f.name or "") for f, _kind in self.accepted_files]
+        return [rules.clean_file_name(f.name or "") for f, _kind in self._checked_files.accepted]
+
+    @property
+    def refused_file_names(self) -> list[str]:
+        return self._checked_files.refused_names
+
+    @property
+    def staged_uploads(self) -> list[StagedUpload]:
+        """Uploads already here that a page shown again lists, so they are not sent twice."""
+        if self.has_error("staged", "staged_changed"):
+            return []
+        return self._staged_found
 
     def error_summary(self) -> list[tuple[str, str]]:
         """(anchor id, message) for each error, in the order of the page, for the summary at the top."""
@@ -644,14 +656,12 @@ class MoreFilesForm(forms.Form):
     def __init__(self, *args, skipped_files: Sequence[SkippedFile] = (), **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.skipped_files = list(skipped_files)
-        self.accepted_files: list[tuple[UploadedFile, FileKind]] = []
 
-    def clean_files(self) -> list[UploadedFile]:
-        files = self.cleaned_data["files"]
-        checked = check_files(files, self.skipped_files)
+    def clean_files(self) -> list[tuple[UploadedFile, FileKind]]:
+        """The accepted files, each with the kind its bytes showed."""
+        checked = check_files(self.cleaned_data["files"], self.skipped_files)
         if checked.problems:
             raise forms.ValidationError(checked.problems, code="file_refused")
         if not checked.accepted:
             raise forms.ValidationError("Choose at least one file to send", code="required")
-        self.accepted_files = checked.accepted
-        return files
+        return checked.accepted

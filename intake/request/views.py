@@ -65,13 +65,10 @@ def _submit(request: HttpRequest, skipped) -> HttpResponse:
         return render(request, "intake/thanks.html", {"review_request": None})
     try:
         review_request = submit_review_request(
-            form=form, files=form.accepted_files, staged=form.staged_uploads
+            form=form, files=form.cleaned_data["files"], staged=form.cleaned_data["staged"]
         )
     except StagedUploadsChanged:
-        form.add_error(
-            "staged", "Your uploaded files changed while you sent the form: send it again."
-        )
-        form.staged_uploads = []
+        form.uploads_changed()
         return render(request, "intake/request.html", {"form": form})
     return _thanks_redirect(request, review_request)
 
@@ -145,7 +142,7 @@ def _more_files_submit(request: HttpRequest, link, skipped) -> HttpResponse:
     form = MoreFilesForm(request.POST, request.FILES, skipped_files=skipped)
     if not form.is_valid():
         return render(request, "intake/more_files.html", {"form": form, "link": link})
-    added = add_patient_files(link=link, files=form.accepted_files)
+    added = add_patient_files(link=link, files=form.cleaned_data["files"])
     if not added:
         return render(request, "intake/more_files_gone.html", status=HTTPStatus.GONE)
     return render(
