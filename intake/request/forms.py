@@ -18,19 +18,17 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from intake import rules
-from intake.enums import ImagingPlan, PainLocation
+from intake.enums import FileKind, ImagingPlan, PainLocation, SafetyTier
 from intake.models import (
     REQUEST_FIELD_GROUPS,
     ReviewRequest,
     StagedUpload,
     StagedUploadStatus,
 )
-from intake.rules import (
+from intake.request.red_flags import (
     RED_FLAGS,
     ROUTINE_NOTE,
     TIER_ADVICE,
-    FileKind,
-    SafetyTier,
     TierAdvice,
     red_flags_of,
     safety_tier,

@@ -10,15 +10,16 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_safe
 
 from intake import ratelimit
+from intake.enums import SafetyTier
 from intake.models import ReviewRequest
 from intake.request.forms import MoreFilesForm, ReviewRequestForm
+from intake.request.red_flags import advice_for, red_flags_of, routine_note_for
 from intake.request.services import (
     StagedUploadsChanged,
     add_patient_files,
     find_upload_link,
     submit_review_request,
 )
-from intake.rules import SafetyTier, red_flags_of
 from intake.uploads import tus
 from intake.uploads.handlers import install_intake_upload_handlers
 
@@ -106,9 +107,9 @@ def thanks(request: HttpRequest) -> HttpResponse:
         "intake/thanks.html",
         {
             "review_request": review_request,
-            "advice": review_request.advice,
+            "advice": advice_for(review_request),
             "emergency": review_request.tier == SafetyTier.EMERGENCY,
-            "routine_note": review_request.routine_advice,
+            "routine_note": routine_note_for(review_request),
             "callback_days": settings.INTAKE_CALLBACK_BUSINESS_DAYS,
         },
     )
