@@ -11,11 +11,9 @@ from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout
 from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.urls import reverse
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.utils.html import format_html
-from django.utils.safestring import mark_safe
 
 from intake import rules
 from intake.enums import FileKind, ImagingPlan, PainLocation, SafetyTier
@@ -135,16 +133,10 @@ def check_files(files: Sequence[UploadedFile], skipped: Sequence[SkippedFile]) -
     return checked
 
 
-def _safety_radios(tier: SafetyTier) -> list[InlineRadios]:
-    # The tier class lets the page's script show the warning that fits the answers.
-    return [
-        InlineRadios(flag.field, wrapper_class=f"safety-question safety-{tier.name.lower()}")
-        for flag in red_flags_of(tier)
-    ]
-
-
-def _legend(text: str) -> str:
-    return format_html('<h2 class="h4 mb-0">{}</h2>', text)
+def _template(name: str, **context: str) -> HTML:
+    """A template in the form's layout: the markup stays in templates, the layout says where."""
+    with_context = "".join(f' {key}="{value}"' for key, value in context.items())
+    return HTML(f'{{% include "{name}"{" with" if context else ""}{with_context} %}}')
 
 
 def _fields(group, **shown) -> list:
@@ -180,9 +172,7 @@ def _pain_layout(group) -> list:
 
 def _tried_layout(group) -> list:
     return [
-        HTML(
-            '<p id="tried-hint" class="form-text">Tick everything you have tried for this pain.</p>'
-        ),
+        _template("intake/form/_tried_intro.html"),
         *_fields(
             group,
             physical_therapy_weeks=Field("physical_therapy_weeks", css_class="input-short"),
@@ -193,47 +183,35 @@ def _tried_layout(group) -> list:
 
 def _mri_layout(group) -> list:
     return [
-        HTML(
-            "<p>You can still ask for a review if you do not have your files yet. "
-            "Tell us below how you will send them.</p>"
-        ),
+        _template("intake/form/_mri_intro.html"),
         *_fields(group, mri_date=Field("mri_date", css_class="input-medium")),
-        HTML('{% include "intake/_files_again.html" %}'),
+        _template("intake/_files_again.html"),
         "files",
-        HTML('{% include "intake/_upload_dashboard.html" %}'),
+        _template("intake/_upload_dashboard.html"),
     ]
 
 
 def _safety_layout(group) -> list:
-    # The questions by tier, each under its heading (RED_FLAGS holds them in this order).
-    return [
-        HTML(
-            "<p>These questions check for problems that need care sooner than our review. "
-            "Please answer each one. Each question asks about one thing.</p>"
-        ),
-        HTML('<h3 class="h5 mt-3">Signs that need emergency care</h3>'),
-        *_safety_radios(SafetyTier.EMERGENCY),
-        _warning("emergency"),
-        HTML('<h3 class="h5 mt-3">Signs that need a doctor soon</h3>'),
-        *_safety_radios(SafetyTier.SEE_DOCTOR_SOON),
-        _warning("see_doctor_soon"),
-        HTML('<h3 class="h5 mt-3">One more question</h3>'),
-        *_safety_radios(SafetyTier.ROUTINE),
-        _warning("routine"),
-    ]
-
-
-def _warning(tier: str) -> HTML:
-    # Each warning sits right under its own questions: on a phone, a "yes" to the first emergency
-    # question shows the emergency message a few lines down, not after every other question.
-    return HTML(f'{{% include "intake/_red_flag_warning.html" with which="{tier}" %}}')
+    # The questions by tier (RED_FLAGS holds them in this order), each tier under its heading.
+    # Each tier's warning sits right under its own questions: on a phone, a "yes" to the first
+    # emergency question shows the emergency message a few lines down, not after every question.
+    by_tier = []
+    for tier in SafetyTier:
+        name = tier.name.lower()
+        by_tier += [
+            _template("intake/form/_safety_heading.html", tier=name),
+            # The tier class lets the page's script show the warning that fits the answers.
+            *(
+                InlineRadios(flag.field, wrapper_class=f"safety-question safety-{name}")
+                for flag in red_flags_of(tier)
+            ),
+            _template("intake/_red_flag_warning.html", which=name),
+        ]
+    return [_template("intake/form/_safety_intro.html"), *by_tier]
 
 
 def _insurance_layout(group) -> list:
-    return [
-        HTML("<p>The MRI review is free. This helps us plan your care if you need treatment.</p>"),
-        *_fields(group),
-    ]
+    return [_template("intake/form/_insurance_intro.html"), *_fields(group)]
 
 
 _GROUP_LAYOUT = {
@@ -393,9 +371,7 @@ class ReviewRequestForm(forms.ModelForm):
         for flag in RED_FLAGS:
             self.fields[flag.field] = YesNoField(label=flag.question)
         consents = {
-            "consent_privacy": mark_safe(  # noqa: S308 — our own constant text and URL
-                f'I have read the <a href="{reverse("privacy")}">privacy notice</a>.'
-            ),
+            "consent_privacy": render_to_string("intake/form/_privacy_consent_label.html"),
             "consent_contact": "You may contact me about this request.",
             "consent_not_emergency": (
                 "I understand that this is not emergency care and not medical advice."
@@ -426,9 +402,10 @@ class ReviewRequestForm(forms.ModelForm):
         helper.layout = Layout(
             *(
                 Fieldset(
-                    _legend(group.patient_title),
+                    group.patient_title,
                     *_GROUP_LAYOUT[group.key](group),
                     css_class="form-section",
+                    template="intake/form/fieldset.html",
                 )
                 for group in REQUEST_FIELD_GROUPS
             ),
