@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from intake.enums import OPEN_STATUSES, ReviewStatus
+from intake.enums import OPEN_STATUSES, ReviewStatus, SafetyTier
 from intake.models import (
     REQUEST_FIELD_GROUPS,
     AccessAction,
@@ -27,8 +27,8 @@ from intake.models import (
     Upload,
     UploadLink,
 )
+from intake.request.red_flags import raised_flags
 from intake.request.services import hash_token
-from intake.rules import SafetyTier
 from intake.triage import workflow
 
 
@@ -171,7 +171,7 @@ def export_csv(*, request: HttpRequest, queryset: Iterable[ReviewRequest]) -> Ht
     writer.writerow([*fields, "red_flags", "assignee", "files"])
     for row in rows:
         cells = [_cell(row, name) for name in fields]
-        cells += ["; ".join(row.red_flags), row.assignee or "", row.n_files]
+        cells += ["; ".join(raised_flags(row)), row.assignee or "", row.n_files]
         writer.writerow([csv_safe(cell) for cell in cells])
     address = client_address(request)
     detail = "with patients' own words" if with_text else "without patients' own words"
