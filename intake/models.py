@@ -2,6 +2,7 @@ import datetime
 import re
 import secrets
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -29,6 +30,7 @@ from intake.enums import (
     PainOnset,
     ReviewConclusion,
     ReviewStatus,
+    SafetyTier,
     ScanArea,
     SentEmailKind,
     SpineLevel,
@@ -37,16 +39,7 @@ from intake.enums import (
     YesNoUnsure,
 )
 from intake.imaging.checks import display_pn
-from intake.rules import (
-    RED_FLAGS,
-    ROUTINE_NOTE,
-    TIER_ADVICE,
-    FileKind,
-    SafetyTier,
-    TierAdvice,
-    red_flags_of,
-    safety_tier,
-)
+from intake.rules import FileKind
 from intake.rules import due_by as compute_due_by
 
 # No 0/O, 1/I/L or U: a reference read aloud over the phone or copied by hand stays unambiguous.
@@ -84,15 +77,33 @@ class ReviewRequestQuerySet(models.QuerySet):
         return self.open().filter(due_by__lt=timezone.now())
 
 
+# The safety answers, by the tier a "yes" puts a request in: the table's check that the stored tier
+# fits the stored answers reads these. The questions themselves (their words, signs and sources) and
+# the tier worked out when a request is kept belong to the patient's request room
+# (intake.request.red_flags.RED_FLAGS); a test holds RED_FLAGS to these fields, tiers and order.
+SAFETY_ANSWERS: dict[SafetyTier, tuple[str, ...]] = {
+    SafetyTier.EMERGENCY: (
+        "urine_trouble", "bladder_bowel_control", "saddle_numbness", "sexual_problems", "both_legs",
+        "worsening_weakness", "trauma",
+    ),
+    SafetyTier.SEE_DOCTOR_SOON: (
+        "fever_unwell", "cancer_history", "weight_loss", "night_pain", "infection_risk",
+        "fracture_risk",
+    ),
+    SafetyTier.ROUTINE: ("morning_stiffness",),
+}  # fmt: skip
+
+
 def _any_yes(tier: SafetyTier) -> Q:
     q = Q()
-    for flag in red_flags_of(tier):
-        q |= Q(**{flag.field: True})
+    for field in SAFETY_ANSWERS[tier]:
+        q |= Q(**{field: True})
     return q
 
 
 def _tier_matches_answers() -> Q:
-    """The stored tier is the one intake.rules.safety_tier gives for the stored answers."""
+    """The stored tier is the most urgent tier any "yes" answer belongs to (a routine "yes" never
+    raises it): what intake.request.red_flags.safety_tier works out."""
     emergency, soon = _any_yes(SafetyTier.EMERGENCY), _any_yes(SafetyTier.SEE_DOCTOR_SOON)
     return (
         (Q(tier=SafetyTier.EMERGENCY) & emergency)
@@ -148,7 +159,7 @@ REQUEST_FIELD_GROUPS: tuple[FieldGroup, ...] = (
         "safety",
         "Safety questions",
         "Safety questions",
-        tuple(flag.field for flag in RED_FLAGS),
+        tuple(field for fields in SAFETY_ANSWERS.values() for field in fields),
         exported=False,
     ),
     FieldGroup(
@@ -215,7 +226,7 @@ class ReviewRequest(models.Model):
     mri_body_area = models.CharField(max_length=16, choices=ScanArea, blank=True)
     has_radiology_report = models.CharField(max_length=16, choices=YesNoUnsure, blank=True)
 
-    # Safety questions: one boolean per intake.rules.RED_FLAGS field, same names and order.
+    # Safety questions: one boolean per SAFETY_ANSWERS field (intake.request.red_flags asks them).
     urine_trouble = models.BooleanField()
     bladder_bowel_control = models.BooleanField()
     saddle_numbness = models.BooleanField()
@@ -310,8 +321,8 @@ class ReviewRequest(models.Model):
         return self.reference
 
     def save(self, *args, **kwargs) -> None:
-        # The tier is derived from the answers, never set by hand (a constraint checks it too).
-        self.tier = safety_tier(self)
+        # The tier comes from the answers (intake.request.services works it out when it keeps a
+        # request; the check constraint refuses any other); the due date follows from the tier.
         if self.due_by is None:
             self.due_by = compute_due_by(self.submitted_at, urgent=self.urgent)
         super().save(*args, **kwargs)
@@ -322,51 +333,12 @@ class ReviewRequest(models.Model):
         return self.tier != SafetyTier.ROUTINE
 
     @property
-    def answer_conflicts(self) -> list[str]:
-        """Answers that disagree with each other, for staff to check with the patient."""
-        conflicts = []
-        if PainLocation.BOTH_LEGS in (self.pain_locations or []) and not self.both_legs:
-            conflicts.append(
-                "Ticked pain in both legs, but answered no to weakness, numbness or pain in both "
-                "legs: ask about both-leg symptoms (possible cauda equina)."
-            )
-        return conflicts
-
-    @property
     def is_overdue(self) -> bool:
         return (
             self.status in OPEN_STATUSES
             and self.due_by is not None
             and self.due_by < timezone.now()
         )
-
-    @property
-    def red_flags(self) -> list[str]:
-        """Staff labels of the red flags answered yes (emergency and "see a doctor soon")."""
-        return [
-            flag.staff_label
-            for flag in RED_FLAGS
-            if flag.tier != SafetyTier.ROUTINE and getattr(self, flag.field)
-        ]
-
-    @property
-    def routine_notes(self) -> list[str]:
-        """Answers for the patient's own doctor, not urgent (e.g. possible inflammatory pain)."""
-        return [
-            flag.staff_label
-            for flag in red_flags_of(SafetyTier.ROUTINE)
-            if getattr(self, flag.field)
-        ]
-
-    @property
-    def advice(self) -> TierAdvice | None:
-        """What the patient is told for the request's tier (confirmation page and e-mail)."""
-        return TIER_ADVICE.get(self.tier)
-
-    @property
-    def routine_advice(self) -> TierAdvice | None:
-        """The "tell your doctor" note, when an answer calls for it."""
-        return ROUTINE_NOTE if self.routine_notes else None
 
 
 class UploadQuerySet(models.QuerySet):
@@ -730,6 +702,18 @@ class StagedUploadQuerySet(models.QuerySet):
 
     def complete(self) -> "StagedUploadQuerySet":
         return self.filter(status=StagedUploadStatus.COMPLETE)
+
+    def arrived(self, owner: str, keys: Iterable[str]) -> "StagedUploadQuerySet":
+        """The live uploads of this browser session among the ids a form sent, once all their bytes
+        arrived (complete, or skipped as CD clutter). A malformed id cannot be an upload's: it is
+        never queried."""
+        wellformed = [key for key in keys if STAGED_KEY.fullmatch(key)]
+        return (
+            self.owned_by(owner)
+            .live()
+            .filter(key__in=wellformed)
+            .exclude(status=StagedUploadStatus.RECEIVING)
+        )
 
     def declared_bytes(self) -> int:
         """Bytes these live uploads will hold once complete: the declared lengths, not what has

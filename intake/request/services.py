@@ -23,6 +23,7 @@ from intake.models import (
 )
 from intake.processing.tasks import process_upload
 from intake.request import tasks
+from intake.request.red_flags import safety_tier
 from intake.rules import FileKind
 from intake.uploads import staging
 
@@ -95,6 +96,7 @@ def submit_review_request(
         with _submission_files() as written, transaction.atomic():
             review_request = form.save(commit=False)
             review_request.submission_token = form.cleaned_data["submission_token"]
+            review_request.tier = safety_tier(review_request)
             review_request.save()
             store_files(review_request=review_request, files=files, written=written)
             if staged:

@@ -15,6 +15,7 @@ from backcare.context_processors import clinic
 from intake.models import ReviewLetter, ReviewRequest, SentEmail, SentEmailKind
 from intake.processing.tasks import enqueue_processing
 from intake.request.letters import letter_url
+from intake.request.red_flags import advice_for, routine_note_for
 
 logger = logging.getLogger(__name__)
 
@@ -60,8 +61,8 @@ def email_patient_confirmation(review_request_id: int) -> None:
         context = {
             "first_name": review_request.first_name,
             "reference": review_request.reference,
-            "advice": review_request.advice,
-            "routine_note": review_request.routine_advice,
+            "advice": advice_for(review_request),
+            "routine_note": routine_note_for(review_request),
             "callback_days": settings.INTAKE_CALLBACK_BUSINESS_DAYS,
             "site_url": settings.SITE_URL,
         }

@@ -11,18 +11,18 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_safe
 
 from intake import ratelimit
-from intake.enums import AccessAction
+from intake.enums import AccessAction, SafetyTier
 from intake.models import AccessLog, ReviewLetter, ReviewRequest
 from intake.request import letters
 from intake.request.forms import LetterAccessForm, MoreFilesForm, ReviewRequestForm
 from intake.request.letters import find_letter
+from intake.request.red_flags import advice_for, red_flags_of, routine_note_for
 from intake.request.services import (
     StagedUploadsChanged,
     add_patient_files,
     find_upload_link,
     submit_review_request,
 )
-from intake.rules import SafetyTier, red_flags_of
 from intake.uploads import tus
 from intake.uploads.handlers import install_intake_upload_handlers
 
@@ -69,13 +69,10 @@ def _submit(request: HttpRequest, skipped) -> HttpResponse:
         return render(request, "intake/thanks.html", {"review_request": None})
     try:
         review_request = submit_review_request(
-            form=form, files=form.accepted_files, staged=form.staged_uploads
+            form=form, files=form.cleaned_data["files"], staged=form.cleaned_data["staged"]
         )
     except StagedUploadsChanged:
-        form.add_error(
-            "staged", "Your uploaded files changed while you sent the form: send it again."
-        )
-        form.staged_uploads = []
+        form.uploads_changed()
         return render(request, "intake/request.html", {"form": form})
     return _thanks_redirect(request, review_request)
 
@@ -113,9 +110,9 @@ def thanks(request: HttpRequest) -> HttpResponse:
         "intake/thanks.html",
         {
             "review_request": review_request,
-            "advice": review_request.advice,
+            "advice": advice_for(review_request),
             "emergency": review_request.tier == SafetyTier.EMERGENCY,
-            "routine_note": review_request.routine_advice,
+            "routine_note": routine_note_for(review_request),
             "callback_days": settings.INTAKE_CALLBACK_BUSINESS_DAYS,
         },
     )
@@ -149,7 +146,7 @@ def _more_files_submit(request: HttpRequest, link, skipped) -> HttpResponse:
     form = MoreFilesForm(request.POST, request.FILES, skipped_files=skipped)
     if not form.is_valid():
         return render(request, "intake/more_files.html", {"form": form, "link": link})
-    added = add_patient_files(link=link, files=form.accepted_files)
+    added = add_patient_files(link=link, files=form.cleaned_data["files"])
     if not added:
         return render(request, "intake/more_files_gone.html", status=HTTPStatus.GONE)
     return render(

@@ -16,9 +16,9 @@ from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
 from django.views.decorators.http import require_POST
 
-from intake.enums import ImagingPlan, ReviewStatus
+from intake.enums import ImagingPlan, ReviewStatus, SafetyTier
 from intake.models import AccessAction, ReviewRequest, Upload
-from intake.rules import RED_FLAGS, SafetyTier
+from intake.request.red_flags import RED_FLAGS, answer_conflicts, raised_flags, routine_notes
 from intake.triage import services as triage
 from intake.triage import workflow
 
@@ -144,10 +144,10 @@ class TriageAdminMixin:
     @admin.display(description="Checks")
     def checks(self, obj: ReviewRequest) -> str:
         found = []
-        flags = len(obj.red_flags)
+        flags = len(raised_flags(obj))
         if flags:
             found.append(f"{flags} red flag{'s' if flags > 1 else ''}")
-        if obj.answer_conflicts:
+        if answer_conflicts(obj):
             found.append("answers disagree")
         if obj.imaging_plan == ImagingPlan.UPLOAD and not obj.n_files:
             found.append("no files")
@@ -169,7 +169,7 @@ class TriageAdminMixin:
 
     @admin.display(description="Red flags")
     def red_flag_summary(self, obj: ReviewRequest) -> str:
-        return "; ".join(obj.red_flags) or "None reported"
+        return "; ".join(raised_flags(obj)) or "None reported"
 
     @admin.display(description="Where the pain is")
     def pain_locations_display(self, obj: ReviewRequest) -> str:
@@ -211,6 +211,9 @@ class TriageAdminMixin:
                 "status_changes": obj.status_changes.select_related("changed_by"),
                 "upload_links": obj.upload_links.select_related("created_by"),
                 "now": timezone.now(),
+                "red_flags": raised_flags(obj),
+                "answer_conflicts": answer_conflicts(obj),
+                "routine_notes": routine_notes(obj),
             }
         response = super().change_view(request, object_id, form_url, extra_context)
         if obj is not None and response.status_code == 200 and request.method == "GET":

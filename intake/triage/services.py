@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from intake.enums import OPEN_STATUSES, ReviewStatus
+from intake.enums import OPEN_STATUSES, ReviewStatus, SafetyTier
 from intake.models import (
     REQUEST_FIELD_GROUPS,
     AccessAction,
@@ -28,8 +28,8 @@ from intake.models import (
     Upload,
     UploadLink,
 )
+from intake.request.red_flags import raised_flags
 from intake.request.services import hash_token
-from intake.rules import SafetyTier
 from intake.triage import workflow
 
 
@@ -219,7 +219,7 @@ def export_csv(*, request: HttpRequest, queryset: Iterable[ReviewRequest]) -> Ht
     )
     for row in rows:
         cells = [_cell(row, name) for name in fields]
-        cells += ["; ".join(row.red_flags), row.assignee or "", row.n_files]
+        cells += ["; ".join(raised_flags(row)), row.assignee or "", row.n_files]
         if with_text:
             cells += _review_cells(row)
         writer.writerow([csv_safe(cell) for cell in cells])
