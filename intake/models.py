@@ -22,15 +22,18 @@ from intake.enums import (
     BestTime,
     CheckCode,
     ContactMethod,
+    Finding,
     ImagingPlan,
     InsurancePlanType,
     PainDuration,
     PainLocation,
     PainOnset,
+    ReviewConclusion,
     ReviewStatus,
     SafetyTier,
     ScanArea,
     SentEmailKind,
+    SpineLevel,
     StagedUploadStatus,
     UploadStatus,
     YesNoUnsure,
@@ -270,7 +273,6 @@ class ReviewRequest(models.Model):
         ordering = ["tier", "submitted_at"]
         permissions = [
             ("assign_reviewrequest", "Can assign review requests"),
-            ("record_review_outcome", "Can record the review outcome"),
             ("export_clinical_text", "Can export what patients wrote in their own words"),
         ]
         indexes = [
@@ -876,6 +878,156 @@ class UploadLink(models.Model):
 
     def __str__(self) -> str:
         return f"Link for more files ({self.request.reference})"
+
+
+class ReviewNotAllowed(Exception):
+    """A surgeon's review that cannot be signed, changed or sent as asked; the message says why."""
+
+
+class SurgeonReviewQuerySet(models.QuerySet):
+    def latest_of(self, review_request: ReviewRequest) -> "SurgeonReview | None":
+        """The version in force: the newest. Older ones stay as they were signed."""
+        return self.filter(request=review_request).order_by("-version").first()
+
+
+class SurgeonReview(models.Model):
+    """A surgeon's review of a request's MRI, signed by the staff user who wrote it.
+
+    Every row is a signed review: it is never changed (save() refuses, and a Postgres trigger refuses
+    any UPDATE, raw SQL included). A correction is a new version beside the old one
+    (intake.triage.review.sign_review is the one writer).
+
+    `findings` is a list of {"level": SpineLevel, "finding": Finding, "detail": str}: kept in the
+    signed row itself, so the whole review is one immutable record.
+    """
+
+    request = models.ForeignKey(
+        ReviewRequest, on_delete=models.CASCADE, related_name="surgeon_reviews"
+    )
+    version = models.PositiveSmallIntegerField()
+    findings = models.JSONField(default=list, blank=True)
+    conclusion = models.CharField(max_length=16, choices=ReviewConclusion)
+    reasons = models.TextField(
+        "reasons for the patient", help_text="In plain words: this text is printed in the letter."
+    )
+    correction_note = models.TextField(
+        blank=True, help_text="For a new version: what it corrects, and why (staff only)."
+    )
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="signed_reviews"
+    )
+    # The signer's name as it was when they signed, as on a paper signature.
+    signer_name = models.CharField(max_length=150)
+    signed_at = models.DateTimeField(default=timezone.now)
+
+    objects = SurgeonReviewQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "surgeon's review"
+        ordering = ["request", "version"]
+        # No add or change: reviews are signed through their own view, never typed in the admin.
+        default_permissions = ("view",)
+        permissions = [
+            ("sign_review", "Can sign a surgeon's review"),
+            ("send_review_letter", "Can send the patient their review letter"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "version"], name="intake_sr_one_version"),
+            models.CheckConstraint(condition=Q(version__gte=1), name="intake_sr_version_from_1"),
+            models.CheckConstraint(
+                condition=Q(conclusion__in=ReviewConclusion.values),
+                name="intake_sr_conclusion_valid",
+            ),
+            models.CheckConstraint(condition=~Q(reasons=""), name="intake_sr_reasons_given"),
+            models.CheckConstraint(condition=~Q(signer_name=""), name="intake_sr_signer_named"),
+            models.CheckConstraint(
+                condition=Q(version=1) | ~Q(correction_note=""),
+                name="intake_sr_correction_explained",
+            ),
+        ]
+        triggers = [
+            pgtrigger.Protect(name="surgeonreview_signed_immutable", operation=pgtrigger.Update),
+        ]
+
+    def __str__(self) -> str:
+        return f"Review of {self.request.reference}, version {self.version}"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise ReviewNotAllowed("A signed review cannot be changed: sign a correction instead.")
+        super().save(*args, **kwargs)
+
+    @property
+    def outcome_status(self) -> ReviewStatus:
+        """The request's "reviewed" status this conclusion leads to."""
+        if self.conclusion == ReviewConclusion.CANDIDATE:
+            return ReviewStatus.REVIEWED_CANDIDATE
+        return ReviewStatus.REVIEWED_NOT_CANDIDATE
+
+    @property
+    def ordered_findings(self) -> list[dict]:
+        """The findings in spine order, from the neck down."""
+        order = {value: n for n, value in enumerate(SpineLevel.values)}
+        return sorted(self.findings, key=lambda row: order.get(row["level"], len(order)))
+
+    @property
+    def finding_rows(self) -> list[tuple[str, str, str]]:
+        """(level, finding, detail) labels, for staff."""
+        return [
+            (SpineLevel(row["level"]).label, Finding(row["finding"]).label, row.get("detail", ""))
+            for row in self.ordered_findings
+        ]
+
+    @property
+    def levels(self) -> list[str]:
+        """The levels involved, in spine order."""
+        return list(dict.fromkeys(level for level, _, _ in self.finding_rows))
+
+    @property
+    def findings_text(self) -> str:
+        """One line for the CSV export: "L4-L5 Disc herniation; L5-S1 Other (describe): …"."""
+        return "; ".join(
+            f"{level} {finding}" + (f": {detail}" if detail else "")
+            for level, finding, detail in self.finding_rows
+        )
+
+
+class ReviewLetter(models.Model):
+    """One sending of a signed review's letter to the patient.
+
+    The e-mail only says the letter is ready; the link in it (signed, intake.request.letters) works
+    until `expires_at` and asks for the reference and date of birth. Rows are kept as the record of
+    what was sent, by whom and when.
+    """
+
+    review = models.ForeignKey(SurgeonReview, on_delete=models.CASCADE, related_name="letters")
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    sent_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    # Set by the task worker once the e-mail went out (a requeued task does not send it twice).
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-sent_at", "-pk"]
+        default_permissions = ("view",)
+
+    def __str__(self) -> str:
+        return f"Letter for {self.review}"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
+    def is_current(self) -> bool:
+        """Its link still works: not expired, and no newer letter went to the same patient (a
+        correction's letter replaces the old one)."""
+        newer = ReviewLetter.objects.filter(
+            review__request_id=self.review.request_id, pk__gt=self.pk
+        )
+        return not self.is_expired and not newer.exists()
 
 
 class AccessLog(models.Model):

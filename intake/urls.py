@@ -15,4 +15,5 @@ urlpatterns = [
     path("uploads/", tus.uploads, name="tus_uploads"),
     path("uploads/<slug:key>", tus.upload, name="tus_upload"),
     path("more-files/<str:token>/", views.more_files, name="more_files"),
+    path("letter/<str:token>/", views.review_letter, name="review_letter"),
 ]

@@ -5,14 +5,17 @@ from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_safe
 
 from intake import ratelimit
-from intake.enums import SafetyTier
-from intake.models import ReviewRequest
-from intake.request.forms import MoreFilesForm, ReviewRequestForm
+from intake.enums import AccessAction, SafetyTier
+from intake.models import AccessLog, ReviewLetter, ReviewRequest
+from intake.request import letters
+from intake.request.forms import LetterAccessForm, MoreFilesForm, ReviewRequestForm
+from intake.request.letters import find_letter
 from intake.request.red_flags import advice_for, red_flags_of, routine_note_for
 from intake.request.services import (
     StagedUploadsChanged,
@@ -151,3 +154,55 @@ def _more_files_submit(request: HttpRequest, link, skipped) -> HttpResponse:
         "intake/more_files_thanks.html",
         {"reference": link.request.reference, "count": len(added)},
     )
+
+
+# --- The review letter, through the link in the patient's e-mail ---------------------------------
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def review_letter(request: HttpRequest, token: str) -> HttpResponse:
+    """The patient's review letter, as a PDF download, for the right reference and date of birth.
+
+    A wrong reference and a wrong date of birth get the same answer; tries are limited per client
+    address and per reference; every letter handed over is in the access log. The page names no
+    patient detail: the link could be forwarded.
+    """
+    letter = find_letter(token)
+    if letter is None:
+        return render(request, "intake/review_letter_gone.html", status=HTTPStatus.NOT_FOUND)
+    if not letter.is_current:
+        return render(request, "intake/review_letter_gone.html", status=HTTPStatus.GONE)
+    review_request = letter.review.request
+    form = LetterAccessForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if ratelimit.over_letter_limit(request, review_request.reference):
+            return render(
+                request, "intake/review_letter_limited.html", status=HTTPStatus.TOO_MANY_REQUESTS
+            )
+        if form.is_valid():
+            if form.matches(review_request):
+                return _letter_download(request, letter)
+            form.add_error(
+                None,
+                "The reference or the date of birth does not match our records. Check both and "
+                "try again.",
+            )
+    return render(request, "intake/review_letter_access.html", {"form": form})
+
+
+def _letter_download(request: HttpRequest, letter: ReviewLetter) -> HttpResponse:
+    review = letter.review
+    response = HttpResponse(letters.letter_pdf(review), content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(
+        True, letters.download_name(review)
+    )
+    AccessLog.objects.create(
+        user=None,  # the patient
+        client_address=request.META.get("REMOTE_ADDR") or None,
+        action=AccessAction.LETTER,
+        request_id=review.request_id,
+        reference=review.request.reference,
+        detail=f"letter {letter.pk}, review version {review.version}",
+    )
+    return response

@@ -22,6 +22,7 @@ from intake.triage.queue import (
     SubmittedFilter,
     TriageAdminMixin,
 )
+from intake.triage.review_admin import ReviewAdminMixin
 
 
 class PatientRecordAdmin(ReadOnlyAdmin):
@@ -68,7 +69,7 @@ def _staff_fields(group: FieldGroup) -> list:
 
 
 @admin.register(ReviewRequest)
-class ReviewRequestAdmin(TriageAdminMixin, PatientRecordAdmin):
+class ReviewRequestAdmin(ReviewAdminMixin, TriageAdminMixin, PatientRecordAdmin):
     list_display = [
         "reference",
         "patient",

@@ -304,6 +304,9 @@ class TriageAdminMixin:
         if action_location != ActionLocation.CHANGE_LIST or not actions:
             return actions
         for target, label in ReviewStatus.choices:
+            # The outcome comes only from a signed review, never from a bulk action.
+            if target in workflow.OUTCOME_STATUSES:
+                continue
             if request.user.has_perm(workflow.permission_for(target)):
                 name = f"move_to_{target}"
                 description = f"Change status to “{label}”"
