@@ -1,0 +1,149 @@
+"""Who may open the image viewer, what it writes to the access log, and what its data views answer."""
+
+from http import HTTPStatus
+
+import numpy as np
+import pytest
+
+from intake.models import AccessLog, ImageSlice
+from intake.processing import keep
+from intake.rules import FileKind
+from tests.factories import (
+    ReviewRequestFactory,
+    UploadFactory,
+    jpeg_bytes,
+    mr_small_bytes,
+    pdf_bytes,
+)
+from tests.triage_support import COORDINATOR, SURGEON, otp_login, staff_user
+from tests.viewer_support import MARKS, axial, sagittal, slice_pixels, zipped_study
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def study():
+    """A request whose zipped CD holds a sagittal and an axial series, processed."""
+    upload = UploadFactory(
+        content=zipped_study(sagittal(count=5), axial(count=6)),
+        kind=FileKind.ZIP,
+        original_name="cd.zip",
+    )
+    keep.process_upload(upload.pk)
+    return upload.request
+
+
+def viewer_url(review_request) -> str:
+    return f"/mri-review/viewer/{review_request.pk}/"
+
+
+def open_viewer(client, review_request, role=SURGEON):
+    otp_login(client, staff_user(role=role))
+    response = client.get(viewer_url(review_request))
+    assert response.status_code == HTTPStatus.OK
+    return client.get(f"{viewer_url(review_request)}index/").json()
+
+
+def decode(response) -> np.ndarray:
+    assert response["X-Frame-Format"] == "u2"
+    columns, rows = (int(v) for v in response["X-Frame-Size"].split("x"))
+    return np.frombuffer(response.content, dtype="<u2").reshape(rows, columns)
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client, study):
+    for url in (viewer_url(study), f"{viewer_url(study)}index/"):
+        response = client.get(url)
+        assert response.status_code == HTTPStatus.FOUND
+        assert response["Location"].startswith("/admin/login/")
+
+
+def test_staff_without_a_role_are_refused_and_nothing_is_logged(client, study):
+    otp_login(client, staff_user())
+    assert client.get(viewer_url(study)).status_code == HTTPStatus.FORBIDDEN
+    assert client.get(f"{viewer_url(study)}index/").status_code == HTTPStatus.FORBIDDEN
+    assert not AccessLog.objects.exists()
+
+
+def test_a_guessed_request_id_is_not_found(client, study):
+    otp_login(client, staff_user(role=SURGEON))
+    assert client.get("/mri-review/viewer/999999/").status_code == HTTPStatus.NOT_FOUND
+
+
+def test_opening_a_study_writes_one_access_record_however_many_slices_load(client, study):
+    index = open_viewer(client, study)
+    urls = [s["url"] for series in index["series"] for s in series["slices"]]
+    assert len(urls) == 11
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == HTTPStatus.OK
+        assert response["Cache-Control"] == "private, no-store"
+    record = AccessLog.objects.get()
+    assert (record.action, record.request_id, record.reference) == (
+        "viewer",
+        study.pk,
+        study.reference,
+    )
+
+
+def test_data_views_answer_only_for_a_viewer_opened_in_this_session(client, study):
+    otp_login(client, staff_user(role=COORDINATOR))
+    slice_pk = ImageSlice.objects.filter(upload__request=study).first().pk
+    assert client.get(f"{viewer_url(study)}index/").status_code == HTTPStatus.FORBIDDEN
+    frame_url = f"{viewer_url(study)}slices/{slice_pk}/"
+    assert client.get(frame_url).status_code == HTTPStatus.FORBIDDEN
+    client.get(viewer_url(study))
+    assert client.get(frame_url).status_code == HTTPStatus.OK
+
+
+def test_a_slice_of_another_request_is_not_found_through_this_one(client, study):
+    other = ReviewRequestFactory()
+    open_viewer(client, other)
+    slice_pk = ImageSlice.objects.filter(upload__request=study).first().pk
+    assert client.get(f"{viewer_url(other)}slices/{slice_pk}/").status_code == 404
+
+
+def test_the_index_lists_series_with_orientation_count_and_thickness(client, study):
+    index = open_viewer(client, study)
+    summary = [
+        (s["description"], s["orientation"], s["count"], s["thickness"]) for s in index["series"]
+    ]
+    assert summary == [("T2 SAG", "sagittal", 5, 4.0), ("T2 AX", "axial", 6, 3.0)]
+    sag = index["series"][0]
+    assert sag["markers"] == {"left": "A", "right": "P", "top": "S", "bottom": "I"}
+    assert [s["location"] for s in sag["slices"]] == [28.0, 24.0, 20.0, 16.0, 12.0]
+    assert sag["slices"][0]["spacing"] == [1.0, 1.0]
+
+
+@pytest.mark.every_storage
+def test_a_slice_is_read_from_the_stored_cd_exactly(client, study):
+    index = open_viewer(client, study)
+    sag = index["series"][0]
+    pixels = decode(client.get(sag["slices"][1]["url"]))
+    expected = slice_pixels(sagittal(count=5), 1)
+    assert np.array_equal(pixels, expected)
+    column, row = MARKS[0]
+    assert pixels[row, column] == 4000
+
+
+def test_a_single_dicom_file_and_photos_and_reports_are_listed(client):
+    mr = UploadFactory(content=mr_small_bytes(), kind=FileKind.DICOM, original_name="mr.dcm")
+    review_request = mr.request
+    photo = UploadFactory(
+        request=review_request, content=jpeg_bytes(), kind=FileKind.JPEG, original_name="film.jpg"
+    )
+    report = UploadFactory(
+        request=review_request, content=pdf_bytes(), kind=FileKind.PDF, original_name="report.pdf"
+    )
+    for upload in (mr, photo, report):
+        keep.process_upload(upload.pk)
+    index = open_viewer(client, review_request)
+    assert [s["count"] for s in index["series"]] == [1]
+    kinds = [(d["kind"], d["name"], len(d["pages"])) for d in index["documents"]]
+    assert kinds == [("photo", "film.jpg", 1), ("report", "report.pdf", 1)]
+    for document in index["documents"]:
+        response = client.get(document["pages"][0])
+        assert response.status_code == HTTPStatus.OK
+        assert response["Content-Type"] == "image/png"
+        assert response.content.startswith(b"\x89PNG")
+    assert client.get(index["documents"][1]["pages"][0].replace("/1/", "/2/")).status_code == 404
+    assert AccessLog.objects.filter(action="viewer").count() == 1
