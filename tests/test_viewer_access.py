@@ -110,7 +110,7 @@ def test_the_index_lists_series_with_orientation_count_and_thickness(client, stu
     assert summary == [("T2 SAG", "sagittal", 5, 4.0), ("T2 AX", "axial", 6, 3.0)]
     sag = index["series"][0]
     assert sag["markers"] == {"left": "A", "right": "P", "top": "S", "bottom": "I"}
-    assert [s["location"] for s in sag["slices"]] == [28.0, 24.0, 20.0, 16.0, 12.0]
+    assert [s["location"] for s in sag["slices"]] == [f"R {x}.0 mm" for x in (28, 24, 20, 16, 12)]
     assert sag["slices"][0]["spacing"] == [1.0, 1.0]
 
 

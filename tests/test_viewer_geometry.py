@@ -8,6 +8,7 @@ from intake.imaging.geometry import (
     Plane,
     edge_markers,
     orientation_name,
+    position_label,
     reference_line,
     slice_order,
 )
@@ -97,3 +98,10 @@ def test_patient_points_of_image_coordinates():
     assert plane.to_patient(0.5, 0.5) == pytest.approx(SAG_AT_0)
     # One pixel right: 2 mm posterior; one pixel down: 0.5 mm inferior.
     assert plane.to_patient(1.5, 1.5) == pytest.approx((0.0, -98.0, 99.5))
+
+
+def test_positions_are_named_on_the_axis_across_the_slices():
+    assert position_label((28.0, -100.0, 100.0), SAGITTAL) == "L 28.0"
+    assert position_label((-12.0, -100.0, 100.0), SAGITTAL) == "R 12.0"
+    assert position_label((-100.0, -100.0, 40.0), AXIAL) == "S 40.0"
+    assert position_label((-100.0, -100.0, -7.25), AXIAL) == "I 7.2"

@@ -110,6 +110,17 @@ def position_along_normal(position: Sequence[float], orientation: Sequence[float
     return _dot(position, _cross(_unit(orientation[:3]), _unit(orientation[3:6])))
 
 
+def position_label(position: Sequence[float], orientation: Sequence[float]) -> str:
+    """Where a slice lies, as radiologists say it: its coordinate on the patient axis nearest to the
+    plane's normal, with that axis' letter ('L 28.0' for a sagittal slice 28 mm left of the origin,
+    'S 40.0' for an axial one 40 mm above it)."""
+    normal = _cross(_unit(orientation[:3]), _unit(orientation[3:6]))
+    axis = max(range(3), key=lambda k: abs(normal[k]))
+    value = float(position[axis])
+    letter = (("R", "L"), ("A", "P"), ("I", "S"))[axis][value > 0]
+    return f"{letter} {abs(value):.1f}"
+
+
 def slice_order(
     slices: Sequence[tuple[Sequence[float] | None, Sequence[float] | None, int | None]],
 ) -> list[int]:

@@ -8,7 +8,6 @@ recorded place: `intake.imaging.slices`), and the browser windows them (intake/s
 viewer.js); docs/viewer.md says why. Nothing is cached outside the browser tab.
 """
 
-import math
 from collections import defaultdict
 
 from django.contrib import admin
@@ -197,11 +196,12 @@ def _series_entry(pk: int, members: list[dict]) -> dict:
 
 
 def _slice_entry(pk: int, m: dict) -> dict:
-    along = (
-        geometry.position_along_normal(m["position"], m["orientation"])
-        if m["position"] and m["orientation"]
-        else None
-    )
+    if m["position"] and m["orientation"]:
+        where = geometry.position_label(m["position"], m["orientation"]) + " mm"
+    elif m["slice_location"] is not None:
+        where = f"{m['slice_location']:.1f} mm"
+    else:
+        where = ""
     return {
         "id": m["pk"],
         "url": reverse("intake:viewer_frame", args=[pk, m["pk"]]),
@@ -211,12 +211,8 @@ def _slice_entry(pk: int, m: dict) -> dict:
         "orientation": m["orientation"],
         "spacing": m["pixel_spacing"],
         "thickness": m["slice_thickness"],
-        "location": m["slice_location"] if m["slice_location"] is not None else _round(along),
+        "location": where,
         "window": [m["window_center"], m["window_width"]]
         if m["window_width"] is not None
         else None,
     }
-
-
-def _round(value: float | None) -> float | None:
-    return None if value is None or not math.isfinite(value) else round(value, 2)

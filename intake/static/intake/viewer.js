@@ -477,7 +477,7 @@
     var where = stack.images ? "Page " : "Slice ";
     o.tl.textContent = [stack.description, stack.studyDate || ""].filter(Boolean).join("\n");
     var lines = [where + (this.index + 1) + " / " + count];
-    if (item.location !== null && item.location !== undefined) lines.push("Position " + item.location.toFixed(1) + " mm");
+    if (item.location) lines.push("Position " + item.location);
     if (item.thickness) lines.push("Thickness " + item.thickness.toFixed(1) + " mm");
     o.tr.textContent = lines.join("\n");
     var info = [];
