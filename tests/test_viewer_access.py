@@ -147,3 +147,15 @@ def test_a_single_dicom_file_and_photos_and_reports_are_listed(client):
         assert response.content.startswith(b"\x89PNG")
     assert client.get(index["documents"][1]["pages"][0].replace("/1/", "/2/")).status_code == 404
     assert AccessLog.objects.filter(action="viewer").count() == 1
+
+
+def test_a_series_of_1000_slices_is_indexed_in_order_and_each_slice_reads_alone(client):
+    ct = axial(count=1000, side=16, spacing=0.7)
+    upload = UploadFactory(content=zipped_study(ct), kind=FileKind.ZIP, original_name="ct.zip")
+    keep.process_upload(upload.pk)
+    index = open_viewer(client, upload.request)
+    (series,) = index["series"]
+    assert series["count"] == 1000
+    assert [s["number"] for s in series["slices"]] == list(range(1, 1001))
+    last = decode(client.get(series["slices"][-1]["url"]))
+    assert np.array_equal(last, slice_pixels(ct, 999))

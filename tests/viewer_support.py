@@ -34,6 +34,7 @@ class SeriesSpec:
     first: tuple[float, float, float]  # Image Position (Patient) of slice 1
     step: tuple[float, float, float]  # added per slice
     number: int
+    noise: int = 0  # amplitude of random noise, so a CD compresses as a real one (benchmarks)
 
 
 def sagittal(count: int = 15, side: int = 200, spacing: float = 1.0) -> SeriesSpec:
@@ -52,6 +53,9 @@ def slice_pixels(spec: SeriesSpec, index: int) -> np.ndarray:
     """A 12-bit ramp that differs per slice, with the two marks bright on sagittal slices."""
     y, x = np.mgrid[0 : spec.side, 0 : spec.side]
     pixels = ((x * 7 + y * 3 + index * 50) % 1800 + 100).astype(np.uint16)
+    if spec.noise:
+        rng = np.random.default_rng(index)
+        pixels += rng.integers(0, spec.noise, size=pixels.shape, dtype=np.uint16)
     if spec.orientation == SAGITTAL:
         for column, row in MARKS:
             pixels[row - 1 : row + 2, column - 1 : column + 2] = 4000

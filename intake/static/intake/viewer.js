@@ -316,8 +316,9 @@
 
   Pane.prototype.announceLoading = function () {
     var stack = this.stack;
-    if (stack.loaded >= stack.items.length) {
+    if (stack.loaded >= stack.items.length && this.stage.dataset.ready !== "all") {
       this.stage.dataset.ready = "all";
+      performance.mark("viewer-pane-" + this.number + "-ready");
     }
   };
 
@@ -406,6 +407,8 @@
     this.drawReference(l);
     this.drawMeasure(l);
     this.describe(null);
+    // For the benchmark (bench/viewer.py): when the first image reached the screen.
+    if (!performance.getEntriesByName("viewer-first-image").length) performance.mark("viewer-first-image");
   };
 
   Pane.prototype.drawReference = function (l) {
@@ -849,8 +852,8 @@
           : "No images that the viewer can show.";
         if (index.series.length) {
           var choice = firstChoice(index.series);
-          if (choice[1]) panes[1].show(stacks.get(choice[1]));
           panes[0].show(stacks.get(choice[0]));
+          if (choice[1]) panes[1].show(stacks.get(choice[1]));
           active = 0;
         } else if (index.documents.length) {
           panes[0].show(stackOfDocument(index.documents[0]));
