@@ -16,7 +16,15 @@ from tests.factories import (
     pdf_bytes,
 )
 from tests.triage_support import COORDINATOR, SURGEON, otp_login, staff_user
-from tests.viewer_support import MARKS, axial, sagittal, slice_pixels, zipped_study
+from tests.viewer_support import (
+    MARKS,
+    axial,
+    frames_url,
+    parse_frames,
+    sagittal,
+    slice_pixels,
+    zipped_study,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -44,10 +52,14 @@ def open_viewer(client, review_request, role=SURGEON):
     return client.get(f"{viewer_url(review_request)}index/").json()
 
 
-def decode(response) -> np.ndarray:
-    assert response["X-Frame-Format"] == "u2"
-    columns, rows = (int(v) for v in response["X-Frame-Size"].split("x"))
-    return np.frombuffer(response.content, dtype="<u2").reshape(rows, columns)
+def fetch_slices(client, review_request, *ids) -> list[np.ndarray]:
+    response = client.get(frames_url(review_request.pk, *ids))
+    assert response.status_code == HTTPStatus.OK
+    assert response["Cache-Control"] == "private, no-store"
+    parts = parse_frames(b"".join(response.streaming_content))
+    assert [header["id"] for header, _ in parts] == list(ids)
+    assert all(header["format"] == "u2" for header, _ in parts)
+    return [values for _, values in parts]
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(client, study):
@@ -71,12 +83,11 @@ def test_a_guessed_request_id_is_not_found(client, study):
 
 def test_opening_a_study_writes_one_access_record_however_many_slices_load(client, study):
     index = open_viewer(client, study)
-    urls = [s["url"] for series in index["series"] for s in series["slices"]]
-    assert len(urls) == 11
-    for url in urls:
-        response = client.get(url)
-        assert response.status_code == HTTPStatus.OK
-        assert response["Cache-Control"] == "private, no-store"
+    ids = [s["id"] for series in index["series"] for s in series["slices"]]
+    assert len(ids) == 11
+    for i in ids:  # one by one, as scrolling may ask
+        fetch_slices(client, study, i)
+    assert len(fetch_slices(client, study, *ids)) == 11
     record = AccessLog.objects.get()
     assert (record.action, record.request_id, record.reference) == (
         "viewer",
@@ -89,7 +100,7 @@ def test_data_views_answer_only_for_a_viewer_opened_in_this_session(client, stud
     otp_login(client, staff_user(role=COORDINATOR))
     slice_pk = ImageSlice.objects.filter(upload__request=study).first().pk
     assert client.get(f"{viewer_url(study)}index/").status_code == HTTPStatus.FORBIDDEN
-    frame_url = f"{viewer_url(study)}slices/{slice_pk}/"
+    frame_url = frames_url(study.pk, slice_pk)
     assert client.get(frame_url).status_code == HTTPStatus.FORBIDDEN
     client.get(viewer_url(study))
     assert client.get(frame_url).status_code == HTTPStatus.OK
@@ -99,7 +110,17 @@ def test_a_slice_of_another_request_is_not_found_through_this_one(client, study)
     other = ReviewRequestFactory()
     open_viewer(client, other)
     slice_pk = ImageSlice.objects.filter(upload__request=study).first().pk
-    assert client.get(f"{viewer_url(other)}slices/{slice_pk}/").status_code == 404
+    assert client.get(frames_url(other.pk, slice_pk)).status_code == 404
+    own = ImageSlice.objects.filter(upload__request=other).values_list("pk", flat=True)
+    assert client.get(frames_url(other.pk, *own, slice_pk)).status_code == 404
+
+
+def test_a_request_for_no_slices_or_too_many_is_refused(client, study):
+    open_viewer(client, study)
+    ids = list(ImageSlice.objects.filter(upload__request=study).values_list("pk", flat=True))
+    assert client.get(f"{viewer_url(study)}slices/").status_code == 400
+    assert client.get(f"{viewer_url(study)}slices/?id=x").status_code == 400
+    assert client.get(frames_url(study.pk, *(ids * 2))).status_code == 400  # 22 > 16
 
 
 def test_the_index_lists_series_with_orientation_count_and_thickness(client, study):
@@ -118,7 +139,7 @@ def test_the_index_lists_series_with_orientation_count_and_thickness(client, stu
 def test_a_slice_is_read_from_the_stored_cd_exactly(client, study):
     index = open_viewer(client, study)
     sag = index["series"][0]
-    pixels = decode(client.get(sag["slices"][1]["url"]))
+    (pixels,) = fetch_slices(client, study, sag["slices"][1]["id"])
     expected = slice_pixels(sagittal(count=5), 1)
     assert np.array_equal(pixels, expected)
     column, row = MARKS[0]
@@ -157,5 +178,5 @@ def test_a_series_of_1000_slices_is_indexed_in_order_and_each_slice_reads_alone(
     (series,) = index["series"]
     assert series["count"] == 1000
     assert [s["number"] for s in series["slices"]] == list(range(1, 1001))
-    last = decode(client.get(series["slices"][-1]["url"]))
+    (last,) = fetch_slices(client, upload.request, series["slices"][-1]["id"])
     assert np.array_equal(last, slice_pixels(ct, 999))

@@ -14,6 +14,7 @@ from intake.processing import keep
 from intake.rules import FileKind
 from tests.factories import UploadFactory
 from tests.triage_support import SURGEON, otp_login, staff_user
+from tests.viewer_support import frames_url, parse_frames
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +31,6 @@ CASES = [
     ("MR_small_RLE.dcm", "1.2.840.10008.1.2.5"),  # RLE lossless
     ("SC_rgb_rle_2frame.dcm", "1.2.840.10008.1.2.5"),  # RLE, two frames
 ]
-FORMATS = {"u1": "<u1", "u2": "<u2", "i2": "<i2", "f4": "<f4", "rgb": "<u1"}
 
 
 def linear_window(values: np.ndarray, center: float, width: float) -> np.ndarray:
@@ -50,16 +50,12 @@ def fetched_frames(client, name: str) -> list[tuple[np.ndarray, Frame]]:
     client.get(f"/mri-review/viewer/{upload.request_id}/")
     index = client.get(f"/mri-review/viewer/{upload.request_id}/index/").json()
     (series,) = index["series"]
+    response = client.get(frames_url(upload.request_id, *(s["id"] for s in series["slices"])))
+    assert response.status_code == HTTPStatus.OK
     found = []
-    for entry in series["slices"]:
-        response = client.get(entry["url"])
-        assert response.status_code == HTTPStatus.OK
-        columns, rows = (int(v) for v in response["X-Frame-Size"].split("x"))
-        code = response["X-Frame-Format"]
-        shape = (rows, columns, 3) if code == "rgb" else (rows, columns)
-        pixels = np.frombuffer(response.content, dtype=FORMATS[code]).reshape(shape)
-        slope, intercept = (float(v) for v in response["X-Rescale"].split())
-        found.append((pixels, Frame(pixels, slope, intercept, response["X-Photometric"])))
+    for header, pixels in parse_frames(b"".join(response.streaming_content)):
+        slope, intercept = header["rescale"]
+        found.append((pixels, Frame(pixels, slope, intercept, header["photometric"])))
     return found
 
 

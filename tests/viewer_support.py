@@ -10,6 +10,7 @@ posterior (+y); the first pixel's centre is at (-100, -100, z).
 """
 
 import io
+import json
 import zipfile
 from dataclasses import dataclass
 
@@ -118,3 +119,30 @@ def zipped_study(*specs: SeriesSpec, compress: bool = True) -> bytes:
             for i, data in enumerate(series_files(spec, study_uid=study_uid), start=1):
                 archive.writestr(f"DICOM/S{n:02d}/IM{i:04d}", data)
     return buffer.getvalue()
+
+
+FORMATS = {"u1": "<u1", "u2": "<u2", "i2": "<i2", "f4": "<f4", "rgb": "<u1"}
+
+
+def parse_frames(content: bytes) -> list[tuple[dict, np.ndarray | None]]:
+    """The viewer's answer (intake.imaging.slices.frame_part, one after the other) as
+    (header, values) pairs; values is None for a slice that could not be read."""
+    parts = []
+    offset = 0
+    while offset < len(content):
+        length = int.from_bytes(content[offset : offset + 4], "little")
+        header = json.loads(content[offset + 4 : offset + 4 + length])
+        offset += 4 + length
+        body = content[offset : offset + header["bytes"]]
+        offset += header["bytes"]
+        if "error" in header:
+            parts.append((header, None))
+            continue
+        columns, rows = header["size"]
+        shape = (rows, columns, 3) if header["format"] == "rgb" else (rows, columns)
+        parts.append((header, np.frombuffer(body, dtype=FORMATS[header["format"]]).reshape(shape)))
+    return parts
+
+
+def frames_url(review_request_pk: int, *ids: int) -> str:
+    return f"/mri-review/viewer/{review_request_pk}/slices/?" + "&".join(f"id={i}" for i in ids)

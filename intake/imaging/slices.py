@@ -9,6 +9,7 @@ the CD or the series. Decoding is pydicom's, with the pylibjpeg plugins for JPEG
 JPEG 2000 and pydicom's own RLE and native readers.
 """
 
+import json
 import math
 import struct
 import warnings
@@ -369,6 +370,27 @@ def frame_bytes(frame: Frame) -> tuple[bytes, str]:
         dtype, "f4"
     )
     return frame.pixels.astype(np.dtype(code).newbyteorder("<")).tobytes(), code
+
+
+def frame_part(slice_id: int, frame: Frame | None) -> bytes:
+    """One slice of the viewer's answer: a 4-byte little-endian length, a JSON header of that
+    length (id, format, size [columns, rows], rescale [slope, intercept], photometric, bytes),
+    then the values; a slice that could not be read is a header with "error" and no values."""
+    if frame is None:
+        header: dict = {"id": slice_id, "error": "This slice could not be decoded.", "bytes": 0}
+        body = b""
+    else:
+        body, code = frame_bytes(frame)
+        header = {
+            "id": slice_id,
+            "format": code,
+            "size": [int(frame.pixels.shape[1]), int(frame.pixels.shape[0])],
+            "rescale": [frame.slope, frame.intercept],
+            "photometric": frame.photometric,
+            "bytes": len(body),
+        }
+    encoded = json.dumps(header).encode()
+    return struct.pack("<I", len(encoded)) + encoded + body
 
 
 def window_frame(frame: Frame, *, center: float, width: float, invert: bool = False) -> np.ndarray:

@@ -13,7 +13,15 @@ from collections import defaultdict
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.db import transaction
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    JsonResponse,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
@@ -31,6 +39,7 @@ PERMISSION = "intake.download_upload"  # the viewer shows whole images: as much 
 SESSION_KEY = "viewer_requests"
 SESSION_KEEP = 20  # requests a session remembers as opened
 PRIVATE = "private, no-store"
+MAX_BATCH = 16  # slices in one answer: 8 MiB of 512 x 512 16-bit slices
 
 
 def _allowed_request(request: HttpRequest, pk: int) -> ReviewRequest:
@@ -41,12 +50,15 @@ def _allowed_request(request: HttpRequest, pk: int) -> ReviewRequest:
     return get_object_or_404(ReviewRequest, pk=pk)
 
 
-def _opened(request: HttpRequest, pk: int) -> ReviewRequest:
-    """The request, if this session opened its viewer (and so wrote the access record)."""
-    review_request = _allowed_request(request, pk)
+def _opened(request: HttpRequest, pk: int) -> None:
+    """Allowed only if this session opened the request's viewer (and so wrote the access record);
+    the permissions are checked again, as they may have been taken away since."""
+    if not (
+        request.user.has_perm(PERMISSION) and request.user.has_perm("intake.view_reviewrequest")
+    ):
+        raise PermissionDenied
     if pk not in request.session.get(SESSION_KEY, []):
         raise PermissionDenied
-    return review_request
 
 
 @verified_staff_required
@@ -63,6 +75,7 @@ def viewer(request: HttpRequest, pk: int) -> HttpResponse:
             **admin.site.each_context(request),
             "review_request": review_request,
             "index_url": reverse("intake:viewer_index", args=[pk]),
+            "frames_url": reverse("intake:viewer_frames", args=[pk]),
             "back_url": reverse("admin:intake_reviewrequest_change", args=[pk]),
         },
     )
@@ -70,11 +83,13 @@ def viewer(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
+@transaction.non_atomic_requests  # reads only: no BEGIN/COMMIT around each slice
 @verified_staff_required
 @require_safe
 def index(request: HttpRequest, pk: int) -> JsonResponse:
     """The request's series (each with its slices in viewing order) and its photos and reports."""
-    review_request = _opened(request, pk)
+    _opened(request, pk)
+    review_request = get_object_or_404(ReviewRequest, pk=pk)
     response = JsonResponse(
         {
             "series": series_index(review_request),
@@ -85,34 +100,60 @@ def index(request: HttpRequest, pk: int) -> JsonResponse:
     return response
 
 
+@transaction.non_atomic_requests  # reads only: no BEGIN/COMMIT around each slice
 @verified_staff_required
 @require_safe
-def frame(request: HttpRequest, pk: int, slice_pk: int) -> HttpResponse:
-    """One slice's stored values as little-endian bytes (format, size and rescale in headers)."""
+def frames(request: HttpRequest, pk: int) -> StreamingHttpResponse:
+    """Slices `?id=…&id=…` (at most MAX_BATCH) of this request, one after the other, each as its
+    stored values (`slices.frame_part`). Several per request, so the sign-in, permission and
+    session checks are paid once for a few slices; streamed, so the process holds one at a time."""
     _opened(request, pk)
-    found = get_object_or_404(
-        ImageSlice.objects.select_related("upload"), pk=slice_pk, upload__request_id=pk
-    )
-    entry = slices.ZipEntry(**found.zip_entry) if found.zip_entry else None
     try:
-        with open_ranged(default_storage, found.upload.file.name) as fileobj:
-            decoded = slices.read_frame(fileobj, member=entry, frame=found.frame)
-    except (slices.FrameUnreadable, FileNotFoundError):
-        response = HttpResponse(
-            "This slice could not be decoded.", status=422, content_type="text/plain"
+        ids = [int(v) for v in request.GET.getlist("id")]
+    except ValueError:
+        ids = []
+    if not 1 <= len(ids) <= MAX_BATCH:
+        return HttpResponseBadRequest(f"Ask for 1 to {MAX_BATCH} slices.")
+    found = {
+        row.pk: row
+        for row in ImageSlice.objects.select_related("upload").filter(
+            pk__in=ids, upload__request_id=pk
         )
-        response["Cache-Control"] = PRIVATE
-        return response
-    body, code = slices.frame_bytes(decoded)
-    response = HttpResponse(body, content_type="application/octet-stream")
-    response["X-Frame-Format"] = code
-    response["X-Frame-Size"] = f"{decoded.pixels.shape[1]}x{decoded.pixels.shape[0]}"
-    response["X-Rescale"] = f"{decoded.slope!r} {decoded.intercept!r}"
-    response["X-Photometric"] = decoded.photometric
+    }
+    if len(found) != len(set(ids)):
+        raise Http404  # a slice of another request, or none at all
+    response = StreamingHttpResponse(
+        _frame_parts([found[i] for i in ids]), content_type="application/octet-stream"
+    )
     response["Cache-Control"] = PRIVATE
     return response
 
 
+def _frame_parts(rows: list[ImageSlice]):
+    opened: dict[int, object] = {}  # one open file per upload, for the whole answer
+    try:
+        for row in rows:
+            if row.upload_id not in opened:
+                try:
+                    opened[row.upload_id] = open_ranged(default_storage, row.upload.file.name)
+                except FileNotFoundError:
+                    opened[row.upload_id] = None
+            entry = slices.ZipEntry(**row.zip_entry) if row.zip_entry else None
+            try:
+                if opened[row.upload_id] is None:
+                    raise slices.FrameUnreadable("the upload is gone")
+                decoded = slices.read_frame(opened[row.upload_id], member=entry, frame=row.frame)
+            except slices.FrameUnreadable:
+                yield slices.frame_part(row.pk, None)
+                continue
+            yield slices.frame_part(row.pk, decoded)
+    finally:
+        for fileobj in opened.values():
+            if fileobj is not None:
+                fileobj.close()
+
+
+@transaction.non_atomic_requests  # reads only: no BEGIN/COMMIT around each slice
 @verified_staff_required
 @require_safe
 def page(request: HttpRequest, pk: int, upload_pk: int, number: int) -> HttpResponse:
@@ -204,7 +245,6 @@ def _slice_entry(pk: int, m: dict) -> dict:
         where = ""
     return {
         "id": m["pk"],
-        "url": reverse("intake:viewer_frame", args=[pk, m["pk"]]),
         "number": m["instance_number"],
         "size": [m["columns"], m["rows"]],
         "position": m["position"],

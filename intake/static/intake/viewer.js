@@ -11,7 +11,7 @@
   "use strict";
 
   var BUDGET_BYTES = 384 * 1024 * 1024;
-  var PARALLEL_LOADS = 4;
+  var PARALLEL_LOADS = 2;  // requests in flight, each of BATCH slices
   var CINE_FPS = 12;
   var PRESETS = { soft: [40, 400], bone: [480, 2500] };
 
@@ -146,46 +146,124 @@
 
   // --- Frames: loaded once, kept within the budget ---------------------------------------------
 
-  var frames = new Map();  // url -> frame, or a promise while loading
+  var BATCH = 8;  // slices per request (the server allows 16)
+  var frames = new Map();  // key -> frame, or a promise while loading
   var keptBytes = 0;
+  var framesUrl = "";
 
-  function parseFrame(response, buffer) {
-    var format = response.headers.get("X-Frame-Format");
-    var size = (response.headers.get("X-Frame-Size") || "0x0").split("x").map(Number);
-    var rescale = (response.headers.get("X-Rescale") || "1 0").split(" ").map(Number);
-    var Type = { u1: Uint8Array, u2: Uint16Array, i2: Int16Array, f4: Float32Array, rgb: Uint8Array }[format];
+  function keyOf(item) { return item.id !== undefined ? "s" + item.id : item.url; }
+
+  function keep(key, frame) {
+    frames.set(key, frame);
+    keptBytes += frame.bytes;
+    return frame;
+  }
+
+  // The server's answer: per slice a 4-byte length, a JSON header, the values (viewer.py frames).
+  function parseParts(buffer) {
+    var view = new DataView(buffer);
+    var decoder = new TextDecoder();
+    var parts = [];
+    var offset = 0;
+    while (offset + 4 <= buffer.byteLength) {
+      var length = view.getUint32(offset, true);
+      var header = JSON.parse(decoder.decode(new Uint8Array(buffer, offset + 4, length)));
+      offset += 4 + length;
+      var data = buffer.slice(offset, offset + header.bytes);  // a copy, aligned for its type
+      offset += header.bytes;
+      parts.push(header.error ? { id: header.id, frame: { kind: "failed", bytes: 0 } }
+                              : { id: header.id, frame: pixelFrame(header, data) });
+    }
+    return parts;
+  }
+
+  function pixelFrame(header, data) {
+    var Type = { u1: Uint8Array, u2: Uint16Array, i2: Int16Array, f4: Float32Array, rgb: Uint8Array }[header.format];
     return {
-      kind: "pixels", format: format, columns: size[0], rows: size[1],
-      slope: rescale[0], intercept: rescale[1],
-      monochrome1: response.headers.get("X-Photometric") === "MONOCHROME1",
-      pixels: new Type(buffer), bytes: buffer.byteLength
+      kind: "pixels", format: header.format, columns: header.size[0], rows: header.size[1],
+      slope: header.rescale[0], intercept: header.rescale[1],
+      monochrome1: header.photometric === "MONOCHROME1",
+      pixels: new Type(data), bytes: data.byteLength
     };
   }
 
-  function load(url, isImage) {
-    var kept = frames.get(url);
-    if (kept) return kept instanceof Promise ? kept : Promise.resolve(kept);
-    var promise = fetch(url, { credentials: "same-origin", cache: "no-store" })
+  // Ask for the slices not yet loaded or on their way, in one request; resolves when they are kept.
+  function loadSlices(items) {
+    var wanted = items.filter(function (item) { return !frames.has(keyOf(item)); });
+    if (!wanted.length) return Promise.resolve();
+    var query = wanted.map(function (item) { return "id=" + item.id; }).join("&");
+    var batch = fetch(framesUrl + "?" + query, { credentials: "same-origin", cache: "no-store" })
       .then(function (response) {
         if (!response.ok) throw new Error("unreadable");
-        if (isImage) {
-          return response.blob().then(createImageBitmap).then(function (bitmap) {
-            return { kind: "bitmap", bitmap: bitmap, columns: bitmap.width, rows: bitmap.height,
-                     bytes: bitmap.width * bitmap.height * 4 };
-          });
-        }
-        return response.arrayBuffer().then(function (buffer) { return parseFrame(response, buffer); });
+        return response.arrayBuffer();
       })
-      .then(function (frame) {
-        frames.set(url, frame);
-        keptBytes += frame.bytes;
-        return frame;
-      }, function (error) {
-        frames.set(url, { kind: "failed", bytes: 0 });
-        throw error;
+      .then(function (buffer) {
+        parseParts(buffer).forEach(function (part) { keep("s" + part.id, part.frame); });
+      })
+      .catch(function () {
+        wanted.forEach(function (item) {
+          if (frames.get(keyOf(item)) instanceof Promise) keep(keyOf(item), { kind: "failed", bytes: 0 });
+        });
       });
-    frames.set(url, promise);
+    wanted.forEach(function (item) {
+      var key = keyOf(item);
+      frames.set(key, batch.then(function () { return frames.get(key); }));
+    });
+    return batch;
+  }
+
+  // A photo or a report's page: a PNG, decoded by the browser.
+  function loadImage(item) {
+    var key = keyOf(item);
+    if (frames.has(key)) return Promise.resolve(frames.get(key));
+    var promise = fetch(item.url, { credentials: "same-origin", cache: "no-store" })
+      .then(function (response) {
+        if (!response.ok) throw new Error("unreadable");
+        return response.blob();
+      })
+      .then(createImageBitmap)
+      .then(function (bitmap) {
+        return keep(key, { kind: "bitmap", bitmap: bitmap, columns: bitmap.width, rows: bitmap.height,
+                           bytes: bitmap.width * bitmap.height * 4 });
+      }, function () { return keep(key, { kind: "failed", bytes: 0 }); });
+    frames.set(key, promise);
     return promise;
+  }
+
+  function loadItems(stack, items) {
+    if (stack.images) return Promise.all(items.map(loadImage));
+    return loadSlices(items);
+  }
+
+  // Every slice of the left pane's stack, nearest first, then the right pane's: a few requests at a
+  // time, within the memory budget. Starts again whenever a pane shows another stack.
+  var generation = 0;
+
+  function prefetch() {
+    var mine = ++generation;
+    var queue = [];
+    panes.forEach(function (pane) {
+      if (!pane.stack) return;
+      var stack = pane.stack;
+      var order = stack.items.map(function (_, i) { return i; });
+      order.sort(function (a, b) { return Math.abs(a - pane.index) - Math.abs(b - pane.index); });
+      var fits = Math.max(8, Math.floor(BUDGET_BYTES / 2 / Math.max(1, stack.bytesPerItem)));
+      order = order.slice(0, fits);
+      var size = stack.images ? 1 : BATCH;
+      for (var k = 0; k < order.length; k += size) {
+        queue.push({ pane: pane, stack: stack, items: order.slice(k, k + size).map(function (i) { return stack.items[i]; }) });
+      }
+    });
+    function next() {
+      if (mine !== generation || !queue.length) return null;
+      var job = queue.shift();
+      return loadItems(job.stack, job.items).then(function () {
+        trim();
+        job.pane.checkReady();
+        return next();
+      });
+    }
+    for (var k = 0; k < PARALLEL_LOADS; k++) next();
   }
 
   // Drop the frames farthest from what either pane shows until the budget holds.
@@ -196,12 +274,13 @@
       if (!pane.stack) return;
       pane.stack.items.forEach(function (item, i) {
         var d = Math.abs(i - pane.index);
-        if (!distance.has(item.url) || distance.get(item.url) > d) distance.set(item.url, d);
+        var key = keyOf(item);
+        if (!distance.has(key) || distance.get(key) > d) distance.set(key, d);
       });
     });
     var loaded = [];
-    frames.forEach(function (frame, url) {
-      if (!(frame instanceof Promise) && frame.bytes) loaded.push(url);
+    frames.forEach(function (frame, key) {
+      if (!(frame instanceof Promise) && frame.bytes) loaded.push(key);
     });
     loaded.sort(function (a, b) {
       var da = distance.has(a) ? distance.get(a) : Infinity;
@@ -209,9 +288,9 @@
       return db - da;
     });
     while (keptBytes > BUDGET_BYTES && loaded.length) {
-      var url = loaded.shift();
-      keptBytes -= frames.get(url).bytes;
-      frames.delete(url);
+      var key = loaded.shift();
+      keptBytes -= frames.get(key).bytes;
+      frames.delete(key);
     }
   }
 
@@ -262,7 +341,7 @@
     var title = this.element.querySelector(".viewer-pane-title");
     title.textContent = (this.number ? "Right pane: " : "Left pane: ") + stack.label;
     this.go(this.index);
-    this.prefetch();
+    prefetch();
   };
 
   Pane.prototype.current = function () {
@@ -276,47 +355,27 @@
     this.slider.value = String(this.index + 1);
     var pane = this;
     var item = this.current();
-    var kept = frames.get(item.url);
+    var kept = frames.get(keyOf(item));
     if (kept && !(kept instanceof Promise)) {
       this.draw();
     } else {
-      load(item.url, this.stack.images).then(function () {
+      var stack = this.stack;
+      (kept || loadItems(stack, [item])).then(function () {
         if (pane.current() === item) pane.draw();
         redrawOthers(pane);
-      }, function () { if (pane.current() === item) pane.draw(); });
+      });
       this.draw();
     }
     redrawOthers(this);
   };
 
-  // Load the whole stack, nearest slices first, a few requests at a time.
-  Pane.prototype.prefetch = function () {
-    var pane = this;
+  Pane.prototype.checkReady = function () {
     var stack = this.stack;
-    var order = stack.items.map(function (_, i) { return i; });
-    order.sort(function (a, b) { return Math.abs(a - pane.index) - Math.abs(b - pane.index); });
-    var budgetItems = Math.max(8, Math.floor(BUDGET_BYTES / 2 / Math.max(1, stack.bytesPerItem)));
-    order = order.slice(0, budgetItems);
-    var next = 0;
-    function one() {
-      if (pane.stack !== stack || next >= order.length) return null;
-      var item = stack.items[order[next++]];
-      return load(item.url, stack.images).catch(function () {}).then(function () {
-        trim();
-        stack.loaded = order.slice(0, next).filter(function (i) {
-          var f = frames.get(stack.items[i].url);
-          return f && !(f instanceof Promise);
-        }).length;
-        pane.announceLoading();
-        return one();
-      });
-    }
-    for (var k = 0; k < PARALLEL_LOADS; k++) one();
-  };
-
-  Pane.prototype.announceLoading = function () {
-    var stack = this.stack;
-    if (stack.loaded >= stack.items.length && this.stage.dataset.ready !== "all") {
+    var loaded = stack.items.filter(function (item) {
+      var f = frames.get(keyOf(item));
+      return f && !(f instanceof Promise);
+    }).length;
+    if (loaded >= stack.items.length && this.stage.dataset.ready !== "all") {
       this.stage.dataset.ready = "all";
       performance.mark("viewer-pane-" + this.number + "-ready");
     }
@@ -324,7 +383,7 @@
 
   Pane.prototype.frame = function () {
     var item = this.current();
-    var frame = item && frames.get(item.url);
+    var frame = item && frames.get(keyOf(item));
     return frame && !(frame instanceof Promise) ? frame : null;
   };
 
@@ -394,7 +453,7 @@
     } else {
       var w = this.currentWindow(frame);
       var invert = this.invert !== frame.monochrome1;
-      var key = [item.url, w[0], w[1], invert].join(" ");
+      var key = [keyOf(item), w[0], w[1], invert].join(" ");
       if (this.scratchKey !== key) {
         this.scratch.width = frame.columns;
         this.scratch.height = frame.rows;
@@ -803,6 +862,7 @@
       panes.push(pane);
       bindPane(pane);
     });
+    framesUrl = root.dataset.framesUrl;
     toolbar.center = document.getElementById("viewer-center");
     toolbar.width = document.getElementById("viewer-width");
     toolbar.preset = document.getElementById("viewer-preset");
@@ -866,8 +926,7 @@
   }
 
   // For the browser tests: the same functions the panes use.
-  window.backcareViewer = { referenceLine: referenceLine, plane: plane, windowed: windowed, load: load,
-                            panes: panes };
+  window.backcareViewer = { referenceLine: referenceLine, plane: plane, windowed: windowed, panes: panes };
 
   document.addEventListener("DOMContentLoaded", function () {
     var root = document.getElementById("viewer");
