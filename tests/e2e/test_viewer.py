@@ -1,9 +1,11 @@
 """A surgeon reads a study in the image viewer in Chromium: keyboard scrolling, window, measurement,
 the reference line, and no axe-core violation."""
 
+import io
 import tempfile
 from pathlib import Path
 
+import pypdf
 import pytest
 from playwright.sync_api import expect
 
@@ -12,7 +14,7 @@ from intake.models import AccessLog
 from intake.processing import keep
 from intake.rules import FileKind
 from tests.e2e.conftest import axe_violations
-from tests.factories import UploadFactory
+from tests.factories import UploadFactory, jpeg_bytes
 from tests.triage_support import PASSWORD, SURGEON, backup_code, staff_user
 from tests.viewer_support import MARKS, axial, sagittal, zipped_study
 
@@ -22,6 +24,15 @@ SHOTS = Path(tempfile.gettempdir()) / "backcare-screenshots"
 SHOTS.mkdir(exist_ok=True)
 SAG = sagittal(count=15, side=200, spacing=1.0)
 AX = axial(count=20, side=200, spacing=1.0)
+
+
+def two_page_pdf() -> bytes:
+    writer = pypdf.PdfWriter()
+    writer.add_blank_page(width=612, height=792)
+    writer.add_blank_page(width=612, height=792)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
 
 
 def sign_in(page, live_server):
@@ -140,4 +151,37 @@ def test_a_surgeon_scrolls_windows_measures_and_follows_the_reference_line(
     page.screenshot(path=SHOTS / "viewer.png", full_page=True)
     assert axe_violations(page) == []
     assert AccessLog.objects.filter(action="viewer").count() == 1
+    assert console_errors == []
+
+
+def test_photos_and_report_pages_open_in_the_viewer_without_a_measurement(
+    page, live_server, console_errors
+):
+    photo = UploadFactory(content=jpeg_bytes(), kind=FileKind.JPEG, original_name="film.jpg")
+    report = UploadFactory(
+        request=photo.request, content=two_page_pdf(), kind=FileKind.PDF, original_name="report.pdf"
+    )
+    for upload in (photo, report):
+        keep.process_upload(upload.pk)
+    sign_in(page, live_server)
+    page.goto(f"{live_server.url}/mri-review/viewer/{photo.request_id}/")
+
+    expect(page.get_by_text("No images that the viewer can show.")).to_be_visible()
+    expect(page.locator("#viewer-pane-0 .viewer-pane-title")).to_have_text(
+        "Left pane: Photo film.jpg"
+    )
+    page.get_by_role("button", name="Show Report report.pdf, 2 pages in the left pane").click()
+    expect(stage(page, 0)).to_have_attribute("data-ready", "all")
+    stage(page, 0).focus()
+    page.keyboard.press("ArrowDown")
+    expect(page.locator("#viewer-pane-0 .viewer-overlay-tr")).to_contain_text("Page 2 / 2")
+    page.keyboard.press("+")
+    expect(page.locator("#viewer-pane-0 .viewer-overlay-bl")).to_contain_text("Zoom 125 %")
+    page.keyboard.press("m")
+    expect(page.locator("#viewer-pane-0 .viewer-overlay-br")).to_have_text(
+        "Photos and reports have no scale: no measurement."
+    )
+    drawn = page.evaluate("() => window.backcareViewer.panes[0].frame().kind")
+    assert drawn == "bitmap"
+    assert axe_violations(page) == []
     assert console_errors == []
