@@ -66,7 +66,7 @@ def _pdf_page(fileobj: BinaryIO, number: int) -> bytes:
         raise PageMissing(number)
     try:
         document = pdfium.PdfDocument(data)
-    except pdfium.PdfiumError as exc:
+    except (pdfium.PdfiumError, ValueError, OSError) as exc:
         raise PageMissing(number) from exc
     try:
         if not 1 <= number <= len(document):
@@ -77,5 +77,7 @@ def _pdf_page(fileobj: BinaryIO, number: int) -> bytes:
         out = io.BytesIO()
         image.convert("RGB").save(out, "PNG")
         return out.getvalue()
+    except (pdfium.PdfiumError, ValueError, OSError) as exc:  # a page pdfium cannot draw
+        raise PageMissing(number) from exc
     finally:
         document.close()
