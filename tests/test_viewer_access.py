@@ -22,6 +22,7 @@ from tests.viewer_support import (
     frames_url,
     parse_frames,
     sagittal,
+    series_files,
     slice_pixels,
     zipped_study,
 )
@@ -180,3 +181,30 @@ def test_a_series_of_1000_slices_is_indexed_in_order_and_each_slice_reads_alone(
     assert [s["number"] for s in series["slices"]] == list(range(1, 1001))
     (last,) = fetch_slices(client, upload.request, series["slices"][-1]["id"])
     assert np.array_equal(last, slice_pixels(ct, 999))
+
+
+def test_loose_files_of_one_series_are_one_series_and_a_file_sent_twice_counts_once(client):
+    files = series_files(sagittal(count=3), study_uid="1.2.826.0.1.3680043.8.498.1")
+    first = UploadFactory(content=files[0], kind=FileKind.DICOM, original_name="1.dcm")
+    uploads = [first] + [
+        UploadFactory(request=first.request, content=data, kind=FileKind.DICOM, original_name="x")
+        for data in (files[1], files[2], files[2])
+    ]
+    for upload in uploads:
+        keep.process_upload(upload.pk)
+    index = open_viewer(client, first.request)
+    assert [(s["description"], s["count"]) for s in index["series"]] == [("T2 SAG", 3)]
+
+
+def test_a_damaged_stored_file_answers_with_an_error_for_that_slice_not_a_500(client, study):
+    index = open_viewer(client, study)
+    ids = [s["id"] for s in index["series"][0]["slices"][:2]]
+    upload = study.uploads.get()
+    with upload.file.storage.open(upload.file.name, "wb") as stored:  # the bytes, not the name
+        stored.write(b"PK\x03\x04" + b"\x00" * 4096)
+    response = client.get(frames_url(study.pk, *ids))
+    assert response.status_code == HTTPStatus.OK
+    parts = parse_frames(b"".join(response.streaming_content))
+    assert [(header["id"], header.get("error"), values) for header, values in parts] == [
+        (i, "This slice could not be decoded.", None) for i in ids
+    ]
