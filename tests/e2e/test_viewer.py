@@ -97,6 +97,14 @@ def test_a_surgeon_scrolls_windows_measures_and_follows_the_reference_line(
     expect(stage(page, 0)).to_have_attribute("data-slice", "1")
     page.keyboard.press("End")
     expect(stage(page, 0)).to_have_attribute("data-slice", "15")
+    # The wheel (one notch back) and the slider scroll too.
+    x, y = image_to_screen(page, 0, 100, 100)
+    page.mouse.move(x, y)
+    page.mouse.wheel(0, -100)
+    expect(stage(page, 0)).to_have_attribute("data-slice", "13")
+    page.get_by_label("Slice in the left pane").fill("15")
+    expect(stage(page, 0)).to_have_attribute("data-slice", "15")
+    stage(page, 0).focus()
 
     # Change the window: wider by keyboard, then a typed level.
     expect(page.locator("#viewer-pane-0 .viewer-overlay-bl")).to_contain_text("L 1000  W 2000")
@@ -181,6 +189,7 @@ def test_photos_and_report_pages_open_in_the_viewer_without_a_measurement(
     expect(page.locator("#viewer-pane-0 .viewer-overlay-br")).to_have_text(
         "Photos and reports have no scale: no measurement."
     )
+    page.wait_for_function("() => window.backcareViewer.panes[0].frame() !== null")
     drawn = page.evaluate("() => window.backcareViewer.panes[0].frame().kind")
     assert drawn == "bitmap"
     assert axe_violations(page) == []

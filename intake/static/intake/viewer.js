@@ -333,6 +333,7 @@
   Pane.prototype.show = function (stack) {
     this.stopCine();
     this.stack = stack;
+    delete this.stage.dataset.ready;
     this.index = Math.floor((stack.items.length - 1) / 2);
     this.resetView();
     this.slider.max = String(stack.items.length);
@@ -753,7 +754,14 @@
         pane.zoom *= event.deltaY < 0 ? 1.1 : 1 / 1.1;
         pane.draw();
       } else {
-        pane.go(pane.index + (event.deltaY > 0 ? 1 : -1));
+        // A wheel notch is ~100 pixels; a touchpad sends many small deltas: one slice per 40.
+        var delta = event.deltaMode === 0 ? event.deltaY : event.deltaY * 40;
+        pane.wheel = (pane.wheel || 0) + delta;
+        var steps = Math.trunc(pane.wheel / 40);
+        if (steps) {
+          pane.wheel -= steps * 40;
+          pane.go(pane.index + Math.max(-3, Math.min(3, steps)));
+        }
       }
     }, { passive: false });
     pane.slider.addEventListener("input", function () { pane.go(Number(pane.slider.value) - 1); });
