@@ -1,9 +1,9 @@
 """The image viewer: a request's series, slice by slice, for staff allowed to see patients' files.
 
 The page (`viewer`) writes one access-log record per opening and remembers, in the staff member's
-session, which requests they opened; the data views (`index`, `frame`, `page`) answer only for those,
-so every pixel served belongs to a recorded opening, without a record per slice. Frames are the
-slice's stored values, decoded by pydicom from the upload itself (one ZIP member, read from its
+session, which requests they opened; the data views (`index`, `frames`, `page`) answer only for
+those, so every pixel served belongs to a recorded opening, without a record per slice. Slices are their
+stored values, decoded by pydicom from the upload itself (one ZIP member, read from its
 recorded place: `intake.imaging.slices`), and the browser windows them (intake/static/intake/
 viewer.js); docs/viewer.md says why. Nothing is cached outside the browser tab.
 """
@@ -42,21 +42,17 @@ PRIVATE = "private, no-store"
 MAX_BATCH = 16  # slices in one answer: 8 MiB of 512 x 512 16-bit slices
 
 
-def _allowed_request(request: HttpRequest, pk: int) -> ReviewRequest:
+def _check_permissions(request: HttpRequest) -> None:
     if not (
         request.user.has_perm(PERMISSION) and request.user.has_perm("intake.view_reviewrequest")
     ):
         raise PermissionDenied
-    return get_object_or_404(ReviewRequest, pk=pk)
 
 
 def _opened(request: HttpRequest, pk: int) -> None:
     """Allowed only if this session opened the request's viewer (and so wrote the access record);
-    the permissions are checked again, as they may have been taken away since."""
-    if not (
-        request.user.has_perm(PERMISSION) and request.user.has_perm("intake.view_reviewrequest")
-    ):
-        raise PermissionDenied
+    the permissions are checked again on every answer, as they may have been taken away since."""
+    _check_permissions(request)
     if pk not in request.session.get(SESSION_KEY, []):
         raise PermissionDenied
 
@@ -64,7 +60,8 @@ def _opened(request: HttpRequest, pk: int) -> None:
 @verified_staff_required
 @require_safe
 def viewer(request: HttpRequest, pk: int) -> HttpResponse:
-    review_request = _allowed_request(request, pk)
+    _check_permissions(request)
+    review_request = get_object_or_404(ReviewRequest, pk=pk)
     triage.log_access(request=request, action=AccessAction.VIEWER, review_request=review_request)
     opened = [p for p in request.session.get(SESSION_KEY, []) if p != pk]
     request.session[SESSION_KEY] = [*opened[-(SESSION_KEEP - 1) :], pk]

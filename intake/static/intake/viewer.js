@@ -544,7 +544,7 @@
     if (item.thickness) lines.push("Thickness " + item.thickness.toFixed(1) + " mm");
     o.tr.textContent = lines.join("\n");
     var info = [];
-    if (frame && frame.kind === "pixels") {
+    if (frame && frame.kind === "pixels" && frame.format !== "rgb") {  // colour has no window
       var w = this.currentWindow(frame);
       info.push("L " + round(w[0]) + "  W " + round(w[1]) + (this.invert ? "  inverted" : ""));
     }
@@ -623,7 +623,7 @@
     var pane = panes[active];
     if (!pane || !toolbar.center) return;
     var frame = pane.frame();
-    var pixels = frame && frame.kind === "pixels";
+    var pixels = frame && frame.kind === "pixels" && frame.format !== "rgb";
     if (pixels) {
       var w = pane.currentWindow(frame);
       if (document.activeElement !== toolbar.center) toolbar.center.value = String(round(w[0]));
