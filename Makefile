@@ -28,7 +28,7 @@ DEPLOY_ENV := DEBUG=false ALLOWED_HOSTS=backcare.example.org EMAIL_HOST=smtp.exa
 	SITE_URL=https://backcare.example.org $(EXAMPLE_CLINIC) \
 	SECRET_KEY=deploy-check-$$(printf 'x%.0s' {1..60})
 
-.PHONY: help install pdf-libs db setup run worker sweep purge-uploads nightly serve serve-tls chromium nginx observatory test-preflight test lint format lock vendor clean bench scan
+.PHONY: help install pdf-libs db setup run worker sweep purge-uploads nightly serve serve-tls chromium nginx observatory test-preflight test lint format lock vendor clean bench scan orthanc
 
 help:
 	@echo "make run    - set up and serve the app on http://127.0.0.1:8000 (with the task worker)"
@@ -132,12 +132,17 @@ serve-tls: setup nginx
 
 # Benchmarks (bench/README.md): their own database (BENCH_DATABASE_URL, default backcare_bench) and
 # server on a free port; about 9 minutes. BENCH_ARGS="--only pages --seconds 3" runs a part.
-bench: db pdf-libs
+bench: db pdf-libs orthanc chromium
 	@command -v wrk >/dev/null || { apt-get update -qq && \
 	  apt-get install -y -qq -o DPkg::Lock::Timeout=300 wrk >/dev/null; }
 	@command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || { apt-get update -qq && \
 	  apt-get install -y -qq -o DPkg::Lock::Timeout=300 nginx >/dev/null; }
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# Debian's Orthanc (and DCMTK): the DICOM server the benchmarks and tests compare with (tests/orthanc.py).
+orthanc:
+	@[ -x /usr/sbin/Orthanc ] && command -v storescu >/dev/null || { apt-get update -qq && \
+	  apt-get install -y -qq -o DPkg::Lock::Timeout=300 orthanc dcmtk >/dev/null; }
 
 # A web-vulnerability scan (Debian's wapiti, plus PyPI's wapiti3 in a venv under /tmp for the upload
 # form) of a production-like server on 127.0.0.1; about 15 minutes. The report goes to docs/security/.

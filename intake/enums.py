@@ -121,6 +121,7 @@ class AccessAction(models.TextChoices):
     VIEW = "view", "Viewed the request"
     DOWNLOAD = "download", "Downloaded a file"
     PREVIEW = "preview", "Opened a preview"
+    VIEWER = "viewer", "Opened the image viewer"
     EXPORT = "export", "Exported in a CSV file"
     RETENTION_FILES = "retention_files", "Files removed by retention"
     RETENTION_REQUEST = "retention_request", "Request removed by retention"

@@ -525,6 +525,56 @@ class Preview(models.Model):
         }
 
 
+class ImageSlice(models.Model):
+    """One frame of a DICOM image in an upload, as the viewer needs it: where its bytes are (the
+    ZIP member's place in the stored archive, so one slice is read without the rest), which series
+    it is in, and its geometry and default window. Made from headers by `intake.processing.slices`
+    each time the upload is processed, replacing the upload's earlier rows."""
+
+    upload = models.ForeignKey(Upload, on_delete=models.CASCADE, related_name="slices")
+    # {"name", "header_offset", "compress_type", "compress_size", "file_size", "crc", "flag_bits"}
+    # for a ZIP member (intake.imaging.slices.ZipEntry); empty when the upload is the file itself.
+    zip_entry = models.JSONField(default=dict, blank=True)
+    frame = models.PositiveIntegerField(null=True, blank=True, help_text="In a multi-frame file.")
+    study_instance_uid = models.CharField("study instance UID", max_length=64)
+    series_instance_uid = models.CharField("series instance UID", max_length=64)
+    sop_instance_uid = models.CharField("SOP instance UID", max_length=64, blank=True)
+    series_number = models.IntegerField(null=True, blank=True)
+    series_description = models.CharField(max_length=200, blank=True)
+    modality = models.CharField(max_length=16, blank=True)
+    study_date = models.DateField(null=True, blank=True)
+    instance_number = models.IntegerField(null=True, blank=True)
+    rows = models.PositiveIntegerField()
+    columns = models.PositiveIntegerField()
+    transfer_syntax = models.CharField(max_length=64, blank=True)
+    photometric = models.CharField(max_length=16, blank=True)
+    # Image Position (Patient), Image Orientation (Patient), Pixel Spacing (mm), as in the header.
+    position = ArrayField(models.FloatField(), size=3, null=True, blank=True)
+    orientation = ArrayField(models.FloatField(), size=6, null=True, blank=True)
+    pixel_spacing = ArrayField(models.FloatField(), size=2, null=True, blank=True)
+    slice_thickness = models.FloatField(null=True, blank=True)
+    slice_location = models.FloatField(null=True, blank=True)
+    window_center = models.FloatField(null=True, blank=True)
+    window_width = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["upload", "pk"]
+        indexes = [
+            models.Index(
+                fields=["upload", "study_instance_uid", "series_instance_uid"],
+                name="intake_slice_series_idx",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rows__gt=0) & Q(columns__gt=0), name="intake_slice_has_pixels"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.series_description or 'Series'} #{self.instance_number or ''}".strip()
+
+
 class UploadResult(models.Model):
     """The parts of a pipeline result that are not rows: notes, failures inside archives, photos and
     reports. One per processed (or failed) upload."""

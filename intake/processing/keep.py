@@ -43,6 +43,7 @@ from intake.models import (
     imaging_summary_line,
     preview_path,
 )
+from intake.processing import slices
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +63,7 @@ def process_upload(upload_id: int, *, today: date | None = None) -> Upload | Non
         # Removed by retention (or by hand): retrying cannot help, so the upload fails for good.
         logger.warning("Upload %s has no stored file; marked as failed", upload_id)
         result = Result(kind=upload.kind, outcome=Outcome.FAILED, reason=reasons.FILE_NOT_STORED)
+    found_slices = slices.read(upload)  # the viewer's index, from headers
 
     with written_files(what="a preview file") as written, transaction.atomic():
         # Request first, then upload: every writer locks in this order, so two workers finishing
@@ -76,6 +78,7 @@ def process_upload(upload_id: int, *, today: date | None = None) -> Upload | Non
         upload.previews.all().delete()
         upload.studies.all().delete()
         _keep(upload, result, written)
+        slices.keep(upload, found_slices)
         refresh_checks(review_request, today=today)
         delete_on_commit(earlier_files, what="a preview file")
     logger.info(
