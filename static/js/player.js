@@ -331,7 +331,7 @@
           ),
           ...plan.items.map((item) => item.image),
         ].filter(Boolean);
-        registration.active.postMessage({ keep: urls });
+        registration.active.postMessage({ keep: [...new Set(urls)] });
       })
       .catch(() => {
         // Offline use is a bonus; the player works without it.

@@ -28,7 +28,15 @@ self.addEventListener("activate", (event) => {
 // A page asks to be kept, with its files: {keep: [url, ...]}; the answer says when they are.
 self.addEventListener("message", (event) => {
   const urls = (event.data && event.data.keep) || [];
-  const sameOrigin = urls.filter((url) => new URL(url, self.location.origin).origin === self.location.origin);
+  // Cache.addAll refuses a list that names a file twice.
+  const sameOrigin = [
+    ...new Set(
+      urls
+        .map((url) => new URL(url, self.location.origin))
+        .filter((url) => url.origin === self.location.origin)
+        .map((url) => url.pathname)
+    ),
+  ];
   event.waitUntil(
     caches
       .open(CACHE)
