@@ -263,6 +263,8 @@ SECURE_CSP = {
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
     "media-src": [CSP.SELF],
+    # The exercise player's offline worker (/exercises/sw.js), our own script only.
+    "worker-src": [CSP.SELF],
     "object-src": [CSP.NONE],
     "frame-src": ["https://www.youtube-nocookie.com"],
     "frame-ancestors": [CSP.NONE],
