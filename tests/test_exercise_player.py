@@ -26,7 +26,9 @@ pytestmark = pytest.mark.django_db
 
 def plan_of(response) -> dict:
     html = response.content.decode()
-    found = re.search(r'<script id="player-plan" type="application/json">(.*?)</script>', html, re.S)
+    found = re.search(
+        r'<script id="player-plan" type="application/json">(.*?)</script>', html, re.S
+    )
     assert found, "the page carries the plan"
     return json.loads(found.group(1))
 
@@ -53,7 +55,8 @@ def test_a_routines_player_plays_its_exercises_in_order_with_the_routines_dosage
         Exercise.objects.get(slug="knee-to-chest").steps.values_list("text", flat=True)
     )
     assert knee_to_chest["stop_if"], "every exercise carries its stop-if signs"
-    assert plan["rest_seconds"] == 30 and plan["relax_seconds"] == 3
+    assert plan["rest_seconds"] == 30
+    assert plan["relax_seconds"] == 3
 
 
 def test_the_plan_is_data_in_the_page_and_the_page_runs_no_inline_script(client, seeded):
@@ -92,10 +95,13 @@ def test_the_offline_worker_is_our_script_scoped_to_the_exercise_pages(client, s
     assert "no-cache" in response["Cache-Control"]
     body = response.content.decode()
     assert 'const CACHE = "backcare-player-' in body
-    assert "/exercises/my-progress/" in body and "/static/js/player." in body
-    assert "fetch(" in body and "postMessage" in body
+    assert "/exercises/my-progress/" in body
+    assert "/static/js/player." in body
+    assert "fetch(" in body
+    assert "postMessage" in body
     # It keeps pages and files; it has no code that sends anything (no POST, no sendBeacon).
-    assert "POST" not in body and "sendBeacon" not in body
+    assert "POST" not in body
+    assert "sendBeacon" not in body
 
 
 # --- Home programmes --------------------------------------------------------------------------------
@@ -143,7 +149,8 @@ def test_a_clinician_makes_a_programme_and_the_patient_opens_exactly_it_by_its_c
     assert response.status_code == HTTPStatus.FOUND, response.content.decode()[:3000]
     programme = Programme.objects.get()
     assert programme.created_by.email == "pt@example.org"
-    assert len(programme.code) == 8 and set(programme.code) <= set(PROGRAMME_CODE_ALPHABET)
+    assert len(programme.code) == 8
+    assert set(programme.code) <= set(PROGRAMME_CODE_ALPHABET)
 
     clinician_client.logout()
     page = client.get(f"/exercises/programme/{programme.code}/")
@@ -153,8 +160,10 @@ def test_a_clinician_makes_a_programme_and_the_patient_opens_exactly_it_by_its_c
         "glute-bridge",
         "walking",
     ]
-    assert "Do it 6 times." in html and "Rest, then do that 3 times in all." in html
-    assert "Walk for 15 minutes." in html and "Do these after a warm shower." in html
+    assert "Do it 6 times." in html
+    assert "Rest, then do that 3 times in all." in html
+    assert "Walk for 15 minutes." in html
+    assert "Do these after a warm shower." in html
     assert programme.display_code in html
     assert "no-store" in page["Cache-Control"] or "no-cache" in page["Cache-Control"]
 

@@ -169,13 +169,15 @@ def test_a_routine_plays_through_with_its_holds_reps_and_rests(
     page.get_by_role("button", name="Save and finish").click()
 
     # Pain is higher after than before: the "stop if" reminder shows.
-    expect(page.get_by_role("heading", name="Your pain is worse than before you started")).to_be_visible()
+    expect(
+        page.get_by_role("heading", name="Your pain is worse than before you started")
+    ).to_be_visible()
     expect(page.locator("#done-stop li").first).to_be_visible()
     assert accessibility_problems(page) == []
     history = json.loads(page.evaluate("localStorage.getItem('backcare.history')"))
-    assert [(h["title"], h["done"], h["total"], h["pain_before"], h["pain_after"]) for h in history] == [
-        ("Test routine", 2, 2, 3, 6)
-    ]
+    assert [
+        (h["title"], h["done"], h["total"], h["pain_before"], h["pain_after"]) for h in history
+    ] == [("Test routine", 2, 2, 3, 6)]
     # Nothing the patient did or scored left the browser: only page, script, style and image loads.
     assert all(method == "GET" and body is None for method, _url, body in sent)
     assert not [url for _m, url, _b in sent if "pain" in url or "history" in url]
