@@ -270,11 +270,31 @@ class ReviewRequest(models.Model):
                 condition=Q(status=ReviewStatus.NEW),
             ),
             models.Index(fields=["status", "submitted_at"], name="intake_rr_status_idx"),
-            # The admin's search is icontains (UPPER(col) LIKE UPPER('%term%')) on these fields:
-            # trigram indexes on the same expressions turn 100,000-row scans into index lookups.
+            # The open requests are a few percent of a table that keeps years of closed ones: these
+            # two hold only them, so the default queue (in its order), the overdue filter and the
+            # admin home's counts read the open rows, however many closed ones there are. The
+            # home's counts are an index-only scan of the first (its INCLUDE columns).
+            models.Index(
+                fields=["tier", "submitted_at"],
+                include=["status", "due_by", "assignee"],
+                name="intake_rr_open_queue_idx",
+                condition=Q(status__in=OPEN_STATUSES),
+            ),
+            models.Index(
+                fields=["due_by"],
+                name="intake_rr_open_due_idx",
+                condition=Q(status__in=OPEN_STATUSES),
+            ),
+            # The admin's search is icontains (UPPER(col::text) LIKE UPPER('%term%')) on these
+            # fields: trigram indexes on the same expressions turn table scans into index lookups.
+            # fastupdate off: with it on, new rows wait in a pending list (up to 4 MB per index)
+            # that every search reads whole, and Postgres, costing that, chose a scan of the table
+            # for an e-mail search (bench/README.md). A request is written once; searched often.
             *(
                 GinIndex(
-                    OpClass(Upper(field), name="gin_trgm_ops"), name=f"intake_rr_{field}_trgm_idx"
+                    OpClass(Upper(field), name="gin_trgm_ops"),
+                    name=f"intake_rr_{field}_trgm_idx",
+                    fastupdate=False,
                 )
                 for field in ("reference", "first_name", "last_name", "email", "phone")
             ),
