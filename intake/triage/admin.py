@@ -93,7 +93,8 @@ class ReviewRequestAdmin(TriageAdminMixin, PatientRecordAdmin):
     # One count query, of at most CappedCountPaginator.CAP rows, on every page of the queue.
     show_full_result_count = False
     paginator = CappedCountPaginator
-    search_fields = ["reference", "first_name", "last_name", "email", "phone"]
+    # icontains on each; the e-mail's through intake.models.AddressIContains (its index).
+    search_fields = ["reference", "first_name", "last_name", "email__address_icontains", "phone"]
     search_help_text = "Search by reference, name, e-mail or phone."
     inlines = [UploadInline]
     actions = ["assign_to_me", "export_csv"]
