@@ -116,7 +116,9 @@ def plans(sqls: list[str]) -> list[str]:
     return found
 
 
-def test_the_email_search_reads_the_trigram_index_of_the_part_before_the_at(client, coordinator, many_requests):
+def test_the_email_search_reads_the_trigram_index_of_the_part_before_the_at(
+    client, coordinator, many_requests
+):
     email = many_requests.filter(status__in=["new"])[5].email
     sqls = queries_for(client, QUEUE, {"status": "all", "q": email})
     explained = plans(sqls)
@@ -229,3 +231,20 @@ def test_closed_and_spam_requests_are_searched_with_status_all(client, coordinat
     closed = ReviewRequestFactory(status=ReviewStatus.CLOSED, email="old@example.org")
     response = client.get(QUEUE, {"status": "all", "q": "example.org"})
     assert list(response.context["cl"].result_list) == [closed]
+
+
+def test_an_address_search_finds_every_address_that_contains_the_term():
+    a = ReviewRequestFactory(email="anamaria.smith@gmail.com")
+    b = ReviewRequestFactory(email="maria.smith@gmail.co.uk")
+    c = ReviewRequestFactory(email="maria.smithers@gmail.com")
+    cases = {
+        "maria.smith@gmail.co": {a, b},
+        "maria.smith@gmail.com": {a},
+        "MARIA.SMITH@": {a, b},
+        "@gmail.co": {a, b, c},
+        "h@g": {a, b},
+        "smith": {a, b, c},
+    }
+    for term, expected in cases.items():
+        found = set(ReviewRequest.objects.filter(email__address_icontains=term))
+        assert found == expected == set(ReviewRequest.objects.filter(email__icontains=term)), term
