@@ -70,7 +70,9 @@ def upload_path(instance: "Upload", filename: str) -> str:
 
 def email_local_part(address) -> Func:
     """The part of an e-mail address before its @."""
-    return Func(address, Value("@"), Value(1), function="split_part", output_field=models.CharField())
+    return Func(
+        address, Value("@"), Value(1), function="split_part", output_field=models.CharField()
+    )
 
 
 class AddressIContains(Lookup):
