@@ -6,7 +6,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
 
-from backcare.admin_base import ReadOnlyAdmin
+from backcare.admin_base import CappedCountPaginator, ReadOnlyAdmin
 from intake.models import (
     REQUEST_FIELD_GROUPS,
     AccessLog,
@@ -91,8 +91,11 @@ class ReviewRequestAdmin(ReviewAdminMixin, TriageAdminMixin, PatientRecordAdmin)
     ]
     list_select_related = ["assignee"]
     list_per_page = 50
-    show_full_result_count = False  # one count query fewer on every page of the queue
-    search_fields = ["reference", "first_name", "last_name", "email", "phone"]
+    # One count query, of at most CappedCountPaginator.CAP rows, on every page of the queue.
+    show_full_result_count = False
+    paginator = CappedCountPaginator
+    # icontains on each; the e-mail's through intake.models.AddressIContains (its index).
+    search_fields = ["reference", "first_name", "last_name", "email__address_icontains", "phone"]
     search_help_text = "Search by reference, name, e-mail or phone."
     inlines = [UploadInline]
     actions = ["assign_to_me", "export_csv"]
@@ -133,6 +136,8 @@ class UploadAdmin(PatientRecordAdmin):
     list_display = ["original_name", "request", "kind", "size", "status", "created_at"]
     list_filter = ["kind", "status"]
     list_select_related = ["request"]
+    paginator = CappedCountPaginator
+    show_full_result_count = False
     exclude = ["file"]  # the stored name is internal; staff download through the checked view
 
 
@@ -143,6 +148,8 @@ class AccessLogAdmin(ReadOnlyAdmin):
     list_display = ["at", "user", "action", "reference", "upload_id", "client_address", "detail"]
     list_filter = ["action", ("user", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["user"]
+    paginator = CappedCountPaginator
+    show_full_result_count = False
     search_fields = ["reference", "user__username"]
     search_help_text = "Search by request reference or user name."
     date_hierarchy = "at"

@@ -75,9 +75,14 @@ class OverdueFilter(admin.SimpleListFilter):
         return [("yes", "Overdue")]
 
     def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.overdue()
-        return queryset
+        if self.value() != "yes":
+            return queryset
+        if request.GET.get(StatusFilter.parameter_name, "open") == "open":
+            # The status filter kept only the open requests already. The same IN list twice made
+            # Postgres count its selectivity twice (363 rows expected, 6,117 found) and sort every
+            # overdue request instead of reading the open queue's index in order (bench/README.md).
+            return queryset.filter(due_by__lt=timezone.now())
+        return queryset.overdue()
 
 
 class SubmittedFilter(admin.DateFieldListFilter):

@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from intake.enums import OPEN_STATUSES, ReviewStatus, SafetyTier
+from intake.enums import ReviewStatus, SafetyTier
 from intake.models import (
     REQUEST_FIELD_GROUPS,
     AccessAction,
@@ -115,17 +115,19 @@ def add_note(*, review_request: ReviewRequest, author, text: str) -> Note:
 
 
 def home_counts(user) -> dict[str, int] | None:
-    """The admin home's numbers, in one query; None for staff who cannot see requests."""
+    """The admin home's numbers, in one query over the open requests only (an index-only scan of
+    intake_rr_open_queue_idx: its cost follows the open requests, not the closed history); None
+    for staff who cannot see requests."""
     if not user.has_perm("intake.view_reviewrequest"):
         return None
-    now = timezone.now()
-    open_q = Q(status__in=OPEN_STATUSES)
-    return ReviewRequest.objects.aggregate(
-        new=Count("pk", filter=Q(status=ReviewStatus.NEW)),
-        emergency=Count("pk", filter=open_q & Q(tier=SafetyTier.EMERGENCY)),
-        soon=Count("pk", filter=open_q & Q(tier=SafetyTier.SEE_DOCTOR_SOON)),
-        overdue=Count("pk", filter=open_q & Q(due_by__lt=now)),
-        mine=Count("pk", filter=open_q & Q(assignee=user)),
+    # COUNT(tier) (never null), not COUNT(id): every column read is in that index, so no table row
+    # is visited. (Django refuses COUNT(*) with a filter.)
+    return ReviewRequest.objects.open().aggregate(
+        new=Count("tier", filter=Q(status=ReviewStatus.NEW)),
+        emergency=Count("tier", filter=Q(tier=SafetyTier.EMERGENCY)),
+        soon=Count("tier", filter=Q(tier=SafetyTier.SEE_DOCTOR_SOON)),
+        overdue=Count("tier", filter=Q(due_by__lt=timezone.now())),
+        mine=Count("tier", filter=Q(assignee=user)),
     )
 
 
