@@ -22,7 +22,7 @@ from intake.enums import (
 from intake.models import REFERENCE_ALPHABET, AccessLog, ReviewLetter, UploadLink
 from intake.request.status import STAGE_OF_STATUS
 from tests.factories import ReviewRequestFactory, UploadFactory
-from tests.intake_support import intake_settings  # noqa: F401
+from tests.intake_support import intake_settings, post_request  # noqa: F401
 from tests.review_support import coordinator, signed_review
 from tests.test_plain_words import MAX_PAGE_GRADE, VisibleText, as_text, grade
 
@@ -146,6 +146,34 @@ def test_each_status_shows_its_step(client, status, expected):
     assert expected in status_section(look_up(client, obj))
 
 
+def steps_of(response) -> list[tuple[str, str]]:
+    html = response.content.decode()
+    return [
+        (state, " ".join(label.split()))
+        for state, label in re.findall(
+            r'status-step-(\w+)"[^>]*>\s*<span[^>]*>[^<]*</span>([^<]*)</li>', html
+        )
+    ]
+
+
+def test_the_steps_mark_where_the_request_is_and_skip_reading_files_when_none_came(client):
+    with_files = a_request(status=ReviewStatus.IN_REVIEW)
+    UploadFactory(request=with_files, status=UploadStatus.PROCESSED)
+    assert steps_of(look_up(client, with_files)) == [
+        ("done", "We have your request"),
+        ("done", "We are checking your files"),
+        ("now", "Our spine team is looking at your request"),
+        ("next", "Your review is ready"),
+    ]
+    by_post = a_request(status=ReviewStatus.WAITING_FOR_PATIENT, imaging_plan=ImagingPlan.SEND_CD)
+    assert steps_of(look_up(client, by_post)) == [
+        ("done", "We have your request"),
+        ("now", "Our spine team is looking at your request"),
+        ("next", "Your review is ready"),
+    ]
+    assert steps_of(look_up(client, a_request(status=ReviewStatus.CLOSED))) == []
+
+
 def test_files_still_being_read_show_checking_files(client):
     obj = a_request(imaging_plan=ImagingPlan.UPLOAD)
     UploadFactory(request=obj)
@@ -244,6 +272,18 @@ def main_text_of(html: str) -> str:
     main = re.search(r"<main.*?</main>", html, re.S).group(0)
     main = re.sub(r"<aside.*?</aside>", "", main, flags=re.S)
     return re.sub(r"<[^>]+>", " ", main)
+
+
+def test_the_confirmation_page_and_e_mail_point_to_the_status_page(
+    client, settings, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        post_request(client)
+    thanks = client.get("/mri-review/thanks/").content.decode()
+    assert f'href="{URL}">Where is my request?</a>' in thanks
+    (confirmation,) = [m for m in mailoutbox if m.to != [settings.INTAKE_INBOX_EMAIL]]
+    assert f"{settings.SITE_URL.rstrip('/')}{URL}\n" in confirmation.body
+    assert "type your reference and your date of birth" in confirmation.body
 
 
 # --- Wrong answers and brute force ----------------------------------------------------------------

@@ -75,6 +75,7 @@ class LinkSent:
 @dataclass(frozen=True)
 class PatientStatus:
     stage: Stage
+    has_files: bool = False
     unreadable_files: tuple[str, ...] = ()
     files_in_check: int = 0
     more_files_link: LinkSent | None = None  # staff asked for files (waiting for you)
@@ -83,14 +84,17 @@ class PatientStatus:
 
     @property
     def steps(self) -> list[tuple[Stage, str]]:
-        """Each step on the way with "done", "now" or "next" (all "done" once closed)."""
+        """Each step on the way with "done", "now" or "next"; none once closed (a closed request
+        may never have been reviewed, so its steps would say something untrue)."""
         if self.stage == Stage.CLOSED:
-            return [(step, "done") for step in PATH]
+            return []
+        # No files sent (a CD in the post, or none yet): no step for reading them.
+        path = [step for step in PATH if self.has_files or step != Stage.CHECKING_FILES]
         here = Stage.WITH_TEAM if self.stage == Stage.WAITING_FOR_YOU else self.stage
-        position = PATH.index(here)
+        position = path.index(here)
         return [
             (step, "done" if n < position else "now" if n == position else "next")
-            for n, step in enumerate(PATH)
+            for n, step in enumerate(path)
         ]
 
 
@@ -143,6 +147,7 @@ def patient_status(review_request: ReviewRequest) -> PatientStatus:
     link = _more_files_link(review_request) if stage == Stage.WAITING_FOR_YOU else None
     return PatientStatus(
         stage=stage,
+        has_files=uploads.exists(),
         unreadable_files=unreadable,
         files_in_check=files_in_check,
         more_files_link=link,
