@@ -7,7 +7,7 @@ import re
 from http import HTTPStatus
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -122,6 +122,12 @@ def test_the_right_answers_show_the_step_never_cached_and_logged(client):
     assert record.request_id == obj.pk
     assert record.reference == obj.reference
     assert record.client_address == "192.0.2.5"
+
+
+def test_a_look_up_record_without_an_outcome_is_refused_by_the_database():
+    with pytest.raises(IntegrityError), transaction.atomic():
+        AccessLog.objects.create(action=AccessAction.STATUS, reference="BC-2345-6789")
+    AccessLog.objects.create(action=AccessAction.VIEW, reference="BC-2345-6789")  # staff: none
 
 
 def test_every_workflow_status_has_a_patient_step():
