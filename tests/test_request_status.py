@@ -4,6 +4,7 @@ nothing else about the patient; a wrong reference and a wrong date of birth get 
 
 import datetime
 import re
+import secrets
 from http import HTTPStatus
 
 import pytest
@@ -24,7 +25,14 @@ from intake.request.status import STAGE_OF_STATUS
 from tests.factories import ReviewRequestFactory, UploadFactory
 from tests.intake_support import intake_settings, post_request  # noqa: F401
 from tests.review_support import coordinator, signed_review
-from tests.test_plain_words import MAX_PAGE_GRADE, VisibleText, as_text, grade
+from tests.test_plain_words import (
+    MAX_PAGE_GRADE,
+    MAX_SENTENCE_GRADE,
+    VisibleText,
+    as_text,
+    grade,
+    sentences,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("intake_settings")]
 URL = "/mri-review/status/"
@@ -84,7 +92,7 @@ def sent_letter(review_request, conclusion=ReviewConclusion.CANDIDATE):
 def upload_link(review_request, **extra):
     return UploadLink.objects.create(
         request=review_request,
-        token_hash="0" * 64,
+        token_hash=secrets.token_hex(32),
         created_by=coordinator(),
         expires_at=extra.get("expires_at", timezone.now() + datetime.timedelta(days=7)),
         used_at=extra.get("used_at"),
@@ -264,7 +272,9 @@ def test_no_answer_no_health_detail_and_no_name_in_any_step(client):
             status=UploadStatus.FAILED,
             failure_reason="Could not be read",
         )
-        pages.append(look_up(client, obj).content.decode())
+        response = look_up(client, obj)
+        assert 'class="status-now"' in response.content.decode(), status
+        pages.append(response.content.decode())
     for html in pages:
         for value in PRIVATE.values():
             assert value not in html
@@ -378,7 +388,8 @@ def test_the_limited_page_is_the_same_for_an_address_and_a_reference(client, set
     assert "too many tries" in by_address.content.decode()
 
 
-def test_the_status_pages_read_plainly(client):
+def test_the_status_pages_read_plainly(client, settings):
+    settings.INTAKE_STATUS_ATTEMPTS = 100  # many look-ups from one test address
     pages = {"form": client.get(URL)}
     for status in ReviewStatus.values:
         obj = a_request(status=status)
@@ -390,8 +401,23 @@ def test_the_status_pages_read_plainly(client):
     sent_letter(ready)
     pages["letter"] = look_up(client, ready)
     pages["wrong"] = look_up(client, ready, date_of_birth="01/01/1990")
+    checking = a_request()
+    UploadFactory(request=checking)
+    UploadFactory(request=checking, status=UploadStatus.FAILED, failure_reason="Unreadable")
+    pages["checking, one unreadable"] = look_up(client, checking)
+    by_post = a_request(status=ReviewStatus.WAITING_FOR_PATIENT, imaging_plan=ImagingPlan.SEND_CD)
+    pages["waiting for a CD"] = look_up(client, by_post)
+    expired = a_request(status=ReviewStatus.WAITING_FOR_PATIENT)
+    upload_link(expired, expires_at=timezone.now() - datetime.timedelta(days=1))
+    pages["link expired"] = look_up(client, expired)
+    settings.INTAKE_STATUS_ATTEMPTS = 0
+    pages["limited"] = look_up(client, ready)
+    assert pages["limited"].status_code == HTTPStatus.TOO_MANY_REQUESTS
+    assert [name for name, r in pages.items() if r.status_code != HTTPStatus.OK] == ["limited"]
     for name, response in pages.items():
         parser = VisibleText()
         parser.feed(response.content.decode())
         parser.flush()
         assert grade(as_text(parser.blocks)) <= MAX_PAGE_GRADE, name
+        too_hard = [s for s in sentences(parser.blocks) if grade(s) > MAX_SENTENCE_GRADE]
+        assert too_hard == [], name
