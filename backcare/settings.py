@@ -412,6 +412,9 @@ INTAKE_UPLOAD_LINK_DAYS = env.int("INTAKE_UPLOAD_LINK_DAYS", default=7)
 INTAKE_LETTER_LINK_DAYS = env.int("INTAKE_LETTER_LINK_DAYS", default=30)
 INTAKE_LETTER_ATTEMPTS = env.int("INTAKE_LETTER_ATTEMPTS", default=10)
 INTAKE_LETTER_ATTEMPT_SECONDS = env.int("INTAKE_LETTER_ATTEMPT_SECONDS", default=3600)
+# Look-ups on the "Where is my request?" page, counted the same way.
+INTAKE_STATUS_ATTEMPTS = env.int("INTAKE_STATUS_ATTEMPTS", default=10)
+INTAKE_STATUS_ATTEMPT_SECONDS = env.int("INTAKE_STATUS_ATTEMPT_SECONDS", default=3600)
 # `manage.py apply_retention` removes the files of requests closed (or marked spam) this long ago.
 INTAKE_RETENTION_DAYS = env.int("INTAKE_RETENTION_DAYS", default=365)
 # --- Benchmarks -----------------------------------------------------------------------------------

@@ -127,6 +127,15 @@ class AccessAction(models.TextChoices):
     RETENTION_REQUEST = "retention_request", "Request removed by retention"
     LETTER_PREVIEW = "letter_preview", "Opened the review letter"
     LETTER = "letter", "Patient fetched the review letter"
+    STATUS = "status", "Patient looked up the request's status"
+
+
+class AccessOutcome(models.TextChoices):
+    """How a patient's look-up by reference and date of birth ended (intake.request.status)."""
+
+    SHOWN = "shown", "Shown"
+    NO_MATCH = "no_match", "Wrong reference or date of birth"
+    LIMITED = "limited", "Refused: too many tries"
 
 
 class SafetyTier(models.IntegerChoices):

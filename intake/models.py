@@ -21,6 +21,7 @@ from django.utils import timezone
 from intake.enums import (
     OPEN_STATUSES,
     AccessAction,
+    AccessOutcome,
     BestTime,
     CheckCode,
     ContactMethod,
@@ -1161,10 +1162,24 @@ class AccessLog(models.Model):
     reference = models.CharField(max_length=12, blank=True, db_index=True)
     upload_id = models.BigIntegerField(null=True, blank=True)
     detail = models.CharField(max_length=200, blank=True)
+    # For a patient's look-up: how it ended. Blank for staff and system records; a database default,
+    # so writers that do not name it (raw SQL, older code) still insert.
+    outcome = models.CharField(max_length=16, choices=AccessOutcome, blank=True, db_default="")
 
     class Meta:
         verbose_name = "access record"
         ordering = ["-at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome__in=[*AccessOutcome.values, ""]),
+                name="intake_accesslog_outcome_valid",
+            ),
+            # A patient's look-up always says how it ended.
+            models.CheckConstraint(
+                condition=~Q(action=AccessAction.STATUS) | ~Q(outcome=""),
+                name="intake_accesslog_status_has_outcome",
+            ),
+        ]
         triggers = [
             pgtrigger.Protect(
                 name="accesslog_append_only", operation=pgtrigger.Update | pgtrigger.Delete

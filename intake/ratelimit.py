@@ -1,6 +1,6 @@
 """Limits kept in Django's cache (shared through Redis in production): form posts and new resumable
-uploads (intake.uploads.tus) per client address; tries to open a review letter per client address
-and per reference.
+uploads (intake.uploads.tus) per client address; tries to open a review letter, and look-ups on the
+status page, per client address and per reference.
 
 django-ratelimit refuses the local-memory cache that development uses, and this needs only two calls.
 """
@@ -53,13 +53,18 @@ def over_limit(request: HttpRequest) -> bool:
     return posts > settings.INTAKE_RATE_LIMIT_POSTS
 
 
+def count_reference(reference: str, scope: str, *, seconds: int) -> int:
+    """Count one more try at `reference` (from any address) and return the count in the window."""
+    # Hashed, so the cache holds no reference either.
+    return _count(
+        f"{scope}:" + hashlib.sha256(reference.encode()).hexdigest()[:32], seconds=seconds
+    )
+
+
 def over_letter_limit(request: HttpRequest, reference: str) -> bool:
     """Count this try to open a review letter; True once this client address, or anyone trying this
     reference, has tried more than INTAKE_LETTER_ATTEMPTS times within the window."""
     seconds = settings.INTAKE_LETTER_ATTEMPT_SECONDS
     by_address = count(request, "letter-address", seconds=seconds)
-    # Hashed, so the cache holds no reference either.
-    by_reference = _count(
-        "letter-reference:" + hashlib.sha256(reference.encode()).hexdigest()[:32], seconds=seconds
-    )
+    by_reference = count_reference(reference, "letter-reference", seconds=seconds)
     return max(by_address, by_reference) > settings.INTAKE_LETTER_ATTEMPTS

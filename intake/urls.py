@@ -10,6 +10,7 @@ app_name = "intake"
 urlpatterns = [
     path("", views.request_review, name="request"),
     path("thanks/", views.thanks, name="thanks"),
+    path("status/", views.request_status, name="status"),
     path("files/<int:pk>/", staff_views.upload_download, name="upload_download"),
     path("previews/<int:pk>/", staff_views.preview, name="preview"),
     path("viewer/<int:pk>/", viewer.viewer, name="viewer"),

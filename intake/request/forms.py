@@ -644,7 +644,8 @@ class MoreFilesForm(forms.Form):
 
 
 class LetterAccessForm(forms.Form):
-    """What the patient types to open their review letter: the reference and the date of birth."""
+    """What the patient types to open their review letter (or to see where their request is): the
+    reference and the date of birth."""
 
     reference = forms.CharField(
         label="Your reference",
@@ -675,3 +676,26 @@ class LetterAccessForm(forms.Form):
             review_request.date_of_birth.isoformat(),
         )
         return reference_ok & birth_ok
+
+
+# Compared against when no request has the typed reference, so a look-up does the same work either
+# way. Never saved: its reference does not fit REFERENCE_PATTERN.
+_NOBODY = ReviewRequest(reference="BC-NONE-NONE", date_of_birth=datetime.date(1, 1, 1))
+
+
+class StatusLookupForm(LetterAccessForm):
+    """What the patient types on the "Where is my request?" page."""
+
+    def find(self) -> tuple[ReviewRequest | None, ReviewRequest | None]:
+        """(the request these answers open, or None; the request with the typed reference, or None).
+
+        The second is for the access log only (a wrong birth date for a real reference is worth a
+        look); the patient's answer never tells the two failures apart.
+        """
+        candidate = (
+            ReviewRequest.objects.filter(reference=self.cleaned_data["reference"])
+            .only("reference", "date_of_birth", "status", "imaging_plan")
+            .first()
+        )
+        matched = self.matches(candidate or _NOBODY)
+        return (candidate if matched else None), candidate

@@ -65,6 +65,7 @@ def email_patient_confirmation(review_request_id: int) -> None:
             "routine_note": routine_note_for(review_request),
             "callback_days": settings.INTAKE_CALLBACK_BUSINESS_DAYS,
             "site_url": settings.SITE_URL,
+            "status_url": settings.SITE_URL.rstrip("/") + reverse("intake:status"),
         }
         _send("patient_confirmation", context, review_request.email)
     logger.info("Confirmation e-mail sent for review request %s", review_request_id)

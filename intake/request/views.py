@@ -11,10 +11,15 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_safe
 
 from intake import ratelimit
-from intake.enums import AccessAction, SafetyTier
+from intake.enums import AccessAction, AccessOutcome, SafetyTier
 from intake.models import AccessLog, ReviewLetter, ReviewRequest
 from intake.request import letters
-from intake.request.forms import LetterAccessForm, MoreFilesForm, ReviewRequestForm
+from intake.request.forms import (
+    LetterAccessForm,
+    MoreFilesForm,
+    ReviewRequestForm,
+    StatusLookupForm,
+)
 from intake.request.letters import find_letter
 from intake.request.red_flags import advice_for, red_flags_of, routine_note_for
 from intake.request.services import (
@@ -23,6 +28,7 @@ from intake.request.services import (
     find_upload_link,
     submit_review_request,
 )
+from intake.request.status import log_lookup, patient_status
 from intake.uploads import tus
 from intake.uploads.handlers import install_intake_upload_handlers
 
@@ -206,3 +212,77 @@ def _letter_download(request: HttpRequest, letter: ReviewLetter) -> HttpResponse
         detail=f"letter {letter.pk}, review version {review.version}",
     )
     return response
+
+
+# --- "Where is my request?" ------------------------------------------------------------------------
+
+NO_MATCH = (
+    "The reference or the date of birth does not match our records. Check both and try again."
+)
+
+
+# never_cache: the answer is one patient's; a POST form, so nothing of it is in the URL. The CSRF
+# middleware checks the post.
+@never_cache
+@require_http_methods(["GET", "POST"])
+def request_status(request: HttpRequest) -> HttpResponse:
+    """Where a request is, for the right reference and date of birth.
+
+    A wrong reference and a wrong date of birth get the same answer; look-ups are limited per
+    client address (before the form is even read) and per reference (before the database is
+    asked); each look-up checked is in the access log with its outcome, and so is the first one
+    refused in a window (later refusals only count, so a stranger cannot grow the log at will).
+    """
+    if request.method == "GET":
+        return render(request, "intake/status.html", {"form": StatusLookupForm()})
+    limit, seconds = settings.INTAKE_STATUS_ATTEMPTS, settings.INTAKE_STATUS_ATTEMPT_SECONDS
+    tries = ratelimit.count(request, "status-address", seconds=seconds)
+    if tries > limit:
+        return _status_limited(request, first=tries == limit + 1, detail="by address")
+    form = StatusLookupForm(request.POST)
+    if not form.is_valid():
+        return render(request, "intake/status.html", {"form": form})
+    reference = form.cleaned_data["reference"]
+    tries = ratelimit.count_reference(reference, "status-reference", seconds=seconds)
+    if tries > limit:
+        return _status_limited(
+            request, first=tries == limit + 1, reference=reference, detail="by reference"
+        )
+    review_request, named = form.find()
+    if review_request is None:
+        log_lookup(
+            request,
+            AccessOutcome.NO_MATCH,
+            typed_reference=reference,
+            named=named,
+            detail="date of birth differs" if named else "no such reference",
+        )
+        form.add_error(None, NO_MATCH)
+        return render(request, "intake/status.html", {"form": form})
+    status = patient_status(review_request)
+    log_lookup(
+        request,
+        AccessOutcome.SHOWN,
+        typed_reference=reference,
+        named=review_request,
+        detail=f"shown: {status.stage.label}",
+    )
+    return render(
+        request,
+        "intake/status_result.html",
+        {
+            "status": status,
+            "reference": review_request.reference,
+            "callback_days": settings.INTAKE_CALLBACK_BUSINESS_DAYS,
+        },
+    )
+
+
+def _status_limited(
+    request: HttpRequest, *, first: bool, reference: str = "", detail: str
+) -> HttpResponse:
+    if first:
+        log_lookup(
+            request, AccessOutcome.LIMITED, typed_reference=reference, detail=f"limited {detail}"
+        )
+    return render(request, "intake/status_limited.html", status=HTTPStatus.TOO_MANY_REQUESTS)

@@ -145,8 +145,17 @@ class UploadAdmin(PatientRecordAdmin):
 class AccessLogAdmin(ReadOnlyAdmin):
     """Who saw what: readable, never written here. The database refuses updates and deletes."""
 
-    list_display = ["at", "user", "action", "reference", "upload_id", "client_address", "detail"]
-    list_filter = ["action", ("user", admin.RelatedOnlyFieldListFilter)]
+    list_display = [
+        "at",
+        "user",
+        "action",
+        "outcome",
+        "reference",
+        "upload_id",
+        "client_address",
+        "detail",
+    ]
+    list_filter = ["action", "outcome", ("user", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["user"]
     paginator = CappedCountPaginator
     show_full_result_count = False
