@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("intake", "0010_surgeon_review"),
+        ("intake", "0012_admin_at_scale"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -36,6 +36,7 @@ class Migration(migrations.Migration):
                     ("view", "Viewed the request"),
                     ("download", "Downloaded a file"),
                     ("preview", "Opened a preview"),
+                    ("viewer", "Opened the image viewer"),
                     ("export", "Exported in a CSV file"),
                     ("retention_files", "Files removed by retention"),
                     ("retention_request", "Request removed by retention"),
