@@ -11,6 +11,10 @@ from exercises.models import Exercise, Routine
 
 class PagesSitemap(Sitemap):
     changefreq = "monthly"
+    # Each page in every language (settings.LANGUAGES), with hreflang alternates and x-default.
+    i18n = True
+    alternates = True
+    x_default = True
 
     def items(self):
         return ["home", "exercises:library", "intake:request"]
@@ -21,6 +25,10 @@ class PagesSitemap(Sitemap):
 
 class ExerciseSitemap(Sitemap):
     changefreq = "monthly"
+    # Each page in every language (settings.LANGUAGES), with hreflang alternates and x-default.
+    i18n = True
+    alternates = True
+    x_default = True
 
     def items(self):
         return Exercise.objects.published().only("slug", "updated_at")
@@ -31,6 +39,10 @@ class ExerciseSitemap(Sitemap):
 
 class RoutineSitemap(Sitemap):
     changefreq = "monthly"
+    # Each page in every language (settings.LANGUAGES), with hreflang alternates and x-default.
+    i18n = True
+    alternates = True
+    x_default = True
 
     def items(self):
         return Routine.objects.published().only("slug", "updated_at")

@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.functional import cached_property
+from django.utils.translation import gettext
 
 from intake import rules
 from intake.enums import FileKind, ImagingPlan, PainLocation, SafetyTier
@@ -545,6 +546,34 @@ class ReviewRequestForm(forms.ModelForm):
             "chunk_size": settings.INTAKE_TUS_CHUNK_SIZE,
             "max_file_size": rules.max_file_size(),
             "max_files": rules.max_files(),
+        }
+
+    @property
+    def upload_strings(self) -> dict[str, str]:
+        """The dashboard's words in the page's language (upload-dashboard.js fills in %(count)s)."""
+        return {
+            "note": gettext("DICOM files, a ZIP of your CD, photos (JPEG or PNG) and PDF reports."),
+            "dropPasteBoth": gettext(
+                "Drop your files or CD folder here, %{browseFiles} or %{browseFolders}"
+            ),
+            "browseFiles": gettext("choose files"),
+            "browseFolders": gettext("choose a folder"),
+            "skippedOne": gettext(
+                "We left out %(count)s file from your CD's viewer program (for example "
+                "%(examples)s). It is not part of your scan and is not needed."
+            ),
+            "skippedMany": gettext(
+                "We left out %(count)s files from your CD's viewer program (for example "
+                "%(examples)s). They are not part of your scan and are not needed."
+            ),
+            "busyOne": gettext(
+                "Please wait: %(count)s file is still uploading. You can send the form when the "
+                "upload has finished."
+            ),
+            "busyMany": gettext(
+                "Please wait: %(count)s files are still uploading. You can send the form when the "
+                "upload has finished."
+            ),
         }
 
     @property

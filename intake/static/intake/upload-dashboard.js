@@ -14,6 +14,13 @@
   var inputs = document.getElementById("staged-inputs");
   var notes = document.getElementById("upload-notes");
   var plainField = document.getElementById("div_id_files");
+  // The words, in the page's language, from the template (json_script "upload-strings").
+  var S = JSON.parse(document.getElementById("upload-strings").textContent);
+  function fill(text, values) {
+    return text.replace(/%\((\w+)\)s/g, function (whole, name) {
+      return String(values[name]);
+    });
+  }
 
   // Files a CD carries beside the images (kept in step with intake.rules.is_cd_clutter); the server
   // checks every file's bytes again and skips clutter itself if one slips through.
@@ -34,11 +41,9 @@
   function showNotes() {
     var lines = [];
     if (skipped.length) {
-      lines.push(
-        "We left out " + skipped.length + " file" + (skipped.length === 1 ? "" : "s") +
-        " from your CD's viewer program (for example " + skipped.slice(0, 3).join(", ") +
-        "). They are not part of your scan and are not needed."
-      );
+      lines.push(fill(skipped.length === 1 ? S.skippedOne : S.skippedMany, {
+        count: skipped.length, examples: skipped.slice(0, 3).join(", ")
+      }));
     }
     Object.keys(refused).forEach(function (id) {
       lines.push(refused[id]);
@@ -76,12 +81,12 @@
     disableThumbnailGenerator: true,
     // Uppy's "Done" button clears the list, which would take finished uploads out of the form.
     doneButtonHandler: null,
-    note: "DICOM files, a ZIP of your CD, photos (JPEG or PNG) and PDF reports.",
+    note: S.note,
     locale: {
       strings: {
-        dropPasteBoth: "Drop your files or CD folder here, %{browseFiles} or %{browseFolders}",
-        browseFiles: "choose files",
-        browseFolders: "choose a folder"
+        dropPasteBoth: S.dropPasteBoth,
+        browseFiles: S.browseFiles,
+        browseFolders: S.browseFolders
       }
     }
   });
@@ -215,9 +220,7 @@
     });
     if (busy.length) {
       event.preventDefault();
-      notes.textContent =
-        "Please wait: " + busy.length + " file" + (busy.length === 1 ? " is" : "s are") +
-        " still uploading. You can send the form when the upload has finished.";
+      notes.textContent = fill(busy.length === 1 ? S.busyOne : S.busyMany, { count: busy.length });
       box.focus();
     }
   });
