@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core import signing
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 
 from backcare.context_processors import clinic
 from intake.enums import Finding, ReviewConclusion
@@ -120,7 +121,9 @@ def letter_context(review: SurgeonReview) -> dict:
 
 
 def letter_html(review: SurgeonReview) -> str:
-    return render_to_string("intake/review_letter.html", letter_context(review))
+    """The letter in the patient's language (the one they used on the form), page and PDF alike."""
+    with translation.override(review.request.language):
+        return render_to_string("intake/review_letter.html", letter_context(review))
 
 
 def _no_fetching(url: str, *args, **kwargs):

@@ -76,6 +76,7 @@ class ReviewRequestAdmin(ReviewAdminMixin, TriageAdminMixin, PatientRecordAdmin)
         "age",
         "urgency",
         "status",
+        "language",
         "assignee",
         "files",
         "imaging",
@@ -85,6 +86,7 @@ class ReviewRequestAdmin(ReviewAdminMixin, TriageAdminMixin, PatientRecordAdmin)
     list_filter = [
         StatusFilter,
         "tier",
+        "language",
         AssigneeFilter,
         OverdueFilter,
         ("submitted_at", SubmittedFilter),

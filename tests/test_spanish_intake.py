@@ -1,0 +1,95 @@
+"""A Spanish-speaking patient: the form at /es/mri-review/ in Spanish, the request records "es",
+the confirmation page and e-mail in Spanish, staff see "Spanish" in the queue."""
+
+from http import HTTPStatus
+
+import pytest
+
+from intake.enums import Language, ReviewStatus
+from intake.models import ReviewRequest
+from intake.request.red_flags import RED_FLAGS
+from tests.factories import ReviewRequestFactory, review_form_data
+from tests.intake_support import intake_settings  # noqa: F401
+from tests.review_support import coordinator
+from tests.triage_support import otp_login
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("intake_settings")]
+
+
+def test_the_spanish_form_is_in_spanish_with_its_safety_questions(client):
+    response = client.get("/es/mri-review/")
+    assert response.status_code == HTTPStatus.OK
+    html = response.content.decode()
+    assert '<html lang="es">' in html
+    for spanish in [
+        "Pida una revisión gratis de su resonancia",
+        "¿Dónde tiene el dolor?",
+        "Enviar mi solicitud",
+        "¿Tiene problemas nuevos para orinar, o no siente cuando orina?",
+        "Busque atención de emergencia ahora",  # the warning the form shows on a "yes"
+        'href="/es/privacy/"',  # the consent's link stays in Spanish
+    ]:
+        assert spanish in html, spanish
+    for flag in RED_FLAGS:
+        assert flag.question not in html, flag.field
+    assert "Send my request" not in html
+
+
+def test_errors_on_the_spanish_form_are_in_spanish(client):
+    data = review_form_data(first_name="", date_of_birth="27/03/1968")
+    html = client.post("/es/mri-review/", data).content.decode()
+    assert "Hay un problema con sus respuestas" in html
+    assert "Escriba su nombre" in html
+    # Dates are typed month/day/year in both languages (backcare/formats/es/formats.py).
+    assert "Escriba su fecha de nacimiento como mes/día/año" in html
+    assert ReviewRequest.objects.count() == 0
+
+
+def test_a_request_sent_in_spanish_records_it_and_confirms_in_spanish(
+    client, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/es/mri-review/", review_form_data(), follow=True)
+    review_request = ReviewRequest.objects.get()
+    assert review_request.language == Language.SPANISH
+    assert response.redirect_chain == [("/es/mri-review/thanks/", HTTPStatus.FOUND)]
+    page = response.content.decode()
+    assert '<html lang="es">' in page
+    assert "Recibimos su solicitud" in page
+    assert "en 2 días hábiles o menos" in page
+    (to_patient,) = [message for message in mailoutbox if message.to == ["maria@example.com"]]
+    assert to_patient.subject == (
+        f"Recibimos su solicitud de revisión de resonancia ({review_request.reference})"
+    )
+    assert "Estimado/a Maria:" in to_patient.body
+    assert "/es/mri-review/status/" in to_patient.body
+    assert "llame al 911" in to_patient.body
+    assert "Dear Maria" not in to_patient.body
+
+
+def test_a_spanish_emergency_answer_gets_the_spanish_emergency_advice(
+    client, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/es/mri-review/", review_form_data(both_legs="yes"), follow=True)
+    page = response.content.decode()
+    assert "Vaya a la sala de emergencias más cercana o llame al 911 ahora." in page
+    (to_patient,) = [message for message in mailoutbox if message.to == ["maria@example.com"]]
+    assert "BUSQUE ATENCIÓN DE EMERGENCIA AHORA" in to_patient.body
+
+
+def test_a_request_sent_in_english_records_english(client):
+    client.post("/mri-review/", review_form_data())
+    assert ReviewRequest.objects.get().language == Language.ENGLISH
+
+
+def test_staff_see_the_language_in_the_queue_and_can_filter_by_it(client):
+    spanish = ReviewRequestFactory(language=Language.SPANISH, status=ReviewStatus.NEW)
+    english = ReviewRequestFactory(language=Language.ENGLISH, status=ReviewStatus.NEW)
+    otp_login(client, coordinator())
+    html = client.get("/admin/intake/reviewrequest/").content.decode()
+    assert "Spanish" in html
+    assert "?language__exact=es" in html  # the list filter
+    filtered = client.get("/admin/intake/reviewrequest/?language__exact=es").content.decode()
+    assert spanish.reference in filtered
+    assert english.reference not in filtered
