@@ -1,16 +1,20 @@
 """A Spanish-speaking patient: the form at /es/mri-review/ in Spanish, the request records "es",
 the confirmation page and e-mail in Spanish, staff see "Spanish" in the queue."""
 
+import re
 from http import HTTPStatus
 
 import pytest
+from django.utils import translation
 
-from intake.enums import Language, ReviewStatus
+from intake.enums import Language, ReviewConclusion, ReviewStatus
 from intake.models import ReviewRequest
+from intake.request import letters
 from intake.request.red_flags import RED_FLAGS
 from tests.factories import ReviewRequestFactory, review_form_data
 from tests.intake_support import intake_settings  # noqa: F401
-from tests.review_support import coordinator
+from tests.review_support import coordinator, signed_review
+from tests.test_review_letter import pdf_text
 from tests.triage_support import otp_login
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("intake_settings")]
@@ -93,3 +97,56 @@ def test_staff_see_the_language_in_the_queue_and_can_filter_by_it(client):
     filtered = client.get("/admin/intake/reviewrequest/?language__exact=es").content.decode()
     assert spanish.reference in filtered
     assert english.reference not in filtered
+
+
+# --- The review letter and its e-mail, in the request's language -----------------------------------
+
+
+def test_the_letter_is_in_spanish_for_a_request_sent_in_spanish():
+    patient = ReviewRequestFactory(language=Language.SPANISH, status=ReviewStatus.IN_REVIEW)
+    review = signed_review(patient, conclusion=ReviewConclusion.CANDIDATE)
+    html = letters.letter_html(review)
+    assert '<html lang="es">' in html
+    assert f"Estimado/a {patient.first_name}:" in html
+    assert "Una cirugía por un corte pequeño podría ayudarle" in html
+    assert "Lo que el cirujano vio en su estudio" in html
+    assert "Llame al 911 o vaya a la sala de emergencias" in html  # the handout's safety box
+    assert "Dear " not in html
+    assert "Surgery through a small cut" not in html
+    text = pdf_text(letters.letter_pdf(review))
+    assert "La revisión de su resonancia" in text
+    assert "Página 1 de" in text
+    # The same review for an English request stays English.
+    english = signed_review(conclusion=ReviewConclusion.CANDIDATE)
+    assert "Surgery through a small cut may help you" in letters.letter_html(english)
+
+
+def test_spine_levels_read_naturally_in_spanish():
+    with translation.override("es"):
+        assert (
+            letters.level_words("L4-L5") == "entre el 4.º y el 5.º hueso de su espalda baja (L4-L5)"
+        )
+        assert (
+            letters.level_words("T12-L1")
+            == "donde su espalda media se une con su espalda baja (T12-L1)"
+        )
+    assert (
+        letters.level_words("L4-L5") == "between the 4th and 5th bones of your lower back (L4-L5)"
+    )
+
+
+def test_the_letter_is_ready_e_mail_is_in_spanish_with_a_spanish_link(
+    client, mailoutbox, django_capture_on_commit_callbacks
+):
+    patient = ReviewRequestFactory(language=Language.SPANISH, status=ReviewStatus.IN_REVIEW)
+    review = signed_review(patient, conclusion=ReviewConclusion.CONSERVATIVE)
+    otp_login(client, coordinator())
+    base = f"/admin/intake/reviewrequest/{patient.pk}/triage/review/{review.version}"
+    client.get(f"{base}/letter.pdf")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"{base}/send/")
+    (message,) = mailoutbox
+    assert message.subject == f"La revisión de su resonancia está lista ({patient.reference})"
+    assert f"Estimado/a {patient.first_name}:" in message.body
+    assert re.search(r"https?://\S+/es/mri-review/letter/\S+/", message.body)
+    assert re.search(r"El enlace sirve hasta el \d+ de \w+ de \d{4}\.", message.body)
