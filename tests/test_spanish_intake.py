@@ -12,7 +12,7 @@ from intake.models import ReviewRequest
 from intake.request import letters
 from intake.request.red_flags import RED_FLAGS
 from tests.factories import ReviewRequestFactory, review_form_data
-from tests.intake_support import intake_settings  # noqa: F401
+from tests.intake_support import intake_settings, upload  # noqa: F401
 from tests.review_support import coordinator, signed_review
 from tests.test_review_letter import pdf_text
 from tests.triage_support import otp_login
@@ -47,6 +47,16 @@ def test_errors_on_the_spanish_form_are_in_spanish(client):
     # Dates are typed month/day/year in both languages (backcare/formats/es/formats.py).
     assert "Escriba su fecha de nacimiento como mes/día/año" in html
     assert ReviewRequest.objects.count() == 0
+
+
+def test_a_refused_file_is_explained_in_spanish(client):
+    data = review_form_data(imaging_plan="upload")
+    data["files"] = [upload("escaner.jpg", b""), upload("programa.jpg", b"MZ" + b"\0" * 200)]
+    html = client.post("/es/mri-review/", data).content.decode()
+    assert "No aceptamos “escaner.jpg”: el archivo está vacío." in html
+    assert "No aceptamos “programa.jpg”: es un programa de computadora" in html
+    assert "Aceptamos archivos de resonancia (DICOM)" in html
+    assert "was not accepted" not in html
 
 
 def test_a_request_sent_in_spanish_records_it_and_confirms_in_spanish(

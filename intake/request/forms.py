@@ -89,6 +89,10 @@ class CheckedFiles:
     problems: list[str] = dataclass_field(default_factory=list)
 
 
+def _refused(name: str, reason: str) -> str:
+    return gettext("“%(name)s” was not accepted: %(reason)s.") % {"name": name, "reason": reason}
+
+
 def check_files(files: Sequence[UploadedFile], skipped: Sequence[SkippedFile]) -> CheckedFiles:
     """Each file's kind from its bytes, and the limits; the messages name each refused file.
 
@@ -97,16 +101,19 @@ def check_files(files: Sequence[UploadedFile], skipped: Sequence[SkippedFile]) -
     checked = CheckedFiles()
     problems = checked.problems
     problems.extend(
-        f"“{s.name}” was not accepted: {SKIP_REASONS[s.reason]()}."
-        for s in skipped
-        if s.reason != "count"
+        _refused(s.name, SKIP_REASONS[s.reason]()) for s in skipped if s.reason != "count"
     )
     over_count = [s.name for s in skipped if s.reason == "count"]
     if over_count:
         shown = ", ".join(f"“{name}”" for name in over_count[:5])
-        more = f" and {len(over_count) - 5} more" if len(over_count) > 5 else ""
+        if len(over_count) > 5:
+            shown = gettext("%(names)s and %(more)s more") % {
+                "names": shown,
+                "more": len(over_count) - 5,
+            }
         problems.append(
-            f"{len(over_count)} files were not accepted ({shown}{more}): {SKIP_REASONS['count']()}."
+            gettext("%(count)s files were not accepted (%(names)s): %(reason)s.")
+            % {"count": len(over_count), "names": shown, "reason": SKIP_REASONS["count"]()}
         )
     total = 0
     for uploaded in files:
@@ -117,23 +124,31 @@ def check_files(files: Sequence[UploadedFile], skipped: Sequence[SkippedFile]) -
         kind = rules.sniff(head) if uploaded.size else None
         if kind is None:
             reason = rules.refusal_reason(head if uploaded.size else b"")
-            problems.append(f"“{name}” was not accepted: {reason}.")
+            problems.append(_refused(name, reason))
             checked.refused_names.append(name)
         elif uploaded.size > rules.max_file_size():
-            problems.append(f"“{name}” was not accepted: {SKIP_REASONS['file_size']()}.")
+            problems.append(_refused(name, SKIP_REASONS["file_size"]()))
             checked.refused_names.append(name)
         elif screened := screen_file(uploaded, kind):
-            problems.append(f"“{name}” was not accepted: {screened}.")
+            problems.append(_refused(name, screened))
             checked.refused_names.append(name)
         else:
             total += uploaded.size
             checked.accepted.append((uploaded, kind))
     if len(files) + len(skipped) > rules.max_files() and not over_count:
-        problems.append(f"You chose {len(files)} files: {SKIP_REASONS['count']()}.")
+        problems.append(
+            gettext("You chose %(count)s files: %(reason)s.")
+            % {"count": len(files), "reason": SKIP_REASONS["count"]()}
+        )
     if total > rules.max_request_size():
-        problems.append(f"Your files were not accepted: {SKIP_REASONS['request_size']()}.")
+        problems.append(
+            gettext("Your files were not accepted: %(reason)s.")
+            % {"reason": SKIP_REASONS["request_size"]()}
+        )
     if problems:
-        problems.append(f"We accept {rules.ACCEPTED_KINDS_TEXT}.")
+        problems.append(
+            gettext("We accept %(kinds)s.") % {"kinds": gettext(rules.ACCEPTED_KINDS_TEXT)}
+        )
     return checked
 
 
@@ -508,10 +523,16 @@ class ReviewRequestForm(forms.ModelForm):
             count = len(files) + len(staged)
             total = sum(f.size for f, _kind in files) + sum(s.length for s in staged)
             if count > rules.max_files():
-                self.add_error("files", f"You added {count} files: {SKIP_REASONS['count']()}.")
+                self.add_error(
+                    "files",
+                    gettext("You added %(count)s files: %(reason)s.")
+                    % {"count": count, "reason": SKIP_REASONS["count"]()},
+                )
             elif total > rules.max_request_size():
                 self.add_error(
-                    "files", f"Your files were not accepted: {SKIP_REASONS['request_size']()}."
+                    "files",
+                    gettext("Your files were not accepted: %(reason)s.")
+                    % {"reason": SKIP_REASONS["request_size"]()},
                 )
         for name, field in self.fields.items():
             value = cleaned.get(name)
