@@ -18,10 +18,10 @@ def fresh_rate_limit():
 
 
 def fill_in_spanish(page) -> None:
-    page.get_by_label("Nombre", exact=True).fill("María")
+    page.get_by_label("Nombre").fill("María")
     page.get_by_label("Apellido").fill("López")
     page.get_by_label("Fecha de nacimiento").fill("03/27/1968")
-    page.get_by_label("Correo electrónico", exact=True).fill("maria@example.com")
+    page.get_by_role("textbox", name="Correo electrónico").fill("maria@example.com")
     page.get_by_label("Número de teléfono").fill("555-201-3344")
     page.get_by_label("Código postal (ZIP)").fill("10001")
     page.get_by_label("Llamada").check()
