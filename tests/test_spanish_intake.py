@@ -15,7 +15,7 @@ from tests.factories import ReviewRequestFactory, review_form_data
 from tests.intake_support import intake_settings, upload  # noqa: F401
 from tests.review_support import coordinator, signed_review
 from tests.test_review_letter import pdf_text
-from tests.triage_support import otp_login
+from tests.triage_support import COORDINATOR, otp_login, staff_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("intake_settings")]
 
@@ -160,3 +160,20 @@ def test_the_letter_is_ready_e_mail_is_in_spanish_with_a_spanish_link(
     assert f"Estimado/a {patient.first_name}:" in message.body
     assert re.search(r"https?://\S+/es/mri-review/letter/\S+/", message.body)
     assert re.search(r"El enlace sirve hasta el \d+ de \w+ de \d{4}\.", message.body)
+
+
+def test_the_more_files_e_mail_and_page_are_in_spanish(
+    client, mailoutbox, django_capture_on_commit_callbacks
+):
+    patient = ReviewRequestFactory(language=Language.SPANISH, first_name="Maria")
+    otp_login(client, staff_user(role=COORDINATOR))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/admin/intake/reviewrequest/{patient.pk}/triage/more-files/")
+    client.logout()
+    (message,) = mailoutbox
+    assert message.subject == "Envíenos más archivos para la revisión de su resonancia"
+    assert "Estimado/a Maria:" in message.body
+    path = re.search(r"https?://[^/\s]+(/es/mri-review/more-files/[^\s]+/)", message.body).group(1)
+    page = client.get(path).content.decode()
+    assert '<html lang="es">' in page
+    assert "Envíe más archivos para la revisión de su resonancia" in page
