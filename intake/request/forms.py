@@ -152,6 +152,35 @@ def check_files(files: Sequence[UploadedFile], skipped: Sequence[SkippedFile]) -
     return checked
 
 
+def _uppy_strings() -> dict:
+    """Uppy's own words a patient sees while files upload (its keys; "0"/"1": one, more)."""
+    return {
+        "complete": gettext("Complete"),
+        "uploadComplete": gettext("Upload complete"),
+        "uploadPaused": gettext("Upload paused"),
+        "uploadFailed": gettext("Upload failed"),
+        "uploadingXFiles": {
+            "0": gettext("Uploading %{smart_count} file"),
+            "1": gettext("Uploading %{smart_count} files"),
+        },
+        "xFilesSelected": {
+            "0": gettext("%{smart_count} file selected"),
+            "1": gettext("%{smart_count} files selected"),
+        },
+        "dataUploadedOfTotal": gettext("%{complete} of %{total}"),
+        "xTimeLeft": gettext("%{time} left"),
+        "addMore": gettext("Add more"),
+        "addMoreFiles": gettext("Add more files"),
+        "removeFile": gettext("Remove file"),
+        "cancel": gettext("Cancel"),
+        "back": gettext("Back"),
+        "retry": gettext("Retry"),
+        "exceedsSize": gettext("%{file} is bigger than the limit of %{size}"),
+        "noInternetConnection": gettext("No internet connection"),
+        "connectedToInternet": gettext("Connected to the internet"),
+    }
+
+
 def _template(name: str, **context: str) -> HTML:
     """A template in the form's layout: the markup stays in templates, the layout says where."""
     with_context = "".join(f' {key}="{value}"' for key, value in context.items())
@@ -599,6 +628,7 @@ class ReviewRequestForm(forms.ModelForm):
                 "Please wait: %(count)s files are still uploading. You can send the form when the "
                 "upload has finished."
             ),
+            "uppy": _uppy_strings(),
         }
 
     @property

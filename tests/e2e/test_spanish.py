@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 from intake.enums import Language, SafetyTier
 from intake.models import ReviewRequest
 from tests.e2e.conftest import axe_violations
+from tests.factories import pdf_bytes
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -94,3 +95,28 @@ def test_the_spanish_home_page_is_accessible_and_switches_back_to_english(page, 
     page.get_by_role("link", name="English").click()
     expect(page).to_have_url(f"{live_server.url}/")
     expect(page.locator("html")).to_have_attribute("lang", "en")
+
+
+def test_the_upload_dashboard_speaks_spanish_while_files_upload(page, live_server, console_errors):
+    page.goto(f"{live_server.url}/es/mri-review/")
+    fill_in_spanish(page)
+    page.get_by_label("Voy a agregar los archivos de mi resonancia a este formulario").check()
+    page.locator("#upload-dashboard input[type=file]:not([webkitdirectory])").first.set_input_files(
+        [
+            {"name": "informe.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes()},
+            {"name": "autorun.inf", "mimeType": "text/plain", "buffer": b"[autorun]"},
+        ]
+    )
+    dashboard = page.locator("#upload-dashboard")
+    expect(page.locator("#upload-notes")).to_contain_text(
+        "Dejamos fuera 1 archivo del programa para ver el CD"
+    )
+    expect(page.locator("#staged-inputs input[name=staged]")).to_have_count(1, timeout=60_000)
+    expect(dashboard.get_by_text("Completo", exact=True)).to_be_visible()
+    expect(dashboard.get_by_text("Subida completa")).to_be_visible()
+    page.get_by_role("button", name="Enviar mi solicitud").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Recibimos su solicitud")
+    review_request = ReviewRequest.objects.get()
+    assert review_request.language == Language.SPANISH
+    assert list(review_request.uploads.values_list("original_name", flat=True)) == ["informe.pdf"]
+    assert console_errors == []

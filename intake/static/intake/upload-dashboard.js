@@ -83,11 +83,11 @@
     doneButtonHandler: null,
     note: S.note,
     locale: {
-      strings: {
+      strings: Object.assign({
         dropPasteBoth: S.dropPasteBoth,
         browseFiles: S.browseFiles,
         browseFolders: S.browseFolders
-      }
+      }, S.uppy)
     }
   });
 
