@@ -177,3 +177,23 @@ def test_the_more_files_e_mail_and_page_are_in_spanish(
     page = client.get(path).content.decode()
     assert '<html lang="es">' in page
     assert "Envíe más archivos para la revisión de su resonancia" in page
+
+
+def test_the_status_page_answers_in_spanish(client):
+    patient = ReviewRequestFactory(language=Language.SPANISH, status=ReviewStatus.IN_REVIEW)
+    wrong = client.post(
+        "/es/mri-review/status/", {"reference": patient.reference, "date_of_birth": "01/02/1903"}
+    ).content.decode()
+    assert "No encontramos su solicitud" in wrong
+    assert "no coincide con nuestros registros" in wrong
+    right = client.post(
+        "/es/mri-review/status/",
+        {
+            "reference": patient.reference,
+            "date_of_birth": patient.date_of_birth.strftime(
+                "%m/%d/%Y"
+            ),  # month/day/year in Spanish too
+        },
+    ).content.decode()
+    assert '<html lang="es">' in right
+    assert "Nuestro equipo de columna está revisando su solicitud" in right

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_safe
@@ -189,11 +190,7 @@ def review_letter(request: HttpRequest, token: str) -> HttpResponse:
         if form.is_valid():
             if form.matches(review_request):
                 return _letter_download(request, letter)
-            form.add_error(
-                None,
-                "The reference or the date of birth does not match our records. Check both and "
-                "try again.",
-            )
+            form.add_error(None, NO_MATCH)
     return render(request, "intake/review_letter_access.html", {"form": form})
 
 
@@ -216,7 +213,7 @@ def _letter_download(request: HttpRequest, letter: ReviewLetter) -> HttpResponse
 
 # --- "Where is my request?" ------------------------------------------------------------------------
 
-NO_MATCH = (
+NO_MATCH = _(
     "The reference or the date of birth does not match our records. Check both and try again."
 )
 
