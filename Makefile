@@ -33,7 +33,8 @@ DEPLOY_ENV := DEBUG=false ALLOWED_HOSTS=backcare.example.org EMAIL_HOST=smtp.exa
 help:
 	@echo "make run    - set up and serve the app on http://127.0.0.1:8000 (with the task worker)"
 	@echo "make test   - set up and run the whole test suite (browser tests included)"
-	@echo "make lint   - ruff, template lint, import layers, migrations check, deploy check"
+	@echo "make lint   - Spanish catalogues complete, ruff, template lint, import layers, migrations check, deploy check"
+	@echo "make messages - regenerate and compile the Spanish translation catalogues (.po/.mo)"
 	@echo "make serve  - production server (gunicorn, DEBUG off) on 127.0.0.1:8000"
 	@echo "make serve-tls - the production set-up: gunicorn behind the shipped nginx, https://127.0.0.1:8443"
 	@echo "make worker - the background task worker (requeues tasks of killed workers)"
