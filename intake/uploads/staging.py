@@ -99,15 +99,10 @@ def receive(
     are kept, so a dropped connection still moves the upload forward (tus: "the Server SHOULD
     accept as much data as possible"). The file's `size` is the bytes received.
     """
-    # The chunk's SHA-256 is needed only where keeping it is a copy to check (a bucket, or a
-    # temporary folder on another filesystem); on local disk the whole file is hashed once, at
-    # `complete`, and the chunk is linked into place.
+    # No SHA-256 of its own: linked into place, its bytes are not rewritten; a copy (a bucket,
+    # another filesystem) is checked where it lands (`save_verified`). The whole file is hashed
+    # once, at `complete`. A client's sha256 checksum is passed on as the chunk's SHA-256.
     digest = hashlib.new(checksum[0]) if checksum else None
-    if digest is not None and checksum[0] == "sha256":
-        sha256 = digest  # the client's sha256 checksum is the chunk's SHA-256: one computation
-    else:
-        sha256 = None if default_storage.links_temporary_files() else hashlib.sha256()
-    hashes = [h for h in (digest, sha256 if sha256 is not digest else None) if h is not None]
     temporary_folder()  # private storage's (see intake.uploads.storage): an 8 MiB chunk spills anyway
     with TemporaryUploadedFile("chunk", "application/offset+octet-stream", None, None) as chunk:
         chunk.size = 0
@@ -115,14 +110,14 @@ def receive(
             for piece in pieces:
                 chunk.write(piece)
                 chunk.size += len(piece)
-                for h in hashes:
-                    h.update(piece)
+                if digest is not None:
+                    digest.update(piece)
         except ClientGone:
             if digest is not None:
                 raise
         if digest is not None and not hmac.compare_digest(digest.digest(), checksum[1]):
             raise ChecksumMismatch
-        chunk.sha256 = sha256.hexdigest() if sha256 is not None else None
+        chunk.sha256 = digest.hexdigest() if checksum and checksum[0] == "sha256" else None
         yield chunk
 
 

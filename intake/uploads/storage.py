@@ -237,14 +237,6 @@ class PrivateS3Storage(S3Storage):
         # do not match; the object then carries a SHA-256 checksum that save_verified compares.
         return {**super().get_object_parameters(name), "ChecksumAlgorithm": "SHA256"}
 
-    def _get_write_parameters(self, name, content=None) -> dict:
-        # A PUT of bytes hashed already carries that hash: boto3 does not compute it again.
-        params = super()._get_write_parameters(name, content)
-        if checksum := getattr(content, "checksum_sha256", None):
-            del params["ChecksumAlgorithm"]
-            params["ChecksumSHA256"] = checksum
-        return params
-
     def links_temporary_files(self) -> bool:
         return False
 
@@ -254,12 +246,14 @@ class PrivateS3Storage(S3Storage):
         raise NotSaved. A failed upload leaves nothing: an object appears only when its PUT, or its
         whole multipart upload, succeeds.
 
-        One PUT (below boto3's multipart threshold) carries `sha256` itself, so neither boto3 nor
-        this code hashes the bytes again and the store refuses any others. A multipart upload is
-        hashed as it is sent (one SHA-256 per part: the pieces of S3's composite checksum); `sha256`
-        may be None only for a file the caller has not hashed (a tus part)."""
-        if sha256 is not None and size < self.transfer_config.multipart_threshold:
-            return self._put_with_checksum(name, content, size=size, sha256=sha256)
+        One PUT (below boto3's multipart threshold) is hashed once, by boto3 as it sends it; the
+        store refuses bytes that do not match and reports that checksum, compared here with
+        `sha256`. `sha256` may be None (a tus part: the whole file is hashed at completion): the
+        store's check of what boto3 read from the received file is then the proof. A multipart
+        upload is also hashed here as it is sent (one SHA-256 per part: the pieces of S3's
+        composite checksum)."""
+        if size < self.transfer_config.multipart_threshold:
+            return self._put(name, content, size=size, sha256=sha256)
         part_size = ChunksizeAdjuster().adjust_chunksize(self.transfer_config.multipart_chunksize)
         sent = _Hashing(content, part_size=part_size)
         saved = self._upload(name, File(sent, name=name), size=size)
@@ -282,23 +276,19 @@ class PrivateS3Storage(S3Storage):
             raise _not_saved(sent=size, landed=head["ContentLength"])
         return saved
 
-    def _put_with_checksum(self, name: str, content: File, *, size: int, sha256: str) -> str:
-        checksum = base64.b64encode(bytes.fromhex(sha256)).decode()
-        carrying = File(getattr(content, "file", content), name=name)
-        carrying.checksum_sha256 = checksum  # read by _get_write_parameters for this save only
-        saved = self._upload(name, carrying, size=size)
+    def _put(self, name: str, content: File, *, size: int, sha256: str | None) -> str:
+        saved = self._upload(name, content, size=size)
         head = self._head(saved)
-        if head["ContentLength"] != size or head.get("ChecksumSHA256") not in (checksum, None):
+        reported = head.get("ChecksumSHA256")
+        if reported is None:  # a store that keeps no checksums: read what landed back once
+            reported = self._read_back(saved)
+            if sha256 is None and hasattr(content, "temporary_file_path"):
+                sha256 = sha256_of(content.temporary_file_path())
+        expected = base64.b64encode(bytes.fromhex(sha256)).decode() if sha256 else reported
+        if head["ContentLength"] != size or reported != expected:
             self.delete(saved)
             raise _not_saved(sent=size, landed=head["ContentLength"])
-        if head.get("ChecksumSHA256") is None:  # a store that keeps no checksums
-            self._check_read_back(saved, size=size, checksum=checksum)
         return saved
-
-    def _check_read_back(self, name: str, *, size: int, checksum: str) -> None:
-        if self._read_back(name) != checksum:
-            self.delete(name)
-            raise _not_saved(sent=size, landed=None)
 
     def _upload(self, name: str, content: File, *, size: int) -> str:
         try:
