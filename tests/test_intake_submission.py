@@ -37,9 +37,9 @@ class FailOnKthSave:
         self._write()
         return super()._save(name, content)
 
-    def _link(self, source, path, name, *, size):  # local disk: a received file linked in
+    def _link(self, source, path, name, **kwargs):  # local disk: a received file linked in
         self._write()
-        return super()._link(source, path, name, size=size)
+        return super()._link(source, path, name, **kwargs)
 
 
 class FailOnKthLocalSave(FailOnKthSave, PrivateFileSystemStorage):

@@ -132,7 +132,9 @@ def keep(name: str, offset: int, chunk: TemporaryUploadedFile) -> None:
     discard_from(name, offset)
     chunk.seek(0)
     target = part_name(name, offset)
-    saved = default_storage.save_verified(target, chunk, size=chunk.size, sha256=chunk.sha256)
+    saved = default_storage.save_verified(
+        target, chunk, size=chunk.size, sha256=chunk.sha256, durable=False
+    )
     if saved != target:  # another part took the name meanwhile: the row lock was bypassed
         default_storage.delete(saved)
         raise PartsDoNotMatch(f"A staged part could not be kept as {target}")

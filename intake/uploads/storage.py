@@ -131,20 +131,24 @@ class PrivateFileSystemStorage(FileSystemStorage):
         and its SHA-256 is needed only once, for the row (not to check a copy)."""
         return _device(Path(temporary_folder())) == _device(Path(self.location))
 
-    def save_verified(self, name: str, content: File, *, size: int, sha256: str | None) -> str:
+    def save_verified(
+        self, name: str, content: File, *, size: int, sha256: str | None, durable: bool = True
+    ) -> str:
         """Keep `content` as `name` (a fresh name) only if exactly `size` bytes with SHA-256 `sha256`
         landed; otherwise remove what landed and raise NotSaved. A failed write (a full disk) leaves
         nothing either.
 
         A temporary file on this filesystem is linked (`_link`): `sha256` is the hash its bytes were
         given as they were written, and may be None when no row needs it (a tus part). Anything else
-        is copied and read back once, since a copy is where bytes can go missing."""
+        is copied and read back once, since a copy is where bytes can go missing. `durable=False`
+        skips the fsync, for a tus part: it is read again, hashed and fsynced as part of the whole
+        file when the upload completes, and a part lost to a crash shows there as a short file."""
         path = Path(self.path(name))
         if path.exists():  # the clean-up below must never remove another file of that name
             raise FileExistsError(f"{name} is taken")
         if hasattr(content, "temporary_file_path"):
             try:
-                saved = self._link(content.file, path, name, size=size)
+                saved = self._link(content.file, path, name, size=size, durable=durable)
             except OSError as error:
                 if error.errno not in CANNOT_LINK:
                     raise
@@ -170,7 +174,7 @@ class PrivateFileSystemStorage(FileSystemStorage):
             raise _not_saved(sent=size, landed=landed_size)
         return saved
 
-    def _link(self, source, path: Path, name: str, *, size: int) -> str:
+    def _link(self, source, path: Path, name: str, *, size: int, durable: bool = True) -> str:
         """Give the open file `source` the name `path` without copying a byte.
 
         fsync first: a filesystem may report a full disk only when it writes the cached pages
@@ -179,7 +183,8 @@ class PrivateFileSystemStorage(FileSystemStorage):
         differ from those hashed as they arrived: the link is the same inode, nothing was rewritten.
         A link never replaces an existing name (EEXIST), and on a full disk fails whole (ENOSPC)."""
         source.flush()
-        os.fsync(source.fileno())
+        if durable:
+            os.fsync(source.fileno())
         landed = os.fstat(source.fileno()).st_size
         if landed != size:
             raise _not_saved(sent=size, landed=landed)
@@ -187,7 +192,8 @@ class PrivateFileSystemStorage(FileSystemStorage):
         os.link(source.name, path)
         try:
             os.chmod(path, self.file_permissions_mode or 0o600)
-            _fsync_folder(path.parent)
+            if durable:
+                _fsync_folder(path.parent)
         except BaseException:
             path.unlink(missing_ok=True)
             raise
@@ -240,10 +246,12 @@ class PrivateS3Storage(S3Storage):
     def links_temporary_files(self) -> bool:
         return False
 
-    def save_verified(self, name: str, content: File, *, size: int, sha256: str | None) -> str:
-        """Save `content` as `name`; then compare the object's size and SHA-256 checksum (from a
-        HEAD: nothing is downloaded) with `size`/`sha256`. On a difference remove the object and
-        raise NotSaved. A failed upload leaves nothing: an object appears only when its PUT, or its
+    def save_verified(
+        self, name: str, content: File, *, size: int, sha256: str | None, durable: bool = True
+    ) -> str:
+        """Save `content` as `name` (always durable: the store answers a PUT once it has kept it);
+        then compare the object's size and SHA-256 checksum (from a HEAD: nothing is downloaded)
+        with `size`/`sha256`. On a difference remove the object and raise NotSaved. A failed upload leaves nothing: an object appears only when its PUT, or its
         whole multipart upload, succeeds.
 
         One PUT (below boto3's multipart threshold) is hashed once, by boto3 as it sends it; the
