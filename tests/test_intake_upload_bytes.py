@@ -16,6 +16,7 @@ import pytest
 import requests
 from django.conf import settings
 from django.core.files.storage import default_storage
+from django.core.management import call_command
 
 from intake.models import ReviewRequest, StagedUpload, StagedUploadStatus
 from intake.rules import SNIFF_BYTES
@@ -210,3 +211,15 @@ def test_a_tus_upload_is_attached_by_a_server_side_copy_on_a_bucket(
     assert private_storage.read(upload.file.name) == content
     assert (upload.size, upload.sha256) == (len(content), hashlib.sha256(content).hexdigest())
     private_storage.assert_private(upload.file.name)
+
+
+def test_old_files_left_in_the_receiving_folder_are_swept(private_storage, settings):
+    """A web process killed mid-request leaves its temporary file in private storage's incoming/."""
+    settings.FILE_UPLOAD_TEMP_DIR = str(private_storage.location / "incoming")
+    private_storage.write("incoming/tmpabc.upload.dcm", b"left by a killed web process")
+
+    call_command("sweep_stray_uploads")  # default cut-off: it may still be arriving
+    assert private_storage.exists("incoming/tmpabc.upload.dcm")
+
+    call_command("sweep_stray_uploads", "--older-than-hours", "0")
+    assert not private_storage.exists("incoming/tmpabc.upload.dcm")
