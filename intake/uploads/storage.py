@@ -13,8 +13,9 @@ without hashing the same bytes twice (docs/security.md §8):
   size checked and it is hard-linked into place: no byte is copied, so none can change, and the
   streamed hash is the kept file's hash;
 - local disk, anything else (a temporary folder on another filesystem): copied, then read back once;
-- a bucket: one PUT carries the SHA-256 and the store refuses other bytes; a multipart upload is
-  hashed as it is sent and compared with the checksum S3 keeps (a HEAD, nothing downloaded).
+- a bucket: one PUT is hashed once, by boto3 as it sends it, and the store refuses other bytes; a
+  multipart upload is also hashed here as it is sent. Either way the checksum S3 keeps is compared
+  with the expected SHA-256 (a HEAD, nothing downloaded).
 A finished tus upload is attached with `join`: a hard link on local disk, a server-side (multipart)
 copy on a bucket; neither moves a byte through this process.
 """
@@ -251,8 +252,9 @@ class PrivateS3Storage(S3Storage):
     ) -> str:
         """Save `content` as `name` (always durable: the store answers a PUT once it has kept it);
         then compare the object's size and SHA-256 checksum (from a HEAD: nothing is downloaded)
-        with `size`/`sha256`. On a difference remove the object and raise NotSaved. A failed upload leaves nothing: an object appears only when its PUT, or its
-        whole multipart upload, succeeds.
+        with `size`/`sha256`. On a difference remove the object and raise NotSaved. A failed
+        upload leaves nothing: an object appears only when its PUT, or its whole multipart upload,
+        succeeds.
 
         One PUT (below boto3's multipart threshold) is hashed once, by boto3 as it sends it; the
         store refuses bytes that do not match and reports that checksum, compared here with
