@@ -202,13 +202,10 @@ PRIVATE_DOWNLOADS = env.str(
 )
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
-# Where uploads are received before they are kept. On local disk a folder inside private storage,
-# so that keeping a file is a hard link of the bytes hashed as they arrived, never a copy to read
-# back (intake/uploads/storage.py; docs/security.md §8). Elsewhere it still works, by copying.
-FILE_UPLOAD_TEMP_DIR = env(
-    "FILE_UPLOAD_TEMP_DIR",
-    default=str(PRIVATE_STORAGE_ROOT / "incoming") if STORAGE_BACKEND == "local" else None,
-)
+# Where uploads are received before they are kept. Unset, local storage receives them in its own
+# `incoming/` folder, so that keeping a file is a hard link of the bytes hashed as they arrived, never
+# a copy to read back (intake.uploads.storage.receiving_folder; docs/security.md §8).
+FILE_UPLOAD_TEMP_DIR = env("FILE_UPLOAD_TEMP_DIR", default=None)
 
 # --- E-mail ---------------------------------------------------------------------------------------
 # Django 6.1's MAILERS setting; no environment library writes it yet, so it is built here.

@@ -17,7 +17,7 @@ from django.core.files.uploadhandler import FileUploadHandler, SkipFile, Tempora
 from django.http import HttpRequest
 
 from intake import rules
-from intake.uploads.storage import temporary_folder
+from intake.uploads.storage import ReceivedFile
 
 
 @dataclass(frozen=True)
@@ -63,11 +63,14 @@ class IntakeLimitsUploadHandler(FileUploadHandler):
 
 class HashingTemporaryFileUploadHandler(TemporaryFileUploadHandler):
     """Django's stream-to-disk handler, hashing each piece as it writes it: the finished file has
-    `sha256`, the hash of exactly the bytes written to it (settings.FILE_UPLOAD_TEMP_DIR)."""
+    `sha256`, the hash of exactly the bytes written to it. It is received in private storage's own
+    folder by default (`intake.uploads.storage.receiving_folder`)."""
 
     def new_file(self, *args, **kwargs) -> None:
-        temporary_folder()  # made if missing: by default a folder inside private storage
-        super().new_file(*args, **kwargs)
+        FileUploadHandler.new_file(self, *args, **kwargs)
+        self.file = ReceivedFile(
+            self.file_name, self.content_type, 0, self.charset, self.content_type_extra
+        )
         self.sha256 = hashlib.sha256()
 
     def receive_data_chunk(self, raw_data: bytes, start: int) -> None:

@@ -37,7 +37,7 @@ from django.core.files.uploadedfile import TemporaryUploadedFile
 
 from intake.models import STAGING_PREFIX
 from intake.rules import SNIFF_BYTES
-from intake.uploads.storage import NotSaved, temporary_folder
+from intake.uploads.storage import NotSaved, ReceivedFile, temporary_folder
 
 READ_PIECE = 1024 * 1024
 PART_NAME = re.compile(r"^\d{20}$")
@@ -103,8 +103,8 @@ def receive(
     # another filesystem) is checked where it lands (`save_verified`). The whole file is hashed
     # once, at `complete`. A client's sha256 checksum is passed on as the chunk's SHA-256.
     digest = hashlib.new(checksum[0]) if checksum else None
-    temporary_folder()  # private storage's (see intake.uploads.storage): an 8 MiB chunk spills anyway
-    with TemporaryUploadedFile("chunk", "application/offset+octet-stream", None, None) as chunk:
+    # In private storage's receiving folder (intake.uploads.storage): an 8 MiB chunk spills anyway.
+    with ReceivedFile("chunk", "application/offset+octet-stream", None, None) as chunk:
         chunk.size = 0
         try:
             for piece in pieces:
@@ -318,10 +318,9 @@ def complete(name: str) -> Digest:
         return digest(name)
     whole = whole_name(name)
     default_storage.delete(whole)  # left by a completion whose transaction rolled back
-    temporary_folder()
     with (
         _Joined(parts(name)) as joined,
-        TemporaryUploadedFile("whole", "application/octet-stream", None, None) as written,
+        ReceivedFile("whole", "application/octet-stream", None, None) as written,
     ):
         first = b""
         while piece := joined.read(READ_PIECE):

@@ -8,7 +8,7 @@ Every patient's byte is written with `save_verified`: what landed in storage mus
 was sent, and on any difference nothing is kept and `NotSaved` is raised (the site answers 503 "not
 saved, send again"). A full disk must never keep a short file silently. How each backend proves it,
 without hashing the same bytes twice (docs/security.md §8):
-- local disk, a temporary file on the storage's own filesystem (the default: FILE_UPLOAD_TEMP_DIR is
+- local disk, a temporary file on the storage's own filesystem (the default: `receiving_folder` is
   PRIVATE_STORAGE_ROOT/incoming): its bytes were hashed as they were written, so it is fsynced, its
   size checked and it is hard-linked into place: no byte is copied, so none can change, and the
   streamed hash is the kept file's hash;
@@ -35,7 +35,8 @@ from botocore.exceptions import ClientError
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files import File
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import FileSystemStorage, default_storage
+from django.core.files.uploadedfile import TemporaryUploadedFile, UploadedFile
 from django.utils._os import safe_makedirs
 from django.utils.http import content_disposition_header
 from s3transfer.utils import ChunksizeAdjuster
@@ -72,12 +73,32 @@ def _not_saved(*, sent: int, landed: int | None) -> NotSaved:
     return NotSaved("What landed in storage is not what was sent; nothing was kept")
 
 
+def receiving_folder() -> Path:
+    """Where uploads are received before they are kept: FILE_UPLOAD_TEMP_DIR if set; otherwise local
+    storage's own `incoming/` folder (so keeping a file is a link, not a copy), or the system's
+    temporary folder for a bucket. Not Django's own default for the setting: its system check
+    wants the folder to exist before any command runs, and this one is made on first use."""
+    if settings.FILE_UPLOAD_TEMP_DIR:
+        return Path(settings.FILE_UPLOAD_TEMP_DIR)
+    location = getattr(default_storage, "location", None)
+    return Path(location, "incoming") if location else Path(tempfile.gettempdir())
+
+
 def temporary_folder() -> str:
-    """Where uploads are received before they are kept (settings.FILE_UPLOAD_TEMP_DIR, made if
-    missing): on local disk a folder inside private storage, so keeping a file is a link, not a copy."""
-    folder = settings.FILE_UPLOAD_TEMP_DIR or tempfile.gettempdir()
+    """`receiving_folder()`, made if missing (mode 0700)."""
+    folder = receiving_folder()
     safe_makedirs(folder, settings.FILE_UPLOAD_DIRECTORY_PERMISSIONS or 0o700, exist_ok=True)
-    return folder
+    return str(folder)
+
+
+class ReceivedFile(TemporaryUploadedFile):
+    """Django's temporary upload, in `receiving_folder()`."""
+
+    def __init__(self, name, content_type, size, charset, content_type_extra=None):
+        file = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed (and removed) with the upload
+            suffix=".upload" + os.path.splitext(name)[1], dir=temporary_folder()
+        )
+        UploadedFile.__init__(self, file, name, content_type, size, charset, content_type_extra)
 
 
 def sha256_of(path: str | Path) -> str:

@@ -1,6 +1,6 @@
 """Remove files in private storage's uploads/ that no Upload row points to, and files in previews/ that
 no Preview row points to, once they are old enough; and old files in incoming/, the default folder
-where uploads are received (FILE_UPLOAD_TEMP_DIR), left by a web process killed mid-request.
+where uploads are received (`receiving_folder`), left by a web process killed mid-request.
 
 A submission removes its own files when it fails, and processing its previews; this catches what a
 crash in between leaves behind.
@@ -17,6 +17,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from intake.models import PREVIEWS_PREFIX, UPLOADS_PREFIX, Preview, Upload
+from intake.uploads.storage import receiving_folder
 
 logger = logging.getLogger(__name__)
 INCOMING = "incoming"
@@ -25,11 +26,8 @@ INCOMING = "incoming"
 def _incoming_is_ours() -> bool:
     """Only the default temporary folder inside private storage: another one (the system's /tmp)
     holds other programs' files too."""
-    folder = settings.FILE_UPLOAD_TEMP_DIR
     location = getattr(default_storage, "location", None)
-    return (
-        bool(folder and location) and Path(folder).resolve() == Path(location, INCOMING).resolve()
-    )
+    return bool(location) and receiving_folder().resolve() == Path(location, INCOMING).resolve()
 
 
 def _walk(folder: str):
