@@ -3,15 +3,25 @@
 The slow part — reading the upload and rendering previews — runs first, outside any transaction. What it
 found then replaces the upload's earlier rows in one transaction, so running it twice gives the same rows,
 never duplicates, and a crash part-way leaves the earlier state (pending, or the previous run's rows) for a
-re-run to complete. Preview files are written under new random names inside that transaction: if it
+re-run to complete.
+
+Loose DICOM files (one upload per file, e.g. a CD's folder dropped in the form) are read to their headers
+only. The task that processes a request's last pending upload then, in the same transaction and under
+the request's row lock, groups every loose file of the request into series and renders one preview per
+series, the middle slice, as a zipped CD gets (`finish_request`); then it computes the request's checks,
+once. So 2,000 loose files cost about what the same study zipped costs (bench/README.md), and whatever
+order the uploads finish in, the request ends with the same previews. Preview files are written under new random names inside that transaction: if it
 rolls back they are deleted at once, and the previous run's files are deleted only after it commits. A
 file left by a killed worker has no Preview row and goes with `manage.py sweep_stray_uploads`.
 The original upload is only ever opened for reading.
 """
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import date
+from typing import BinaryIO
 
 from django.core.files.base import ContentFile
 from django.db import models, transaction
@@ -27,11 +37,14 @@ from intake.imaging import (
     Photo,
     Result,
     SeriesSummary,
+    Slice,
     StudySummary,
+    dicom,
     read_file,
     reasons,
     run_checks,
 )
+from intake.imaging import Preview as ImagePreview
 from intake.models import (
     Preview,
     ReviewRequest,
@@ -48,7 +61,8 @@ logger = logging.getLogger(__name__)
 
 
 def process_upload(upload_id: int, *, today: date | None = None) -> Upload | None:
-    """Process one upload (again) and refresh its request's triage checks; None if it is gone."""
+    """Process one upload (again); if no upload of its request is left pending, finish the request
+    (series previews of loose files, triage checks). None if the upload is gone."""
     upload = Upload.objects.filter(pk=upload_id).first()
     if upload is None:
         logger.info("Upload %s no longer exists; nothing to process", upload_id)
@@ -57,7 +71,9 @@ def process_upload(upload_id: int, *, today: date | None = None) -> Upload | Non
         # On S3 the object is fetched into a temporary file (memory up to the storage's
         # max_memory_size, then disk), so pydicom and zipfile can seek in it as on local disk.
         with upload.file.open("rb") as fileobj:
-            result = read_file(fileobj, kind=upload.kind, name=upload.original_name)
+            result = read_file(
+                fileobj, kind=upload.kind, name=upload.original_name, dicom_preview=False
+            )
     except FileNotFoundError:
         # Removed by retention (or by hand): retrying cannot help, so the upload fails for good.
         logger.warning("Upload %s has no stored file; marked as failed", upload_id)
@@ -76,7 +92,8 @@ def process_upload(upload_id: int, *, today: date | None = None) -> Upload | Non
         upload.previews.all().delete()
         upload.studies.all().delete()
         _keep(upload, result, written)
-        refresh_checks(review_request, today=today)
+        if not review_request.uploads.pending().exists():
+            earlier_files += finish_request(review_request, written, today=today)
         delete_on_commit(earlier_files, what="a preview file")
     logger.info(
         "Upload %s processed: %s, %d preview(s)", upload_id, upload.status, len(result.previews)
@@ -111,22 +128,7 @@ def _keep(upload: Upload, result: Result, written: list[str]) -> None:
                 series_by_key[series.preview_key] = row
 
     for found in result.previews:
-        preview = Preview(
-            upload=upload,
-            series=series_by_key.get(found.key),
-            key=_fit(Preview, "key", found.key),
-            label=_fit(Preview, "label", found.label),
-            width=found.width,
-            height=found.height,
-        )
-        storage = preview.file.storage
-        # Named before writing, so a write that fails half-way can still be cleaned up.
-        name = storage.generate_filename(preview_path(preview, ""))
-        written.append(name)
-        preview.file.name = storage.save(name, ContentFile(found.png))
-        if preview.file.name != name:
-            written.append(preview.file.name)
-        preview.save()
+        _save_preview(upload.pk, series_by_key.get(found.key), found, written)
 
     UploadResult.objects.update_or_create(
         upload=upload,
@@ -135,12 +137,106 @@ def _keep(upload: Upload, result: Result, written: list[str]) -> None:
             "failures": [asdict(f) for f in result.failures],
             "photos": [asdict(p) for p in result.photos],
             "documents": [asdict(d) for d in result.documents],
+            "slices": [asdict(s) for s in result.slices],
         },
     )
     upload.status = UploadStatus.FAILED if result.failed else UploadStatus.PROCESSED
     upload.failure_reason = result.reason if result.failed else ""
     upload.processed_at = timezone.now()
     upload.save(update_fields=["status", "failure_reason", "processed_at"])
+
+
+def _save_preview(
+    upload_id: int, series: Series | None, found: ImagePreview, written: list[str]
+) -> Preview:
+    preview = Preview(
+        upload_id=upload_id,
+        series=series,
+        key=_fit(Preview, "key", found.key),
+        label=_fit(Preview, "label", found.label),
+        width=found.width,
+        height=found.height,
+    )
+    storage = preview.file.storage
+    # Named before writing, so a write that fails half-way can still be cleaned up.
+    name = storage.generate_filename(preview_path(preview, ""))
+    written.append(name)
+    preview.file.name = storage.save(name, ContentFile(found.png))
+    if preview.file.name != name:
+        written.append(preview.file.name)
+    preview.save()
+    return preview
+
+
+def finish_request(
+    review_request: ReviewRequest, written: list[str], *, today: date | None = None
+) -> list[str]:
+    """Once no upload of the request is pending: one preview per series of its loose DICOM files,
+    then the request's checks. Runs in the caller's transaction, the request's row locked, so two
+    workers finishing a request's last uploads take turns. Returns the preview files it replaced,
+    to delete once that transaction commits."""
+    replaced = _preview_loose_series(review_request, written)
+    refresh_checks(review_request, today=today)
+    return replaced
+
+
+def _preview_loose_series(review_request: ReviewRequest, written: list[str]) -> list[str]:
+    """Render the series previews the loose files need; keep those already right; drop the rest.
+
+    A series whose preview came with a zipped CD of the request keeps that one. A loose file whose
+    pixels do not decode fails with the reason, as it would alone, and its neighbour is tried."""
+    kept = UploadResult.objects.filter(
+        upload__request=review_request, upload__status=UploadStatus.PROCESSED
+    ).exclude(slices=[])
+    slices = [
+        (Slice(**found), upload_id)
+        for upload_id, found_slices in kept.values_list("upload_id", "slices")
+        for found in found_slices
+    ]
+    loose_ids = {upload_id for _, upload_id in slices}
+    series_previews = Preview.objects.filter(
+        upload__request=review_request, key__startswith="series:"
+    )
+    existing = {(p.key, p.upload_id): p for p in series_previews.filter(upload_id__in=loose_ids)}
+    from_archives = set(
+        series_previews.exclude(upload_id__in=loose_ids).values_list("key", flat=True)
+    )
+    replaced = []
+    for plan in dicom.plan_series_previews(slices):
+        if plan.key in from_archives or existing.pop((plan.key, plan.candidates[0][0]), None):
+            continue  # already previewed as chosen
+        upload_id, image, failed = dicom.render_first(plan.candidates, _open_upload)
+        for failed_id, reason in failed:
+            _fail_loose_file(failed_id, reason)
+        if image is None:
+            continue
+        if stale := existing.pop((plan.key, upload_id), None):
+            replaced.append(stale.file.name)
+            stale.delete()
+        series = Series.objects.filter(
+            study__upload_id=upload_id, series_instance_uid=plan.key.removeprefix("series:")
+        ).first()
+        found = ImagePreview(plan.key, plan.label, dicom.png_bytes(image), *image.size)
+        _save_preview(upload_id, series, found, written)
+    # Previews no longer chosen (more files of the series came later, or its file failed).
+    replaced += [p.file.name for p in existing.values()]
+    Preview.objects.filter(pk__in=[p.pk for p in existing.values()]).delete()
+    return replaced
+
+
+@contextmanager
+def _open_upload(upload_id: int) -> Iterator[BinaryIO]:
+    with Upload.objects.get(pk=upload_id).file.open("rb") as fileobj:
+        yield fileobj
+
+
+def _fail_loose_file(upload_id: int, reason: str) -> None:
+    """A loose file chosen for its series' preview whose pixels do not decode: failed, as alone."""
+    Study.objects.filter(upload_id=upload_id).delete()
+    UploadResult.objects.filter(upload_id=upload_id).update(slices=[])
+    Upload.objects.filter(pk=upload_id).update(
+        status=UploadStatus.FAILED, failure_reason=reason, processed_at=timezone.now()
+    )
 
 
 def _fit(model: type[models.Model], field: str, value: str) -> str:
