@@ -10,11 +10,11 @@ from django.tasks import TaskResultStatus
 
 from intake.enums import UploadStatus
 from intake.imaging import dicom
-from intake.models import Preview, Series, imaging_summary_line
+from intake.models import Preview, ReviewRequest, Series, imaging_summary_line
 from intake.processing import keep as processing
 from intake.processing.tasks import process_upload
-from tests.factories import PYDICOM_TEST_FILES, mr_bytes
-from tests.intake_support import intake_settings  # noqa: F401
+from tests.factories import PYDICOM_TEST_FILES, jpeg_with_gps_bytes, mr_bytes
+from tests.intake_support import intake_settings, post_request  # noqa: F401
 from tests.pipeline_support import preview_files, preview_image, submit
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("intake_settings")]
@@ -95,7 +95,8 @@ def test_processing_again_in_any_order_keeps_the_same_previews(
 
     for upload in review_request.uploads.order_by("-pk"):
         with django_capture_on_commit_callbacks(execute=True):
-            assert process_upload.enqueue(upload.pk).status == TaskResultStatus.SUCCESSFUL
+            result = process_upload.enqueue(upload.pk, again=True)
+            assert result.status == TaskResultStatus.SUCCESSFUL
 
     assert previews_by_key(review_request) == first
     assert Preview.objects.count() == 2
@@ -104,22 +105,37 @@ def test_processing_again_in_any_order_keeps_the_same_previews(
     assert len(preview_files(private_storage)) == len(first_files) == 2
 
 
-def test_nothing_is_previewed_or_checked_until_the_last_upload_is_read(
-    client, django_capture_on_commit_callbacks
+def test_loose_files_are_read_together_and_previewed_once_nothing_is_pending(
+    client, django_capture_on_commit_callbacks, monkeypatch
 ):
-    review_request = submit(client, django_capture_on_commit_callbacks, two_series())
-    review_request.uploads.update(status=UploadStatus.PENDING)
-    Preview.objects.all().delete()
-    review_request.triage_checks.all().delete()
-    *first, last = list(review_request.uploads.order_by("pk"))
+    monkeypatch.setattr(processing, "LOOSE_BATCH", 4)
+    with django_capture_on_commit_callbacks(execute=False):  # kept; its tasks not run
+        files = [*two_series(), ("film.jpg", jpeg_with_gps_bytes())]
+        assert post_request(client, files=files).status_code == 302
+    review_request = ReviewRequest.objects.latest("submitted_at")
+    dicoms = review_request.uploads.filter(kind="dicom").order_by("pk")
 
-    for upload in first:
-        processing.process_upload(upload.pk)
+    # The first file's task reads it and the next three (one batch); the others wait.
+    processing.process_upload(dicoms[0].pk)
+    statuses = list(dicoms.values_list("status", flat=True))
+    assert statuses == [UploadStatus.PROCESSED] * 4 + [UploadStatus.PENDING] * 7
+    # The task of a file already read leaves it; the next pending file's task reads the rest.
+    processing.process_upload(dicoms[1].pk)
+    assert review_request.uploads.pending().count() == 8
+    processing.process_upload(dicoms[4].pk)
+    processing.process_upload(dicoms[8].pk)
+    assert not dicoms.filter(status=UploadStatus.PENDING).exists()
+
+    # The photo is still pending: no previews of the series, no checks yet.
     assert not Preview.objects.exists()
     assert not review_request.triage_checks.exists()
 
-    processing.process_upload(last.pk)
-    assert len(previews_by_key(review_request)) == 2
+    processing.process_upload(review_request.uploads.get(kind="jpeg").pk)
+    assert previews_by_key(review_request) == {
+        f"series:{SAGITTAL}": "IM1004.dcm",
+        f"series:{AXIAL}": "IM2003.dcm",
+        "photo:film.jpg": "film.jpg",
+    }
     assert review_request.triage_checks.exists()  # the MR is not of the spine, for one
 
 
@@ -165,7 +181,7 @@ def test_files_sent_later_move_the_preview_to_the_new_middle(
     later.uploads.update(request=review_request)
     last = review_request.uploads.order_by("pk").last()
     with django_capture_on_commit_callbacks(execute=True):
-        processing.process_upload(last.pk)
+        processing.process_upload(last.pk, again=True)
 
     assert previews_by_key(review_request) == {f"series:{SAGITTAL}": "IM1004.dcm"}
     assert preview_files(private_storage) == set(Preview.objects.values_list("file", flat=True))

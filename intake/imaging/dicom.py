@@ -224,6 +224,10 @@ def _undeflated(bounded: BoundedReader) -> BinaryIO:
     could become 2 GB (a deflate bomb). The copy says Explicit VR Little Endian, which is what a
     deflated data set is once inflated (PS3.5 A.5)."""
     start = bounded.tell()
+    if not _may_be_deflated(bounded):
+        bounded.seek(start)
+        return bounded
+    bounded.seek(start)
     read_preamble(bounded, False)
     file_meta = _read_file_meta_info(bounded)
     if file_meta.get("TransferSyntaxUID") != DeflatedExplicitVRLittleEndian:
@@ -247,6 +251,20 @@ def _undeflated(bounded: BoundedReader) -> BinaryIO:
 
 
 _INFLATE_CHUNK = 64 * 1024
+_DEFLATED_UID = DeflatedExplicitVRLittleEndian.encode()
+_META_LENGTH_ELEMENT = b"\x02\x00\x00\x00UL\x04\x00"  # (0002,0000) UL, 4 bytes
+
+
+def _may_be_deflated(bounded: BoundedReader) -> bool:
+    """False when the file meta, found by its group length, does not name the deflated syntax: a
+    byte search that spares parsing the meta twice for every other file. Unsure means True."""
+    head = bounded.read(min(144, bounded.room))
+    if len(head) < 144 or head[132:140] != _META_LENGTH_ELEMENT:
+        return True
+    meta_length = int.from_bytes(head[140:144], "little")
+    if meta_length > min(bounded.room, 64 * 1024):
+        return True
+    return _DEFLATED_UID in bounded.read(meta_length)
 
 
 def _value(ds: Dataset, keyword: str):
@@ -258,7 +276,8 @@ def _value(ds: Dataset, keyword: str):
 
 
 def _header_from(ds: Dataset) -> InstanceHeader:
-    sop_class = ds.file_meta.get("MediaStorageSOPClassUID") if "file_meta" in dir(ds) else None
+    file_meta = getattr(ds, "file_meta", None)
+    sop_class = file_meta.get("MediaStorageSOPClassUID") if file_meta is not None else None
     return InstanceHeader(
         study_instance_uid=_text(_value(ds, "StudyInstanceUID")),
         series_instance_uid=_text(_value(ds, "SeriesInstanceUID")),

@@ -39,8 +39,10 @@ def read_file(
     say where it sits in its series: loose files of one series are previewed once, together
     (`dicom.plan_series_previews`), as the slices of a zipped CD are.
     """
-    with _opened(source) as fileobj, _staging(staging_dir) as staging:
-        return _process(fileobj, kind=kind, name=name, staging=staging, dicom_preview=dicom_preview)
+    with _opened(source) as fileobj:
+        return _process(
+            fileobj, kind=kind, name=name, staging_dir=staging_dir, dicom_preview=dicom_preview
+        )
 
 
 def process_file(
@@ -58,7 +60,7 @@ def process_file(
 
 
 def _process(
-    fileobj: BinaryIO, *, kind, name: str, staging: Path, dicom_preview: bool = True
+    fileobj: BinaryIO, *, kind, name: str, staging_dir: Path | None, dicom_preview: bool = True
 ) -> Result:
     sniffed = sniff_file(fileobj)
     if sniffed is None:
@@ -70,7 +72,9 @@ def _process(
         if sniffed == FileKind.DICOM:
             return collector.single_dicom(fileobj, preview=dicom_preview)
         if sniffed == FileKind.ZIP:
-            return collector.archive(fileobj, staging=staging)
+            # Only a ZIP may need a folder (for an archive inside it): made only then.
+            with _staging(staging_dir) as staging:
+                return collector.archive(fileobj, staging=staging)
         if sniffed in (FileKind.JPEG, FileKind.PNG):
             collector.photo(fileobj, name)
         else:

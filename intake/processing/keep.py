@@ -17,13 +17,14 @@ The original upload is only ever opened for reading.
 """
 
 import logging
+from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import date
 from typing import BinaryIO
 
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.db import models, transaction
 from django.utils import timezone
 
@@ -56,29 +57,34 @@ from intake.models import (
     imaging_summary_line,
     preview_path,
 )
+from intake.rules import FileKind
 
 logger = logging.getLogger(__name__)
 
 
-def process_upload(upload_id: int, *, today: date | None = None) -> Upload | None:
-    """Process one upload (again); if no upload of its request is left pending, finish the request
-    (series previews of loose files, triage checks). None if the upload is gone."""
+# Pending loose DICOM files of one request read and kept together, in one transaction: a file's own
+# transaction and its few inserts cost more than reading its header (bench/README.md).
+LOOSE_BATCH = 200
+
+
+def process_upload(
+    upload_id: int, *, again: bool = False, today: date | None = None
+) -> Upload | None:
+    """Process a pending upload; one already processed only `again` (after a pipeline upgrade, or to
+    retry). A pending loose DICOM file is processed with the request's other pending loose files.
+    If no upload of the request is then left pending, finish the request (series previews of its
+    loose files, triage checks). None if the upload is gone."""
     upload = Upload.objects.filter(pk=upload_id).first()
     if upload is None:
         logger.info("Upload %s no longer exists; nothing to process", upload_id)
         return None
-    try:
-        # On S3 the object is fetched into a temporary file (memory up to the storage's
-        # max_memory_size, then disk), so pydicom and zipfile can seek in it as on local disk.
-        with upload.file.open("rb") as fileobj:
-            result = read_file(
-                fileobj, kind=upload.kind, name=upload.original_name, dicom_preview=False
-            )
-    except FileNotFoundError:
-        # Removed by retention (or by hand): retrying cannot help, so the upload fails for good.
-        logger.warning("Upload %s has no stored file; marked as failed", upload_id)
-        result = Result(kind=upload.kind, outcome=Outcome.FAILED, reason=reasons.FILE_NOT_STORED)
-
+    if upload.status == UploadStatus.PENDING and upload.kind == FileKind.DICOM:
+        _process_loose_files(upload.request_id, today=today)
+        upload.refresh_from_db()
+        return upload
+    if upload.status != UploadStatus.PENDING and not again:
+        return upload  # done already, e.g. with its request's other loose files
+    result = _read(upload)
     with written_files(what="a preview file") as written, transaction.atomic():
         # Request first, then upload: every writer locks in this order, so two workers finishing
         # uploads of one request take turns instead of deadlocking or computing checks on stale rows.
@@ -91,7 +97,8 @@ def process_upload(upload_id: int, *, today: date | None = None) -> Upload | Non
         earlier_files = list(upload.previews.values_list("file", flat=True))
         upload.previews.all().delete()
         upload.studies.all().delete()
-        _keep(upload, result, written)
+        UploadResult.objects.filter(upload=upload).delete()
+        _keep([(upload, result)], written)
         if not review_request.uploads.pending().exists():
             earlier_files += finish_request(review_request, written, today=today)
         delete_on_commit(earlier_files, what="a preview file")
@@ -101,49 +108,126 @@ def process_upload(upload_id: int, *, today: date | None = None) -> Upload | Non
     return upload
 
 
-def _keep(upload: Upload, result: Result, written: list[str]) -> None:
-    series_by_key: dict[str, Series] = {}
-    for summary in result.studies:
-        study = Study.objects.create(
-            upload=upload,
-            study_instance_uid=_fit(Study, "study_instance_uid", summary.study_instance_uid),
-            study_date=summary.study_date,
-            study_description=_fit(Study, "study_description", summary.study_description),
-            institution=_fit(Study, "institution", summary.institution),
-            patient_name=_fit(Study, "patient_name", summary.patient_name),
-            patient_birth_date=summary.patient_birth_date,
-            instance_count=summary.instance_count,
+def _process_loose_files(request_id: int, *, today: date | None = None) -> None:
+    """Read and keep up to LOOSE_BATCH pending loose DICOM files of the request, headers only.
+
+    The batch's rows stay locked while it is read (SKIP LOCKED: a second worker takes the next
+    files, never the same ones); the request's row is locked last, only to keep what was read. A
+    pending upload has no rows yet (rows are only kept in the transaction that ends its pending
+    status), so nothing is replaced."""
+    with written_files(what="a preview file") as written, transaction.atomic():
+        batch = list(
+            Upload.objects.select_for_update(skip_locked=True)
+            .filter(request_id=request_id, status=UploadStatus.PENDING, kind=FileKind.DICOM)
+            .order_by("pk")[:LOOSE_BATCH]
         )
-        for series in summary.series:
-            row = Series.objects.create(
-                study=study,
-                series_instance_uid=_fit(Series, "series_instance_uid", series.series_instance_uid),
-                series_number=series.series_number,
-                modality=_fit(Series, "modality", series.modality),
-                body_part_examined=_fit(Series, "body_part_examined", series.body_part_examined),
-                series_description=_fit(Series, "series_description", series.series_description),
-                instance_count=series.instance_count,
+        if not batch:
+            return  # all taken by another worker, or done
+        read = [(upload, _read(upload)) for upload in batch]
+        review_request = ReviewRequest.objects.select_for_update().filter(pk=request_id).first()
+        if review_request is None:
+            return
+        _keep(read, written)
+        replaced = []
+        if not review_request.uploads.pending().exists():
+            replaced = finish_request(review_request, written, today=today)
+        delete_on_commit(replaced, what="a preview file")
+    logger.info("%d loose DICOM upload(s) of request %s processed", len(batch), request_id)
+
+
+def _read(upload: Upload) -> Result:
+    """The pipeline's result for the upload's file; a loose DICOM file's header only."""
+    try:
+        # On S3 the object is fetched into a temporary file (memory up to the storage's
+        # max_memory_size, then disk), so pydicom and zipfile can seek in it as on local disk.
+        with upload.file.open("rb") as fileobj:
+            return read_file(
+                _unwrapped(fileobj),
+                kind=upload.kind,
+                name=upload.original_name,
+                dicom_preview=False,
             )
-            if series.preview_key:
-                series_by_key[series.preview_key] = row
+    except FileNotFoundError:
+        # Removed by retention (or by hand): retrying cannot help, so the upload fails for good.
+        logger.warning("Upload %s has no stored file; marked as failed", upload.pk)
+        return Result(kind=upload.kind, outcome=Outcome.FAILED, reason=reasons.FILE_NOT_STORED)
 
-    for found in result.previews:
-        _save_preview(upload.pk, series_by_key.get(found.key), found, written)
 
-    UploadResult.objects.update_or_create(
-        upload=upload,
-        defaults={
-            "notes": list(result.notes),
-            "failures": [asdict(f) for f in result.failures],
-            "photos": [asdict(p) for p in result.photos],
-            "documents": [asdict(d) for d in result.documents],
-            "slices": [asdict(s) for s in result.slices],
-        },
+def _unwrapped(fileobj: File) -> BinaryIO:
+    """The open file inside Django's File wrappers: pydicom reads a header in hundreds of small reads,
+    and each read through a FieldFile costs more than the read itself."""
+    while isinstance(fileobj, File):
+        fileobj = fileobj.file
+    return fileobj
+
+
+def _keep(kept: list[tuple[Upload, Result]], written: list[str]) -> None:
+    """Keep what was found in each upload (which has no rows yet): a few bulk inserts for all."""
+    studies = [
+        (upload, summary, _study_row(upload, summary))
+        for upload, result in kept
+        for summary in result.studies
+    ]
+    Study.objects.bulk_create([study for _, _, study in studies])
+    series_rows = [
+        (upload, series, _series_row(study, series))
+        for upload, summary, study in studies
+        for series in summary.series
+    ]
+    Series.objects.bulk_create([row for _, _, row in series_rows])
+    series_by_key = {
+        (upload.pk, series.preview_key): row
+        for upload, series, row in series_rows
+        if series.preview_key
+    }
+    outcomes = defaultdict(list)  # (status, reason) -> uploads: one UPDATE each, not one per row
+    for upload, result in kept:
+        for found in result.previews:
+            _save_preview(upload.pk, series_by_key.get((upload.pk, found.key)), found, written)
+        upload.status = UploadStatus.FAILED if result.failed else UploadStatus.PROCESSED
+        upload.failure_reason = result.reason if result.failed else ""
+        upload.processed_at = timezone.now()
+        outcomes[upload.status, upload.failure_reason].append(upload.pk)
+    UploadResult.objects.bulk_create(
+        UploadResult(
+            upload=upload,
+            notes=list(result.notes),
+            failures=[asdict(f) for f in result.failures],
+            photos=[asdict(p) for p in result.photos],
+            documents=[asdict(d) for d in result.documents],
+            slices=[asdict(s) for s in result.slices],
+        )
+        for upload, result in kept
     )
-    upload.status = UploadStatus.FAILED if result.failed else UploadStatus.PROCESSED
-    upload.failure_reason = result.reason if result.failed else ""
-    upload.processed_at = timezone.now()
-    upload.save(update_fields=["status", "failure_reason", "processed_at"])
+    for (status, reason), upload_ids in outcomes.items():
+        Upload.objects.filter(pk__in=upload_ids).update(
+            status=status, failure_reason=reason, processed_at=timezone.now()
+        )
+
+
+def _study_row(upload: Upload, summary: StudySummary) -> Study:
+    return Study(
+        upload=upload,
+        study_instance_uid=_fit(Study, "study_instance_uid", summary.study_instance_uid),
+        study_date=summary.study_date,
+        study_description=_fit(Study, "study_description", summary.study_description),
+        institution=_fit(Study, "institution", summary.institution),
+        patient_name=_fit(Study, "patient_name", summary.patient_name),
+        patient_birth_date=summary.patient_birth_date,
+        instance_count=summary.instance_count,
+    )
+
+
+def _series_row(study: Study, series: SeriesSummary) -> Series:
+    return Series(
+        study=study,
+        series_instance_uid=_fit(Series, "series_instance_uid", series.series_instance_uid),
+        series_number=series.series_number,
+        modality=_fit(Series, "modality", series.modality),
+        body_part_examined=_fit(Series, "body_part_examined", series.body_part_examined),
+        series_description=_fit(Series, "series_description", series.series_description),
+        instance_count=series.instance_count,
+    )
 
 
 def _save_preview(
