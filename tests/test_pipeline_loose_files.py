@@ -185,3 +185,22 @@ def test_files_sent_later_move_the_preview_to_the_new_middle(
 
     assert previews_by_key(review_request) == {f"series:{SAGITTAL}": "IM1004.dcm"}
     assert preview_files(private_storage) == set(Preview.objects.values_list("file", flat=True))
+
+
+def test_a_kept_request_queues_one_task_per_batch_of_loose_files(monkeypatch):
+    from intake.processing.tasks import tasks_to_queue
+    from tests.factories import UploadFactory
+
+    monkeypatch.setattr(processing, "LOOSE_BATCH", 4)
+    photo = UploadFactory(original_name="film.png")
+    dicoms = [
+        UploadFactory(request=photo.request, content=mr_bytes(), kind="dicom") for _ in range(9)
+    ]
+
+    queued = tasks_to_queue(u.pk for u in [photo, *dicoms])
+
+    assert queued == sorted([photo.pk, dicoms[0].pk, dicoms[4].pk, dicoms[8].pk])
+    for upload_id in queued:
+        processing.process_upload(upload_id)
+    assert not photo.request.uploads.pending().exists()
+    assert Preview.objects.filter(key__startswith="series:").count() == 1
