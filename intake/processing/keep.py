@@ -1,19 +1,21 @@
-"""Run the imaging pipeline on one upload and keep what it found (the `process_upload` task's body).
+"""Run the imaging pipeline on an upload and keep what it found (the `process_upload` task's body).
 
 The slow part — reading the upload and rendering previews — runs first, outside any transaction. What it
 found then replaces the upload's earlier rows in one transaction, so running it twice gives the same rows,
 never duplicates, and a crash part-way leaves the earlier state (pending, or the previous run's rows) for a
-re-run to complete.
-
-Loose DICOM files (one upload per file, e.g. a CD's folder dropped in the form) are read to their headers
-only. The task that processes a request's last pending upload then, in the same transaction and under
-the request's row lock, groups every loose file of the request into series and renders one preview per
-series, the middle slice, as a zipped CD gets (`finish_request`); then it computes the request's checks,
-once. So 2,000 loose files cost about what the same study zipped costs (bench/README.md), and whatever
-order the uploads finish in, the request ends with the same previews. Preview files are written under new random names inside that transaction: if it
+re-run to complete. Preview files are written under new random names inside that transaction: if it
 rolls back they are deleted at once, and the previous run's files are deleted only after it commits. A
 file left by a killed worker has no Preview row and goes with `manage.py sweep_stray_uploads`.
 The original upload is only ever opened for reading.
+
+Loose DICOM files (one upload per file, e.g. a CD's folder dropped in the form) are read to their headers
+only, up to LOOSE_BATCH of a request's pending ones per task, in one transaction (their rows locked
+while they are read; the one exception to "read outside any transaction", as a header costs about a
+millisecond). The transaction that ends the request's last pending upload then, under the request's
+row lock, groups every loose file of the request into series and renders one preview per series, the
+middle slice, as a zipped CD gets (`finish_request`), and computes the request's checks, once. So
+2,000 loose files cost about what the same study zipped costs (bench/README.md), and in whatever order
+the uploads finish, the request ends with the same previews.
 """
 
 import logging
