@@ -341,13 +341,12 @@ def form_facts(review_request: ReviewRequest) -> FormFacts:
 def refresh_checks(
     review_request: ReviewRequest, *, today: date | None = None
 ) -> list[TriageCheck]:
-    """Recompute the request's triage checks over every upload that has finished processing."""
-    finished = (
-        review_request.uploads.exclude(status=UploadStatus.PENDING)
-        .select_related("result")
-        .prefetch_related("studies__series")
+    """Recompute the request's triage checks over every upload that has finished processing, and
+    its summary line, from one read of its uploads' rows."""
+    uploads = list(
+        review_request.uploads.select_related("result").prefetch_related("studies__series")
     )
-    results = [stored_result(upload) for upload in finished]
+    results = [stored_result(u) for u in uploads if u.status != UploadStatus.PENDING]
     checks = (
         run_checks(
             results, form_facts=form_facts(review_request), today=today or timezone.localdate()
@@ -356,7 +355,7 @@ def refresh_checks(
         else ()
     )
     TriageCheck.objects.filter(request=review_request).delete()
-    review_request.imaging_line = imaging_summary_line(review_request)[:300]
+    review_request.imaging_line = imaging_summary_line(review_request, uploads)[:300]
     review_request.save(update_fields=["imaging_line"])
     return TriageCheck.objects.bulk_create(
         TriageCheck(request=review_request, code=c.code, message=c.message[:500], position=i)
