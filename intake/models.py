@@ -646,6 +646,12 @@ class UploadResult(models.Model):
     )
     photos = models.JSONField(default=list, blank=True)
     documents = models.JSONField(default=list, blank=True)
+    slices = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="A loose DICOM file's place in its series (intake.imaging.Slice), so the request's "
+        "series are previewed once, together, when its last upload is processed.",
+    )
 
     def __str__(self) -> str:
         return f"Result of {self.upload}"
@@ -747,10 +753,18 @@ def summary_line(facts: ImagingFacts) -> str:
     return ", ".join(parts)
 
 
-def imaging_facts(review_request: ReviewRequest) -> ImagingFacts:
-    statuses = list(review_request.uploads.values_list("status", flat=True))
-    studies = list(Study.objects.filter(upload__request=review_request).prefetch_related("series"))
-    results = list(UploadResult.objects.filter(upload__request=review_request))
+def imaging_facts(
+    review_request: ReviewRequest, uploads: list[Upload] | None = None
+) -> ImagingFacts:
+    """The facts of a request's uploads. `uploads`: all of them, already loaded with `result` and
+    `studies__series` (as `refresh_checks` has them), so that 2,000 loose files are not read twice."""
+    if uploads is None:
+        uploads = list(
+            review_request.uploads.select_related("result").prefetch_related("studies__series")
+        )
+    statuses = [upload.status for upload in uploads]
+    studies = [study for upload in uploads for study in upload.studies.all()]
+    results = [upload.result for upload in uploads if hasattr(upload, "result")]
     return ImagingFacts(
         uploads=len(statuses),
         waiting=statuses.count(UploadStatus.PENDING),
@@ -766,9 +780,10 @@ def imaging_facts(review_request: ReviewRequest) -> ImagingFacts:
     )
 
 
-def imaging_summary_line(review_request: ReviewRequest) -> str:
-    """The summary line of a whole request (kept on it as `imaging_line`)."""
-    return summary_line(imaging_facts(review_request))
+def imaging_summary_line(review_request: ReviewRequest, uploads: list[Upload] | None = None) -> str:
+    """The summary line of a whole request (kept on it as `imaging_line`); `uploads` as for
+    `imaging_facts`."""
+    return summary_line(imaging_facts(review_request, uploads))
 
 
 def imaging_context(review_request: ReviewRequest) -> dict:
