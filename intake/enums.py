@@ -122,6 +122,21 @@ class AccessAction(models.TextChoices):
     EXPORT = "export", "Exported in a CSV file"
     RETENTION_FILES = "retention_files", "Files removed by retention"
     RETENTION_REQUEST = "retention_request", "Request removed by retention"
+    PACS_SEND = "pacs_send", "Sent to the PACS"
+
+
+class PacsSendStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting for the task worker"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    PARTLY_SENT = "partly_sent", "Partly sent: some images failed"
+    FAILED = "failed", "Not sent"
+
+
+class PacsInstanceStatus(models.TextChoices):
+    PENDING = "pending", "Not sent yet"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
 
 
 class SafetyTier(models.IntegerChoices):

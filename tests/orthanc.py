@@ -104,7 +104,9 @@ def running_orthanc(tmp_dir: Path, *, config: dict | None = None) -> Iterator[Or
     """A private Orthanc on free loopback ports, storing under `tmp_dir`; `config` overrides keys
     of the generated configuration (e.g. {"AcceptedTransferSyntaxes": [...]})."""
     if not Path(ORTHANC).exists():
-        raise OrthancFailed("Orthanc is not installed: run `make orthanc` (Debian's orthanc package)")
+        raise OrthancFailed(
+            "Orthanc is not installed: run `make orthanc` (Debian's orthanc package)"
+        )
     for attempt in range(3):  # a free port can be taken by someone else before Orthanc binds it
         folder = Path(tmp_dir) / f"orthanc-{attempt}"
         folder.mkdir(parents=True, exist_ok=True)
@@ -113,7 +115,7 @@ def running_orthanc(tmp_dir: Path, *, config: dict | None = None) -> Iterator[Or
         config_path.write_text(json.dumps(_config(folder, http_port, dicom_port, config or {})))
         log = folder / "orthanc.log"
         with log.open("wb") as log_file:
-            process = subprocess.Popen(  # noqa: S603 - Debian's binary, our generated config
+            process = subprocess.Popen(
                 [ORTHANC, str(config_path)], stdout=log_file, stderr=subprocess.STDOUT
             )
         pacs = Orthanc(AET, dicom_port, f"http://127.0.0.1:{http_port}", folder, process)

@@ -12,6 +12,8 @@ ROLES: dict[str, list[str]] = {
         "download_upload",
         "add_note",
         "view_note",
+        "send_to_pacs",  # reconcile with the clinic's MRN and send the study (0010_pacs_send)
+        "view_pacssend",
     ],
     "Reviewing surgeon": [
         "view_reviewrequest",
@@ -20,6 +22,7 @@ ROLES: dict[str, list[str]] = {
         "download_upload",
         "add_note",
         "view_note",
+        "view_pacssend",  # sees what went to the PACS; the coordinator sends
     ],
 }
 
