@@ -32,6 +32,8 @@ def test_the_roles_hold_exactly_their_permissions():
         "download_upload",
         "add_note",
         "view_note",
+        "send_to_pacs",
+        "view_pacssend",
     }
     assert codenames(SURGEON) == {
         "view_reviewrequest",
@@ -40,6 +42,7 @@ def test_the_roles_hold_exactly_their_permissions():
         "download_upload",
         "add_note",
         "view_note",
+        "view_pacssend",
     }
 
 
