@@ -123,7 +123,7 @@ serve-tls: setup nginx
 
 # Benchmarks (bench/README.md): their own database (BENCH_DATABASE_URL, default backcare_bench) and
 # server on a free port; about 9 minutes. BENCH_ARGS="--only pages --seconds 3" runs a part.
-bench: db
+bench: db orthanc
 	@command -v wrk >/dev/null || { apt-get update -qq && \
 	  apt-get install -y -qq -o DPkg::Lock::Timeout=300 wrk >/dev/null; }
 	@command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || { apt-get update -qq && \

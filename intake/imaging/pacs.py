@@ -13,6 +13,7 @@ results (intake/triage/pacs.py).
   other.
 """
 
+import socket
 import ssl
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -168,6 +169,9 @@ def _associate(destination: Destination, contexts: list):
         raise PacsError(f"The PACS {destination} refused the connection (check the AE titles).")
     if not association.is_established:
         raise PacsError(f"The PACS {destination} did not answer.")
+    # Each image ends in a short PDU: without this, Nagle's algorithm may hold it back until the
+    # PACS acknowledges the previous one (dcmtk's tools set it too).
+    association.dul.socket.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     return association
 
 

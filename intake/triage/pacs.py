@@ -200,16 +200,40 @@ def _list_instances(send: PacsSend) -> list[str]:
     return sorted(set(problems))
 
 
-def _record(row: PacsInstance, result: pacs.Stored) -> None:
-    PacsInstance.objects.filter(pk=row.pk).update(
-        status=PacsInstanceStatus.SENT if result.ok else PacsInstanceStatus.FAILED,
-        detail=result.detail[:200],
-        attempts=row.attempts + 1,
-        sent_at=timezone.now() if result.ok else None,
-    )
+class _Results:
+    """Each instance's result, written in batches (bulk_update) rather than a query per image. A
+    worker killed mid-batch loses at most FLUSH_EVERY results: those instances are sent again on
+    the next run, which the PACS takes as the same instances."""
+
+    FLUSH_EVERY = 50
+
+    def __init__(self) -> None:
+        self._rows: list[PacsInstance] = []
+
+    def __enter__(self) -> "_Results":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.flush()
+
+    def add(self, row: PacsInstance, result: pacs.Stored) -> None:
+        row.status = PacsInstanceStatus.SENT if result.ok else PacsInstanceStatus.FAILED
+        row.detail = result.detail[:200]
+        row.attempts += 1
+        row.sent_at = timezone.now() if result.ok else None
+        self._rows.append(row)
+        if len(self._rows) >= self.FLUSH_EVERY:
+            self.flush()
+
+    def flush(self) -> None:
+        fields = ["status", "detail", "attempts", "sent_at"]
+        PacsInstance.objects.bulk_update(self._rows, fields)
+        self._rows = []
 
 
-def _send_upload(sender: pacs.Sender, upload: Upload, rows: dict, reconciliation) -> None:
+def _send_upload(
+    sender: pacs.Sender, upload: Upload, rows: dict, results: _Results, reconciliation
+):
     try:
         with _instance_files(upload) as files:
             for name, fileobj in files:
@@ -217,13 +241,15 @@ def _send_upload(sender: pacs.Sender, upload: Upload, rows: dict, reconciliation
                 if row is None:
                     continue
                 if fileobj is None:
-                    _record(row, pacs.Stored(False, "This file could not be read from the zip."))
+                    results.add(
+                        row, pacs.Stored(False, "This file could not be read from the zip.")
+                    )
                     continue
-                _record(row, sender.store(fileobj, reconciliation))
+                results.add(row, sender.store(fileobj, reconciliation))
     except (FileNotFoundError, ArchiveRefused):
-        pass  # what is left in `rows` is marked failed by the caller
+        pass  # what is left in `rows` is marked failed below
     for row in rows.values():
-        _record(row, pacs.Stored(False, "This file was not found in the stored upload."))
+        results.add(row, pacs.Stored(False, "This file was not found in the stored upload."))
 
 
 def _send_pending(send: PacsSend, found: pacs.Destination) -> None:
@@ -240,9 +266,9 @@ def _send_pending(send: PacsSend, found: pacs.Destination) -> None:
     )
     identities = {(row.sop_class_uid, row.transfer_syntax_uid) for row in todo}
     try:
-        with pacs.Sender(found, identities) as sender:
+        with _Results() as results, pacs.Sender(found, identities) as sender:
             for upload in _dicom_uploads(send.request_id).filter(pk__in=by_upload):
-                _send_upload(sender, upload, by_upload[upload.pk], reconciliation)
+                _send_upload(sender, upload, by_upload[upload.pk], results, reconciliation)
     except (pacs.PacsError, OSError, ssl.SSLError) as exc:
         reason = str(exc)[:200] or "The PACS could not be reached."
         send.instances.exclude(status=PacsInstanceStatus.SENT).update(
