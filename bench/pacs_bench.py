@@ -105,13 +105,10 @@ def point_at(aet: str, port: int) -> None:
 
 
 def storescu(aet: str, port: int, loose: Path) -> float:
+    command = [shutil.which("storescu") or "/usr/bin/storescu", "-aet", CALLING_AE, "-aec", aet]
+    command += ["+sd", "+r", "-q", "127.0.0.1", str(port), str(loose)]  # one association, all files
     started = time.perf_counter()
-    subprocess.run(  # noqa: S603 - dcmtk's storescu, fixed arguments
-        ["storescu", "-aet", CALLING_AE, "-aec", aet, "+sd", "+r", "-q"]  # noqa: S607
-        + ["127.0.0.1", str(port), str(loose)],
-        check=True,
-        timeout=900,
-    )
+    subprocess.run(command, check=True, timeout=900)  # noqa: S603 - dcmtk's storescu
     return time.perf_counter() - started
 
 
@@ -146,7 +143,14 @@ def into_orthanc(name: str, send) -> float:
 def into_sink(send) -> float:
     port = free_port()
     sink = subprocess.Popen(  # noqa: S603 - dcmtk's storescp, fixed arguments
-        ["storescp", "--ignore", "+xa", "-aet", "SINK", str(port)],  # noqa: S607
+        [
+            shutil.which("storescp") or "/usr/bin/storescp",
+            "--ignore",
+            "+xa",
+            "-aet",
+            "SINK",
+            str(port),
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -14,6 +14,7 @@ from django.test import RequestFactory
 from pydicom.uid import ExplicitVRLittleEndian, generate_uid
 
 from intake.enums import AccessAction, PacsInstanceStatus, PacsSendStatus
+from intake.imaging.pacs import read_ahead
 from intake.models import AccessLog, PacsInstance, PacsSend
 from intake.rules import FileKind
 from intake.triage import pacs
@@ -356,3 +357,32 @@ def test_c_echo_without_a_configured_pacs_says_what_to_set(settings):
     answered, sentence = pacs.test_connection()
     assert not answered
     assert "PACS_HOST" in sentence
+
+
+def test_read_ahead_hands_over_every_item_in_order_and_passes_errors_on():
+    assert list(read_ahead(iter(range(50)))) == list(range(50))
+
+    def failing():
+        yield 1
+        raise ValueError("damaged")
+
+    with pytest.raises(ValueError, match="damaged"):
+        list(read_ahead(failing()))
+
+
+def test_read_ahead_closes_the_reader_when_the_sender_stops_early():
+    closed = []
+
+    def endless():
+        try:
+            number = 0
+            while True:
+                number += 1
+                yield number
+        finally:
+            closed.append(True)
+
+    for number in read_ahead(endless()):
+        if number == 3:
+            break
+    assert closed == [True]

@@ -15,9 +15,11 @@ results (intake/triage/pacs.py).
 
 import socket
 import ssl
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from queue import Empty, Full, Queue
 from typing import BinaryIO
 
 import pydicom
@@ -32,6 +34,8 @@ from .kinds import FileKind
 # A PACS accepts at most 128 presentation contexts per association (PS3.8 9.3.2.2: odd ids 1-255).
 MAX_CONTEXTS = 128
 ORIGINAL_ID_TYPE = "TEXT"  # Type of Patient ID of the moved original: a text identifier
+LOST = "The connection to the PACS was lost."
+READ_AHEAD = 2  # instances prepared while the PACS answers: at most this many more in memory
 
 
 class PacsError(Exception):
@@ -65,6 +69,12 @@ class Identity:
     sop_class_uid: str
     sop_instance_uid: str
     transfer_syntax_uid: str
+
+
+@dataclass(frozen=True)
+class Prepared:
+    ds: Dataset  # reconciled, in the syntax it will be sent in
+    how: str
 
 
 @dataclass(frozen=True)
@@ -172,7 +182,24 @@ def _associate(destination: Destination, contexts: list):
     # Each image ends in a short PDU: without this, Nagle's algorithm may hold it back until the
     # PACS acknowledges the previous one (dcmtk's tools set it too).
     association.dul.socket.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    _keep_answers(association)
     return association
+
+
+def _keep_answers(association) -> None:
+    """pynetdicom (3.0.4) has a race: its association thread may take the PACS's answer off the
+    queue in the instant between two C-STOREs (the pause it checks is set a moment late), find it is
+    not a request and drop it, and the sender then waits for it until the DIMSE timeout. We only
+    send, so every message that is not a request is the answer our sender waits for: put it back."""
+    serve = association._serve_request
+
+    def serve_or_put_back(msg, context_id: int) -> None:
+        if msg.is_valid_request:
+            serve(msg, context_id)
+        else:
+            association.dimse.msg_queue.put((context_id, msg))
+
+    association._serve_request = serve_or_put_back
 
 
 def echo(destination: Destination) -> str:
@@ -196,6 +223,7 @@ class Sender:
         self.contexts = _contexts(identities)
         self._association = None
         self._reopened = False
+        self._gave_up = False
 
     def __enter__(self) -> "Sender":
         self._association = _associate(self.destination, self.contexts)
@@ -218,8 +246,13 @@ class Sender:
 
     def store(self, fileobj: BinaryIO, reconciliation: Reconciliation) -> Stored:
         """Read one instance, reconcile the copy in memory and C-STORE it."""
-        if not self.connected and not self._reopen():
-            return Stored(False, "The connection to the PACS was lost.")
+        return self.send(self.prepare(fileobj, reconciliation))
+
+    def prepare(self, fileobj: BinaryIO, reconciliation: Reconciliation) -> "Prepared | Stored":
+        """Read one instance into memory, decompress it if the PACS needs that, reconcile it; or
+        why it cannot be sent. Touches nothing shared but the accepted contexts (read_ahead)."""
+        if self._gave_up:
+            return Stored(False, LOST)
         try:
             ds = pydicom.dcmread(fileobj)
         except Exception:
@@ -240,7 +273,15 @@ class Sender:
         elif not accepted:
             return Stored(False, "The PACS does not accept this kind of image.")
         reconcile(ds, reconciliation)
-        return self._send(ds, how)
+        return Prepared(ds, how)
+
+    def send(self, prepared: "Prepared | Stored") -> Stored:
+        """C-STORE what `prepare` made (a Stored is a failure already known)."""
+        if isinstance(prepared, Stored):
+            return prepared
+        if not self.connected and not self._reopen():
+            return Stored(False, LOST)
+        return self._send(prepared.ds, prepared.how)
 
     def _send(self, ds: Dataset, how: str) -> Stored:
         try:
@@ -249,7 +290,7 @@ class Sender:
             return Stored(False, f"Not sent: {exc}"[:200])
         code = status.get("Status") if status else None
         if code is None:
-            return Stored(False, "The connection to the PACS was lost.")
+            return Stored(False, LOST)
         if code in (0x0000, 0xB000, 0xB007, 0xB006):  # success, or success with a warning
             return Stored(True, how if code == 0 else f"{how} (PACS warning {code:#06x})")
         return Stored(False, f"The PACS refused it (status {code:#06x}).")
@@ -263,5 +304,62 @@ class Sender:
             self._association = _associate(self.destination, self.contexts)
         except PacsError:
             self._association = None
+            self._gave_up = True
             return False
         return True
+
+
+_DONE = object()
+
+
+def read_ahead[T](items: Iterator[T], depth: int = READ_AHEAD) -> Iterator[T]:
+    """Run the generator `items` in a thread of its own, at most `depth` items ahead of the caller.
+
+    A C-STORE waits for the PACS's answer (tens of milliseconds with dcmtk-based PACSs such as
+    Orthanc): reading, decompressing and reconciling the next instance happen during that wait
+    instead of after it. `items` must not use the database. Its exceptions reach the caller; if the
+    caller stops early, `items` is closed in its thread.
+    """
+    queue: Queue = Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(entry) -> bool:
+        while not stop.is_set():
+            try:
+                queue.put(entry, timeout=0.2)
+                return True
+            except Full:
+                continue
+        return False
+
+    def produce() -> None:
+        outcome = (_DONE, None)
+        try:
+            for item in items:
+                if not put((item, None)):
+                    return
+        except BaseException as exc:  # handed to the caller, raised there
+            outcome = (_DONE, exc)
+        finally:
+            if hasattr(items, "close"):  # a generator; a plain iterator has nothing to close
+                items.close()
+        put(outcome)
+
+    thread = threading.Thread(target=produce, name="pacs-read-ahead", daemon=True)
+    thread.start()
+    try:
+        while True:
+            try:
+                item, error = queue.get(timeout=0.5)
+            except Empty:
+                if thread.is_alive() or not queue.empty():
+                    continue
+                raise RuntimeError("The reading thread ended without a word.") from None
+            if item is _DONE:
+                if error is not None:
+                    raise error
+                return
+            yield item
+    finally:
+        stop.set()
+        thread.join()

@@ -16,7 +16,7 @@ import logging
 import ssl
 from collections import defaultdict
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from tempfile import TemporaryDirectory
 
@@ -165,8 +165,9 @@ def _dicom_uploads(review_request_id: int):
 def _instance_files(upload: Upload) -> Iterator[Iterator[tuple[str, object]]]:
     """The upload's DICOM files one at a time. On S3 the object is first fetched into a temporary
     file (memory up to the storage's max_memory_size, then disk), as the pipeline reads it."""
-    with upload.file.open("rb") as fileobj, TemporaryDirectory(prefix="backcare-pacs-") as staging:
-        yield pacs.dicom_files(fileobj, kind=upload.kind, staging=Path(staging))
+    staging = TemporaryDirectory(prefix="backcare-pacs-") if upload.kind == FileKind.ZIP else None
+    with upload.file.open("rb") as fileobj, staging or nullcontext("") as folder:
+        yield pacs.dicom_files(fileobj, kind=upload.kind, staging=Path(folder))
 
 
 def _list_instances(send: PacsSend) -> list[str]:
@@ -231,34 +232,35 @@ class _Results:
         self._rows = []
 
 
-def _send_upload(
-    sender: pacs.Sender, upload: Upload, rows: dict, results: _Results, reconciliation
-):
-    try:
-        with _instance_files(upload) as files:
-            for name, fileobj in files:
-                row = rows.pop(name, None)
-                if row is None:
-                    continue
-                if fileobj is None:
-                    results.add(
-                        row, pacs.Stored(False, "This file could not be read from the zip.")
-                    )
-                    continue
-                results.add(row, sender.store(fileobj, reconciliation))
-    except (FileNotFoundError, ArchiveRefused):
-        pass  # what is left in `rows` is marked failed below
-    for row in rows.values():
-        results.add(row, pacs.Stored(False, "This file was not found in the stored upload."))
+def _prepared(sender: pacs.Sender, uploads: list[Upload], rows: dict, reconciliation):
+    """Each instance to send, read and reconciled, with its row; runs in the read-ahead thread, so
+    it reads storage but never the database."""
+    for upload in uploads:
+        left = rows[upload.pk]
+        try:
+            with _instance_files(upload) as files:
+                for name, fileobj in files:
+                    row = left.pop(name, None)
+                    if row is None:
+                        continue
+                    if fileobj is None:
+                        yield row, pacs.Stored(False, "This file could not be read from the zip.")
+                    else:
+                        yield row, sender.prepare(fileobj, reconciliation)
+        except (FileNotFoundError, ArchiveRefused):
+            pass  # what is left is reported below
+        for row in left.values():
+            yield row, pacs.Stored(False, "This file was not found in the stored upload.")
 
 
 def _send_pending(send: PacsSend, found: pacs.Destination) -> None:
     todo = list(send.instances.exclude(status=PacsInstanceStatus.SENT).order_by("pk"))
     if not todo:
         return
-    by_upload: dict[int, dict[str, PacsInstance]] = defaultdict(dict)
+    rows: dict[int, dict[str, PacsInstance]] = defaultdict(dict)
     for row in todo:
-        by_upload[row.upload_id].setdefault(row.name, row)
+        rows[row.upload_id].setdefault(row.name, row)
+    uploads = list(_dicom_uploads(send.request_id).filter(pk__in=rows))
     reconciliation = pacs.Reconciliation(
         patient_id=send.patient_id,
         accession_number=send.accession_number,
@@ -267,8 +269,9 @@ def _send_pending(send: PacsSend, found: pacs.Destination) -> None:
     identities = {(row.sop_class_uid, row.transfer_syntax_uid) for row in todo}
     try:
         with _Results() as results, pacs.Sender(found, identities) as sender:
-            for upload in _dicom_uploads(send.request_id).filter(pk__in=by_upload):
-                _send_upload(sender, upload, by_upload[upload.pk], results, reconciliation)
+            prepared = _prepared(sender, uploads, rows, reconciliation)
+            for row, ready in pacs.read_ahead(prepared):
+                results.add(row, sender.send(ready))
     except (pacs.PacsError, OSError, ssl.SSLError) as exc:
         reason = str(exc)[:200] or "The PACS could not be reached."
         send.instances.exclude(status=PacsInstanceStatus.SENT).update(
