@@ -122,7 +122,7 @@ serve-tls: setup nginx
 	  $(BIN)/python -m deploy.proxy --upstream 127.0.0.1:8000 --https-port 8443 --http-port 8080
 
 # Benchmarks (bench/README.md): their own database (BENCH_DATABASE_URL, default backcare_bench) and
-# server on a free port; about 9 minutes. BENCH_ARGS="--only pages --seconds 3" runs a part.
+# server on a free port; about 20 minutes (Orthanc and dcmtk for the PACS benchmark). BENCH_ARGS="--only pages --seconds 3" runs a part.
 bench: db orthanc
 	@command -v wrk >/dev/null || { apt-get update -qq && \
 	  apt-get install -y -qq -o DPkg::Lock::Timeout=300 wrk >/dev/null; }
