@@ -41,6 +41,15 @@ class LibraryFilterForm(forms.Form):
             if data.get(k)
         }
 
+    def normalised(self) -> dict[str, str]:
+        """The query string as far as the page depends on it: cleaned values in a fixed order,
+        empty, invalid and unknown parameters left out. URLs with the same normalised parameters
+        show the same page, so they share its ETag and its cache entry."""
+        params = {"q": self.query()} | {
+            k: "on" if v is True else v for k, v in self.filters().items()
+        }
+        return {k: v for k, v in params.items() if v}
+
     def query(self) -> str:
         if not self.is_bound:
             return ""
