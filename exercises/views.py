@@ -193,13 +193,6 @@ def _library_frame(request: HttpRequest, params: dict[str, str]) -> str:
     return _kept(request, f"frame:{has_query}:{urlencode(filters)}", render_frame)
 
 
-def _match(exercise: Exercise, query: str) -> str:
-    """Where a search found the exercise, shown on its card."""
-    if not query:
-        return ""
-    return render_to_string("exercises/_match.html", {"exercise": exercise})
-
-
 def _library_params(request: HttpRequest) -> dict[str, str]:
     return LibraryFilterForm(request.GET or None).normalised()
 
@@ -213,11 +206,11 @@ def library(request: HttpRequest) -> HttpResponse:
     query = params.get("q", "")
     filters = {k: v for k, v in params.items() if k != "q"}
     found = library_matches(published_only=not request.user.is_staff, filters=filters, words=query)
-    cards = [
-        # Safe: rendered by our own templates, and the match part escapes what it shows.
-        mark_safe(card.replace(MATCH_MARK, _match(exercise, query)))  # noqa: S308
-        for card, exercise in zip(_cards(request, [e.pk for e in found]), found, strict=True)
-    ]
+    cards = []
+    for card, exercise in zip(_cards(request, [e.pk for e in found]), found, strict=True):
+        # Safe: rendered by our own templates. Why a search matched goes between the two halves.
+        start, end = map(mark_safe, card.split(MATCH_MARK))
+        cards.append({"start": start, "end": end, "exercise": exercise})
     results = render_to_string(
         "exercises/_results.html",
         {"exercises": found, "cards": cards, "query": query, "filtered": bool(params)},
