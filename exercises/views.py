@@ -72,8 +72,11 @@ def _version(request: HttpRequest) -> str:
 def _etag(request: HttpRequest, *args, **kwargs) -> str:
     # Staff see drafts, so their pages are a different representation of the same URL. The URL is
     # the path and the page's own parameters, normalised: any other query string is the same page.
-    key = f"{_version(request)}|{request.user.is_staff}|{request.path}?{urlencode(request.page_params)}"
-    return hashlib.sha256(key.encode()).hexdigest()[:32]
+    if not hasattr(request, "_library_etag"):
+        url = f"{request.path}?{urlencode(request.page_params)}"
+        key = f"{_version(request)}|{request.user.is_staff}|{url}"
+        request._library_etag = hashlib.sha256(key.encode()).hexdigest()[:32]
+    return request._library_etag
 
 
 def _last_modified(request: HttpRequest, *args, **kwargs):
@@ -120,12 +123,14 @@ def library_page(params: Callable[[HttpRequest], dict[str, str]] = _no_params):
     """
 
     def decorate(view):
+        conditional = condition(etag_func=_etag, last_modified_func=_last_modified)(
+            _whole_page_cache(view)
+        )
+
         @functools.wraps(view)
         def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             request.page_params = params(request)
-            response = condition(etag_func=_etag, last_modified_func=_last_modified)(
-                _whole_page_cache(view)
-            )(request, *args, **kwargs)
+            response = conditional(request, *args, **kwargs)
             if request.user.is_staff:
                 patch_cache_control(response, private=True, no_cache=True)
             else:
@@ -194,7 +199,7 @@ def _library_frame(request: HttpRequest, params: dict[str, str]) -> str:
 
 
 def _library_params(request: HttpRequest) -> dict[str, str]:
-    return LibraryFilterForm(request.GET or None).normalised()
+    return LibraryFilterForm.normalised(request.GET)
 
 
 @require_safe
