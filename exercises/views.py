@@ -2,9 +2,12 @@
 
 Every page answers conditional GETs: its ETag and Last-Modified come from the library's content
 stamp, so they change when staff save anything in the admin. Public pages are also kept whole in the
-cache under their ETag (which already names the content version, the code version, the URL and
-whether the reader is staff), so a repeat visit costs no query and no template rendering. Staff always
-get a fresh stamp from the database and are never served a cached page: they see their edits at once.
+cache under their ETag (which names the content version, the code version, the normalised URL and
+whether the reader is staff), so a repeat visit costs no query and no template rendering. Parameters
+the page does not read are left out of the URL in the key, so a campaign tag or a cache buster is a
+repeat visit too. A search or filter seen for the first time is one query; each exercise's card and
+the page around the results are rendered once per content version and kept. Staff always get a fresh
+stamp from the database and are never served anything kept: they see their edits at once.
 """
 
 import functools
@@ -199,7 +202,7 @@ def _library_frame(request: HttpRequest, params: dict[str, str]) -> str:
 
 
 def _library_params(request: HttpRequest) -> dict[str, str]:
-    return LibraryFilterForm.normalised(request.GET)
+    return LibraryFilterForm.normalised(request.GET) if request.GET else {}
 
 
 @require_safe
