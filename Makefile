@@ -28,7 +28,7 @@ DEPLOY_ENV := DEBUG=false ALLOWED_HOSTS=backcare.example.org EMAIL_HOST=smtp.exa
 	SITE_URL=https://backcare.example.org $(EXAMPLE_CLINIC) \
 	SECRET_KEY=deploy-check-$$(printf 'x%.0s' {1..60})
 
-.PHONY: help install db setup run worker sweep purge-uploads nightly serve serve-tls chromium nginx observatory test-preflight test lint format lock vendor clean bench scan
+.PHONY: help install pdf-libs db setup run worker sweep purge-uploads nightly serve serve-tls chromium nginx observatory test-preflight test lint format lock vendor clean bench scan orthanc
 
 help:
 	@echo "make run    - set up and serve the app on http://127.0.0.1:8000 (with the task worker)"
@@ -52,6 +52,15 @@ $(BIN)/.installed: requirements.lock
 
 install: $(BIN)/.installed
 
+# WeasyPrint (the patient's review letter as PDF) draws with Debian's Pango and HarfBuzz, and needs a
+# font: installed here if any is missing.
+PDF_LIBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+pdf-libs:
+	@missing=$$(for p in $(PDF_LIBS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+	  grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then apt-get update -qq && \
+	  apt-get install -y -qq -o DPkg::Lock::Timeout=300 $$missing >/dev/null; fi
+
 # Postgres: start a local cluster that is installed but stopped; create the two roles and the
 # database if missing (the owner may create databases here: pytest-django makes its test database).
 db: install
@@ -68,7 +77,7 @@ db: install
 	$(MANAGE) create_db_roles --admin-url "$(DB_ADMIN_URL)" --owner-createdb
 
 # migrate connects as the owner (MIGRATION_DATABASE_URL), then grants the runtime role its rights.
-setup: db
+setup: db pdf-libs
 	$(MANAGE) migrate --no-input
 	$(MANAGE) seed_exercises
 
@@ -78,7 +87,7 @@ run: setup
 
 # db_worker plus the reaper: tasks left "running" by a killed worker are requeued after TASK_LEASE_SECONDS.
 # Run as many as you like, on as many machines as you like.
-worker: install
+worker: install pdf-libs
 	$(MANAGE) run_worker
 
 # Remove upload files that no request points to (left by a crash), once older than a day. Run daily.
@@ -123,12 +132,17 @@ serve-tls: setup nginx
 
 # Benchmarks (bench/README.md): their own database (BENCH_DATABASE_URL, default backcare_bench) and
 # server on a free port; about 9 minutes. BENCH_ARGS="--only pages --seconds 3" runs a part.
-bench: db
+bench: db pdf-libs orthanc chromium
 	@command -v wrk >/dev/null || { apt-get update -qq && \
 	  apt-get install -y -qq -o DPkg::Lock::Timeout=300 wrk >/dev/null; }
 	@command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || { apt-get update -qq && \
 	  apt-get install -y -qq -o DPkg::Lock::Timeout=300 nginx >/dev/null; }
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# Debian's Orthanc (and DCMTK): the DICOM server the benchmarks and tests compare with (tests/orthanc.py).
+orthanc:
+	@[ -x /usr/sbin/Orthanc ] && command -v storescu >/dev/null || { apt-get update -qq && \
+	  apt-get install -y -qq -o DPkg::Lock::Timeout=300 orthanc dcmtk >/dev/null; }
 
 # A web-vulnerability scan (Debian's wapiti, plus PyPI's wapiti3 in a venv under /tmp for the upload
 # form) of a production-like server on 127.0.0.1; about 15 minutes. The report goes to docs/security/.
@@ -169,11 +183,11 @@ $(OBSERVATORY)/conf/hsts-preload.json: deploy/observatory/package-lock.json
 	npm ci --prefix deploy/observatory --ignore-scripts --no-audit --no-fund
 	echo '{}' > $@
 
-test: test-preflight db chromium nginx observatory
+test: test-preflight db pdf-libs chromium nginx observatory
 	$(MANAGE) collectstatic --no-input --verbosity 0
 	$(BIN)/pytest --create-db -n $${PYTEST_WORKERS:-2} $(PYTEST_ARGS)
 
-lint: install
+lint: install pdf-libs
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/djlint --lint templates exercises/templates intake/templates

@@ -279,6 +279,8 @@ SECURE_CSP = {
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
     "media-src": [CSP.SELF],
+    # The exercise player's offline worker (/exercises/sw.js), our own script only.
+    "worker-src": [CSP.SELF],
     "object-src": [CSP.NONE],
     "frame-src": ["https://www.youtube-nocookie.com"],
     "frame-ancestors": [CSP.NONE],
@@ -372,6 +374,8 @@ LOGGING = {
         # Replaces Django's own console handler for "django", which would print every line twice.
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "WARNING"},
+        # WeasyPrint logs each step of every letter it draws.
+        "weasyprint.progress": {"level": "WARNING"},
     },
 }
 
@@ -419,6 +423,14 @@ INTAKE_STAGING_MAX_TOTAL_BYTES = env.int("INTAKE_STAGING_MAX_TOTAL_BYTES", defau
 
 # Patients asked for more files get a single-use link that lasts this many days.
 INTAKE_UPLOAD_LINK_DAYS = env.int("INTAKE_UPLOAD_LINK_DAYS", default=7)
+# The patient's link to their review letter works this many days (it also asks for the reference
+# and date of birth); tries per hour, counted per client address and per reference.
+INTAKE_LETTER_LINK_DAYS = env.int("INTAKE_LETTER_LINK_DAYS", default=30)
+INTAKE_LETTER_ATTEMPTS = env.int("INTAKE_LETTER_ATTEMPTS", default=10)
+INTAKE_LETTER_ATTEMPT_SECONDS = env.int("INTAKE_LETTER_ATTEMPT_SECONDS", default=3600)
+# Look-ups on the "Where is my request?" page, counted the same way.
+INTAKE_STATUS_ATTEMPTS = env.int("INTAKE_STATUS_ATTEMPTS", default=10)
+INTAKE_STATUS_ATTEMPT_SECONDS = env.int("INTAKE_STATUS_ATTEMPT_SECONDS", default=3600)
 # `manage.py apply_retention` removes the files of requests closed (or marked spam) this long ago.
 INTAKE_RETENTION_DAYS = env.int("INTAKE_RETENTION_DAYS", default=365)
 # --- Benchmarks -----------------------------------------------------------------------------------

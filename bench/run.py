@@ -106,8 +106,10 @@ BENCHMARKS: dict[str, Callable[[Context], dict]] = {
     "submit": submissions.run_submit,
     "upload_memory": submissions.run_upload_memory,
     "pipeline": script("bench/pipeline_bench.py", "--runs", "1"),
+    "loose_files": script("bench/loose_bench.py", "--runs", "1", timeout=1800),
     "uploads": uploads.run,
-    "admin_queue": script("bench/admin_queue.py", timeout=600),
+    "admin_queue": script("bench/admin_queue.py", timeout=3600),  # seeding 1M rows takes minutes
+    "viewer": script("bench/viewer.py", timeout=1500),
 }
 
 

@@ -119,10 +119,12 @@ def _no_params(request: HttpRequest) -> dict[str, str]:
     return {}
 
 
-def library_page(params: Callable[[HttpRequest], dict[str, str]] = _no_params):
+def library_page(view=None, *, params: Callable[[HttpRequest], dict[str, str]] = _no_params):
     """Conditional GET plus a Cache-Control that makes browsers revalidate (a cheap 304).
 
-    `params` gives the query parameters the page depends on, normalised (request.page_params).
+    `@library_page` for a page that reads no query parameter (any is ignored);
+    `@library_page(params=…)` with a function giving the parameters the page depends on,
+    normalised (request.page_params).
     """
 
     def decorate(view):
@@ -142,7 +144,7 @@ def library_page(params: Callable[[HttpRequest], dict[str, str]] = _no_params):
 
         return wrapper
 
-    return decorate
+    return decorate(view) if view is not None else decorate
 
 
 # Stand-ins for what differs per request in a kept library frame or card. Postgres text cannot hold
@@ -256,7 +258,7 @@ def _exercise_context(request: HttpRequest, exercise: Exercise) -> dict:
 
 @require_safe
 @transaction.non_atomic_requests
-@library_page()
+@library_page
 def exercise_detail(request: HttpRequest, slug: str) -> HttpResponse:
     exercise = _exercise(request, slug)
     return render(request, "exercises/exercise.html", _exercise_context(request, exercise))
@@ -264,7 +266,7 @@ def exercise_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 @transaction.non_atomic_requests
-@library_page()
+@library_page
 def exercise_print(request: HttpRequest, slug: str) -> HttpResponse:
     exercise = _exercise(request, slug)
     return render(request, "exercises/exercise_print.html", _exercise_context(request, exercise))
@@ -311,13 +313,13 @@ def _routine_context(request: HttpRequest, slug: str) -> dict:
 
 @require_safe
 @transaction.non_atomic_requests
-@library_page()
+@library_page
 def routine_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "exercises/routine.html", _routine_context(request, slug))
 
 
 @require_safe
 @transaction.non_atomic_requests
-@library_page()
+@library_page
 def routine_print(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "exercises/routine_print.html", _routine_context(request, slug))

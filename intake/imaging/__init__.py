@@ -22,6 +22,7 @@ from .results import (
     Preview,
     Result,
     SeriesSummary,
+    Slice,
     StudySummary,
 )
 
@@ -36,6 +37,7 @@ __all__ = [
     "Preview",
     "Result",
     "SeriesSummary",
+    "Slice",
     "StudySummary",
     "process_file",
     "read_file",

@@ -12,14 +12,20 @@ ROLES: dict[str, list[str]] = {
         "download_upload",
         "add_note",
         "view_note",
+        "view_surgeonreview",
+        "view_reviewletter",
+        "send_review_letter",  # after opening the letter's preview
     ],
     "Reviewing surgeon": [
         "view_reviewrequest",
-        "record_review_outcome",
         "view_upload",
         "download_upload",
         "add_note",
         "view_note",
+        "view_surgeonreview",
+        "sign_review",  # a signed review moves the request to "reviewed" (intake.triage.review)
+        "view_reviewletter",
+        "send_review_letter",
     ],
 }
 
