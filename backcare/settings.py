@@ -139,17 +139,33 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # across all of them; sessions are read from Redis and written through to the database, so a Redis
 # restart signs nobody out. Unset: one machine's memory, sessions in the database.
 REDIS_URL = "" if IN_PYTEST else env("REDIS_URL", default="")
+#
+# The exercise library has two caches of its own (exercises/views.py), keyed by its content version so
+# that an edit is never served stale. "pages": its pages without a query string and each exercise's
+# rendered card, a finite set per version, shared through Redis when there is one. "listings":
+# searches and filtered lists, whose URLs anyone can vary without end, always in this process's memory
+# and bounded, so a flood of unique searches evicts only other listings, never the popular pages nor
+# the rate-limit counts in "default".
+_LOCAL_MEMORY = "django.core.cache.backends.locmem.LocMemCache"
 if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="backcare"),
-        }
+    _REDIS = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="backcare"),
     }
+    CACHES = {"default": _REDIS, "pages": _REDIS}
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": _LOCAL_MEMORY},
+        # A few pages and cards per exercise and routine, for the current and recent versions.
+        "pages": {"BACKEND": _LOCAL_MEMORY, "LOCATION": "pages", "OPTIONS": {"MAX_ENTRIES": 2000}},
+    }
+CACHES["listings"] = {
+    "BACKEND": _LOCAL_MEMORY,
+    "LOCATION": "listings",
+    "OPTIONS": {"MAX_ENTRIES": 1000},
+}
 
 # --- Background tasks -----------------------------------------------------------------------------
 

@@ -102,6 +102,7 @@ def script(path: str, *args: str, timeout: float = 900) -> Callable[[Context], d
 # name -> benchmark; run in this order. New benchmarks go here.
 BENCHMARKS: dict[str, Callable[[Context], dict]] = {
     "pages": pages.run,
+    "page_misses": script("bench/page_misses.py", timeout=600),
     "submit": submissions.run_submit,
     "upload_memory": submissions.run_upload_memory,
     "pipeline": script("bench/pipeline_bench.py", "--runs", "1"),

@@ -12,12 +12,13 @@ from django.contrib.postgres.search import (
     SearchQuery,
     SearchRank,
     SearchVector,
+    SearchVectorExact,
     SearchVectorField,
 )
 from django.contrib.staticfiles import finders
 from django.core.cache import cache
 from django.db import models
-from django.db.models import Count, F, Max, Prefetch, Q
+from django.db.models import Case, Count, F, Func, Max, Prefetch, Q, TextField, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
@@ -203,29 +204,73 @@ class ExerciseQuerySet(models.QuerySet):
         return qs
 
     def search(self, text: str):
-        """Postgres full-text search, best match first, with why each result matched."""
+        """Postgres full-text search, best match first, with why each result matched.
+
+        Where it matched is read from the stored vector's weights (title A, summary B, steps C, why
+        it helps D), not by parsing each text again; the steps' headline is made only when the
+        steps matched.
+        """
         query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
+        hit_steps = SearchVectorExact(_written_with("c"), query)
+        headline = SearchHeadline(
+            "steps_text",
+            query,
+            config=SEARCH_CONFIG,
+            start_sel=HIGHLIGHT_START,
+            stop_sel=HIGHLIGHT_STOP,
+            max_words=18,
+            min_words=8,
+            max_fragments=1,
+        )
         return (
             self.filter(search_vector=query)
             .annotate(
                 rank=SearchRank(F("search_vector"), query),
-                hit_title=Q(title__search=query),
-                hit_summary=Q(summary__search=query),
-                hit_steps=Q(steps_text__search=query),
-                hit_why=Q(why_it_helps__search=query),
-                headline=SearchHeadline(
-                    "steps_text",
-                    query,
-                    config=SEARCH_CONFIG,
-                    start_sel=HIGHLIGHT_START,
-                    stop_sel=HIGHLIGHT_STOP,
-                    max_words=18,
-                    min_words=8,
-                    max_fragments=1,
+                hit_title=SearchVectorExact(_written_with("a"), query),
+                hit_summary=SearchVectorExact(_written_with("b"), query),
+                hit_steps=hit_steps,
+                hit_why=SearchVectorExact(_written_with("d"), query),
+                headline=Case(
+                    When(hit_steps, then=headline), default=Value(""), output_field=TextField()
                 ),
             )
             .order_by("-rank", "title")
         )
+
+
+def _written_with(weight: str) -> Func:
+    """The part of the stored search vector with one weight: one field's words (Exercise)."""
+    return Func(
+        F("search_vector"),
+        function="ts_filter",
+        template=f"%(function)s(%(expressions)s, '{{{weight}}}')",
+        output_field=SearchVectorField(),
+    )
+
+
+# Compiling the library's query costs several times running it (a search: ~4 ms to build five
+# full-text expressions and a headline, under 1 ms to run; bench/README.md). So the SQL for each set of
+# filters is compiled once per process, with a stand-in for the search words, and run again with the
+# words as a parameter. Postgres text and the search form refuse a NUL, so no real words equal it.
+_WORDS = "\x00words\x00"
+
+
+@functools.lru_cache(maxsize=512)
+def _library_sql(published_only: bool, filters: tuple, searching: bool) -> tuple[str, tuple]:
+    exercises = Exercise.objects.all()
+    if published_only:
+        exercises = exercises.published()
+    exercises = exercises.filtered(**dict(filters))
+    if searching:
+        exercises = exercises.search(_WORDS)
+    return exercises.only("pk").query.sql_with_params()
+
+
+def library_matches(*, published_only: bool, filters: dict, words: str = "") -> list["Exercise"]:
+    """The exercises of the library page: pks only, and after a search why each one matched
+    (`match_reasons`, `headline`), best match first. One query whatever the filters."""
+    sql, params = _library_sql(published_only, tuple(sorted(filters.items())), bool(words))
+    return list(Exercise.objects.raw(sql, [words if p == _WORDS else p for p in params]))
 
 
 class Exercise(Reviewable):
