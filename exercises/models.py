@@ -98,6 +98,28 @@ def dosage_lines(
     return lines
 
 
+class ItemDosage:
+    """A routine's or a programme's item: its own dosage where it sets one, else the exercise's.
+
+    A routine item has no `times_per_day`: the routine says how often.
+    """
+
+    def resolved(self, name: str) -> int | None:
+        value = getattr(self, name, None)
+        return value if value is not None else getattr(self.exercise, name)
+
+    def dosage(self) -> list[str]:
+        return dosage_lines(
+            reps=self.resolved("reps"),
+            sets=self.resolved("sets"),
+            hold_seconds=self.resolved("hold_seconds"),
+            times_per_day=self.resolved("times_per_day")
+            if hasattr(self, "times_per_day")
+            else None,
+            note=self.note or self.exercise.dosage_note,
+        )
+
+
 # A clinician's review holds for a year; an edit to the reviewed text ends it at once.
 REVIEW_INTERVAL = datetime.timedelta(days=365)
 
@@ -426,6 +448,10 @@ class Exercise(Reviewable):
             note=self.dosage_note,
         )
 
+    def resolved(self, name: str) -> int | None:
+        """Its own dosage (as an item of a routine or programme answers with the exercise's)."""
+        return getattr(self, name)
+
     def refresh_steps_text(self) -> None:
         """Copy the steps into steps_text (for search) and mark the exercise as changed."""
         text = "\n".join(self.steps.order_by("order", "pk").values_list("text", flat=True))
@@ -507,7 +533,7 @@ class Routine(Reviewable):
         return [self.title, self.summary, self.who_for, self.minutes, self.how_often, *items]
 
 
-class RoutineItem(models.Model):
+class RoutineItem(ItemDosage, models.Model):
     routine = models.ForeignKey(Routine, on_delete=models.CASCADE, related_name="items")
     exercise = models.ForeignKey(Exercise, on_delete=models.PROTECT, related_name="routine_items")
     order = models.PositiveSmallIntegerField(default=0)
@@ -532,16 +558,6 @@ class RoutineItem(models.Model):
         result = super().delete(*args, **kwargs)
         Routine.objects.filter(pk=self.routine_id).update(updated_at=timezone.now())
         return result
-
-    def dosage(self) -> list[str]:
-        ex = self.exercise
-        return dosage_lines(
-            reps=self.reps if self.reps is not None else ex.reps,
-            sets=self.sets if self.sets is not None else ex.sets,
-            hold_seconds=self.hold_seconds if self.hold_seconds is not None else ex.hold_seconds,
-            times_per_day=None,  # the routine says how often
-            note=self.note or ex.dosage_note,
-        )
 
 
 class ContentReview(models.Model):
@@ -692,7 +708,7 @@ class Programme(models.Model):
         return f"{self.code[:half]}-{self.code[half:]}"
 
 
-class ProgrammeItem(models.Model):
+class ProgrammeItem(ItemDosage, models.Model):
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="items")
     exercise = models.ForeignKey(
         Exercise,
@@ -714,15 +730,3 @@ class ProgrammeItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.programme}: {self.exercise}"
-
-    def dosage(self) -> list[str]:
-        ex = self.exercise
-        return dosage_lines(
-            reps=self.reps if self.reps is not None else ex.reps,
-            sets=self.sets if self.sets is not None else ex.sets,
-            hold_seconds=self.hold_seconds if self.hold_seconds is not None else ex.hold_seconds,
-            times_per_day=(
-                self.times_per_day if self.times_per_day is not None else ex.times_per_day
-            ),
-            note=self.note or ex.dosage_note,
-        )
