@@ -200,6 +200,9 @@ vendor:
 	mkdir -p static/vendor/uppy
 	cp node_modules/uppy/dist/uppy.min.js{,.map} node_modules/uppy/dist/uppy.min.css static/vendor/uppy/
 	cp node_modules/uppy/LICENSE static/vendor/uppy/
+	mkdir -p static/vendor/dicom-parser
+	cp node_modules/dicom-parser/dist/dicomParser.min.js{,.map} static/vendor/dicom-parser/
+	cp node_modules/dicom-parser/LICENSE static/vendor/dicom-parser/
 
 clean:
 	rm -rf $(VENV) staticfiles node_modules deploy/observatory/node_modules

@@ -31,8 +31,9 @@
 
   var skipped = [];
   var refused = {};
+  var leftOut = "";
   function showNotes() {
-    var lines = [];
+    var lines = leftOut ? [leftOut] : [];
     if (skipped.length) {
       lines.push(
         "We left out " + skipped.length + " file" + (skipped.length === 1 ? "" : "s") +
@@ -46,6 +47,7 @@
     notes.textContent = lines.join(" ");
   }
 
+  var sorter = null; // set below when the CD sorting scripts are on the page
   var uppy = new U.Uppy({
     id: "mri-review-files",
     autoProceed: true,
@@ -59,7 +61,7 @@
         showNotes();
         return false;
       }
-      return true;
+      return sorter ? sorter.admit(file) : true;
     }
   });
 
@@ -208,8 +210,17 @@
     showNotes();
   });
 
+  sorter = makeSorter();
+
   // Sending the form while files are still on their way would leave them out.
   form.addEventListener("submit", function (event) {
+    if (sorter && sorter.waiting()) {
+      event.preventDefault();
+      notes.textContent =
+        "Please choose the scans to send, then press “Upload the ticked scans”. Then you can send the form.";
+      box.focus();
+      return;
+    }
     var busy = uppy.getFiles().filter(function (file) {
       return !file.error && !(file.progress && file.progress.uploadComplete);
     });
@@ -221,6 +232,130 @@
       box.focus();
     }
   });
+
+  // Files are held back from Uppy until the patient has seen the CD's studies and ticked the ones
+  // to send (cd-sort.js reads them, cd-choice.js asks). Reports, photos and ZIP files go at once,
+  // unread. The parser (static/vendor/dicom-parser) is fetched with the first files to read.
+  function makeSorter() {
+    var panel = document.getElementById("cd-sort");
+    var holder = document.getElementById("cd-sort-box");
+    if (!panel || !holder || !window.BackCareCd || !window.BackCareCdChoice) {
+      return null;
+    }
+    var SENT_AS_THEY_ARE = /\.(zip|pdf|jpe?g|png|heic)$/i;
+    var admitted = new WeakSet();
+    var batch = [];
+    var waiting = [];
+    var parser = null;
+    var choice = new window.BackCareCdChoice(panel, {
+      typed: typed,
+      onSend: function (files, unticked) {
+        waiting = [];
+        leftOut = unticked ? "We did not upload " + unticked + " stud" + (unticked === 1 ? "y" : "ies") +
+          " you left unticked." : "";
+        showNotes();
+        release(files);
+      }
+    });
+
+    function typed() {
+      function value(id) {
+        var input = document.getElementById(id);
+        return input ? input.value.trim() : "";
+      }
+      return { firstName: value("id_first_name"), lastName: value("id_last_name"),
+        birthDate: value("id_date_of_birth") };
+    }
+
+    function release(files) {
+      files.forEach(function (file) { admitted.add(file.data); });
+      try {
+        uppy.addFiles(files);
+      } catch (error) {
+        uppy.log(error);
+      }
+    }
+
+    function loadParser() {
+      if (window.dicomParser) {
+        return Promise.resolve();
+      }
+      if (!parser) {
+        parser = new Promise(function (resolve, reject) {
+          var script = document.createElement("script");
+          script.src = holder.dataset.parserUrl;
+          script.onload = resolve;
+          script.onerror = function () {
+            parser = null;
+            reject(new Error("dicom-parser did not load"));
+          };
+          document.head.appendChild(script);
+        });
+      }
+      return parser;
+    }
+
+    function sortBatch() {
+      var files = batch;
+      batch = [];
+      release(files.filter(function (file) { return SENT_AS_THEY_ARE.test(file.name); }));
+      var toRead = files.filter(function (file) { return !SENT_AS_THEY_ARE.test(file.name); });
+      if (!toRead.length) {
+        return;
+      }
+      // A second folder added before the patient chose: its files are sorted with the first's.
+      waiting = waiting.concat(toRead);
+      var all = waiting;
+      loadParser().then(function () {
+        return window.BackCareCd.sortFiles(all, function (done, total) { choice.reading(done, total); });
+      }).then(function (sorting) {
+        if (all !== waiting) {
+          return; // newer files came while these were read: that sorting shows them all
+        }
+        release(sorting.notDicom);
+        if (!sorting.list().length) {
+          waiting = [];
+          release(sorting.unreadable.concat(sorting.dicomdirs));
+          document.getElementById("cd-sort-status").textContent = "";
+          return;
+        }
+        waiting = waiting.filter(function (file) { return sorting.notDicom.indexOf(file) === -1; });
+        choice.show(sorting);
+      }).catch(function () {
+        // Without the parser nothing is sorted: everything goes, as before this step existed.
+        waiting = [];
+        release(all);
+      });
+    }
+
+    ["id_first_name", "id_last_name", "id_date_of_birth"].forEach(function (id) {
+      var input = document.getElementById(id);
+      if (input) {
+        input.addEventListener("input", function () {
+          if (choice.pending()) {
+            choice.sync();
+          }
+        });
+      }
+    });
+
+    return {
+      admit: function (file) {
+        if (admitted.has(file.data)) {
+          return true;
+        }
+        batch.push({ source: file.source, name: file.name, type: file.type, data: file.data,
+          meta: { relativePath: (file.meta && file.meta.relativePath) || null } });
+        if (batch.length === 1) {
+          setTimeout(sortBatch, 0); // every file of one drop or choice arrives before this runs
+        }
+        return false;
+      },
+      waiting: function () {
+        return waiting.length > 0;
+      }
+    };
+  }
 
   box.hidden = false;
   if (plainField) {
