@@ -111,9 +111,7 @@ def test_the_cd_is_sorted_and_only_the_ticked_mri_is_sent(
     assert console_errors == []
 
 
-def test_a_name_that_differs_from_the_form_is_said_before_sending(
-    page, live_server, two_study_cd
-):
+def test_a_name_that_differs_from_the_form_is_said_before_sending(page, live_server, two_study_cd):
     page.goto(f"{live_server.url}/mri-review/")
     fill_like_a_patient(page)
     page.get_by_label("Last name").fill("Smith")
