@@ -107,6 +107,7 @@ BENCHMARKS: dict[str, Callable[[Context], dict]] = {
     "pipeline": script("bench/pipeline_bench.py", "--runs", "1"),
     "uploads": uploads.run,
     "admin_queue": script("bench/admin_queue.py", timeout=600),
+    "cd_sort": script("bench/cd_sort.py", "--runs", "3", timeout=600),
 }
 
 

@@ -6,10 +6,12 @@
 (function () {
   "use strict";
 
-  var FIRST_READ = 16 * 1024; // most headers fit; a longer one is read again with more
+  // Groups 0008 to 0020 (all we show) usually end within the first 2-4 KB, before the long private
+  // groups (Siemens' CSA header in 0029) and the pixels; a longer header is read again with more.
+  var FIRST_READ = 4 * 1024;
   var LONGEST_HEADER = 8 * 1024 * 1024;
   var LONGEST_DICOMDIR = 32 * 1024 * 1024;
-  var READS_AT_ONCE = 8;
+  var READS_AT_ONCE = 16;
   var TAG = {
     studyUid: "x0020000d", seriesUid: "x0020000e", modality: "x00080060", bodyPart: "x00180015",
     studyDescription: "x00081030", seriesDescription: "x0008103e", studyDate: "x00080020",
