@@ -328,6 +328,12 @@
       });
     }
 
+    // Fetch the parser as the patient reaches the upload box (before any file is chosen), not with
+    // the page: most visitors of the form never send a CD folder.
+    ["pointerenter", "focusin", "dragenter"].forEach(function (type) {
+      box.addEventListener(type, function () { loadParser().catch(function () {}); }, { once: true });
+    });
+
     ["id_first_name", "id_last_name", "id_date_of_birth"].forEach(function (id) {
       var input = document.getElementById(id);
       if (input) {
