@@ -91,6 +91,7 @@ def one_run(browser, base_url: str, folder: Path) -> dict:
     cdp = page.context.new_cdp_session(page)
     page.add_init_script(PROBE)
     page.goto(f"{base_url}/mri-review/")
+    page.locator("#div_id_files").scroll_into_view_if_needed()  # Uppy loads as the files come near
     page.wait_for_function("!!(window.Uppy && window.BackCareCdChoice)")
     cdp.send("Emulation.setCPUThrottlingRate", {"rate": 4})
     cdp.send("HeapProfiler.collectGarbage")

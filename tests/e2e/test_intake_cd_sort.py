@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from bench.studies import CdStudy, build_cd
 from intake.models import ReviewRequest, StagedUpload
-from tests.e2e.conftest import axe_violations
+from tests.e2e.conftest import axe_violations, reach_the_upload_box
 from tests.e2e.test_intake_form import fill_like_a_patient
 from tests.factories import zipped_dicom_cd
 
@@ -66,6 +66,7 @@ def test_the_cd_is_sorted_and_only_the_ticked_mri_is_sent(
     page, live_server, console_errors, two_study_cd
 ):
     page.goto(f"{live_server.url}/mri-review/")
+    reach_the_upload_box(page)
     fill_like_a_patient(page)
     choose_folder(page, two_study_cd)
 
@@ -113,6 +114,7 @@ def test_the_cd_is_sorted_and_only_the_ticked_mri_is_sent(
 
 def test_a_name_that_differs_from_the_form_is_said_before_sending(page, live_server, two_study_cd):
     page.goto(f"{live_server.url}/mri-review/")
+    reach_the_upload_box(page)
     fill_like_a_patient(page)
     page.get_by_label("Last name").fill("Smith")
     choose_folder(page, two_study_cd)
@@ -137,6 +139,7 @@ def test_a_series_can_be_unticked_and_a_cd_without_dicomdir_sorts_by_headers(
 ):
     cd = build_cd(tmp_path / "CD", [OLD_CT, LUMBAR_MR], dicomdir=False)
     page.goto(f"{live_server.url}/mri-review/")
+    reach_the_upload_box(page)
     choose_folder(page, cd)
     mri = page.locator("#cd-sort-list > li").first
     expect(mri).to_contain_text("3 series, 9 images", timeout=30_000)
@@ -154,6 +157,7 @@ def test_a_series_can_be_unticked_and_a_cd_without_dicomdir_sorts_by_headers(
 def test_a_zipped_cd_is_uploaded_as_it_is_without_a_choice(page, live_server):
     archive = zipped_dicom_cd()
     page.goto(f"{live_server.url}/mri-review/")
+    reach_the_upload_box(page)
     page.locator("#upload-dashboard input[type=file]:not([webkitdirectory])").first.set_input_files(
         [{"name": "MY_CD.ZIP", "mimeType": "application/zip", "buffer": archive}]
     )

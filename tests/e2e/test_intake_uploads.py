@@ -12,7 +12,7 @@ from django.core.cache import cache
 from playwright.sync_api import expect
 
 from intake.models import ReviewRequest, StagedUpload
-from tests.e2e.conftest import axe_violations
+from tests.e2e.conftest import axe_violations, reach_the_upload_box
 from tests.e2e.test_intake_form import fill_like_a_patient
 from tests.factories import PYDICOM_TEST_FILES, pdf_bytes
 
@@ -62,6 +62,7 @@ def test_a_patient_uploads_a_whole_cd_folder_and_every_file_is_attached(
     page, live_server, console_errors, cd_folder
 ):
     page.goto(f"{live_server.url}/mri-review/")
+    reach_the_upload_box(page)
     dashboard = page.locator("#upload-dashboard")
     expect(dashboard).to_be_visible()
     expect(page.locator("#div_id_files")).to_be_hidden()
@@ -122,6 +123,7 @@ def test_an_upload_cut_off_mid_way_resumes_and_completes(
         ),
     )
     page.goto(f"{live_server.url}/mri-review/")
+    reach_the_upload_box(page)
     fill_like_a_patient(page)
     page.locator("#upload-dashboard input[type=file]:not([webkitdirectory])").first.set_input_files(
         [{"name": "IM000001.dcm", "mimeType": "application/dicom", "buffer": big}]
@@ -159,6 +161,7 @@ def test_after_a_reload_the_upload_carries_on_from_the_servers_offset(page, live
 
     page.route(re.compile(r".*/mri-review/uploads/[^/]+$"), stall_after_three_chunks)
     page.goto(f"{live_server.url}/mri-review/")
+    reach_the_upload_box(page)
     page.locator("#upload-dashboard input[type=file]:not([webkitdirectory])").first.set_input_files(
         [{"name": "IM000001.dcm", "mimeType": "application/dicom", "buffer": big}]
     )
@@ -172,6 +175,7 @@ def test_after_a_reload_the_upload_carries_on_from_the_servers_offset(page, live
     stalled["on"] = False
     sent_before_reload = len(offsets)
     page.reload()
+    reach_the_upload_box(page)
     expect(page.locator("#staged-inputs input[name=staged]")).to_have_count(1, timeout=60_000)
 
     # The same upload finished: after the reload it went on from the server's offset, not from zero.
@@ -199,6 +203,7 @@ def test_a_full_staging_area_is_told_in_the_servers_words_without_retrying(
         ),
     )
     page.goto(f"{live_server.url}/mri-review/")
+    reach_the_upload_box(page)
     page.locator("#upload-dashboard input[type=file]:not([webkitdirectory])").first.set_input_files(
         [{"name": "report.pdf", "mimeType": "application/pdf", "buffer": report}]
     )
