@@ -53,6 +53,54 @@ def build_zip_study(path: Path, target_bytes: int, *, compress: bool = True) -> 
     return path
 
 
+def build_loose_study(folder: Path, instances: int, *, series: int = 4) -> list[Path]:
+    """`instances` loose DICOM files of one MR study in `series` series (512x512, 16-bit, each its own
+    UIDs, slice shifted and mild noise as above), as a CD's folder holds them; reused if present."""
+    files = sorted(folder.glob("S*/IM*"))
+    if len(files) == instances:
+        return files
+    import numpy as np
+    import pydicom
+    from pydicom.uid import ExplicitVRLittleEndian, generate_uid
+
+    source = pydicom.dcmread(Path(pydicom.__file__).parent / "data" / "test_files" / "MR_small.dcm")
+    base = source.pixel_array.astype(np.uint16)
+    big = np.kron(base, np.ones((SIDE // base.shape[0],) * 2, dtype=np.uint16))
+    rng = np.random.default_rng(20)
+    study_uid = generate_uid()
+    descriptions = ["T1 SAG", "T2 SAG", "T2 AX", "STIR SAG"]
+    per_series = instances // series
+    for s in range(series):
+        series_uid = generate_uid()
+        (folder / f"S{s + 1:02d}").mkdir(parents=True, exist_ok=True)
+        for i in range(per_series):
+            ds = source.copy()
+            ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
+            ds.StudyInstanceUID, ds.SeriesInstanceUID = study_uid, series_uid
+            ds.SOPInstanceUID = generate_uid()
+            ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+            ds.SeriesNumber, ds.SeriesDescription = s + 1, descriptions[s % len(descriptions)]
+            ds.BodyPartExamined = "LSPINE"
+            ds.InstanceNumber, ds.SliceLocation = i + 1, float(i * 4)
+            ds.Rows = ds.Columns = SIDE
+            noise = rng.integers(0, 24, size=big.shape, dtype=np.uint16)
+            ds.PixelData = (np.roll(big, i * 3, axis=1) + noise).astype(np.uint16).tobytes()
+            ds.save_as(folder / f"S{s + 1:02d}" / f"IM{i + 1:04d}", enforce_file_format=True)
+    return sorted(folder.glob("S*/IM*"))
+
+
+def zip_folder(files: list[Path], folder: Path, path: Path) -> Path:
+    """The loose files zipped (deflate, level 6) under their paths in the folder; reused if present."""
+    if path.exists():
+        return path
+    partial = path.with_suffix(".part")
+    with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
+        for file in files:
+            archive.write(file, f"DICOM/{file.relative_to(folder)}")
+    partial.rename(path)
+    return path
+
+
 @dataclass(frozen=True)
 class CdStudy:
     """One study on a generated CD: pydicom's MR_small.dcm or CT_small.dcm with its header set."""

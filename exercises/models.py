@@ -3,6 +3,7 @@
 import datetime
 import functools
 import hashlib
+import secrets
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
@@ -584,3 +585,99 @@ def cached_content_stamp() -> tuple[str, datetime.datetime | None]:
 def forget_content_stamp(**kwargs) -> None:
     """Signal receiver: the library changed."""
     cache.delete(STAMP_CACHE_KEY)
+
+
+# --- Home programmes: exercises chosen by staff for one patient -----------------------------------
+
+# No 0/O, 1/I/L or U: a code read aloud on the phone or copied from paper comes through.
+PROGRAMME_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+PROGRAMME_CODE_LENGTH = 8
+
+
+def new_programme_code() -> str:
+    return "".join(secrets.choice(PROGRAMME_CODE_ALPHABET) for _ in range(PROGRAMME_CODE_LENGTH))
+
+
+def normalise_programme_code(text: str) -> str:
+    """What a patient types ("abcd-efgh", " ABCD EFGH ") as the stored code."""
+    return "".join(ch for ch in text.upper() if ch.isalnum())
+
+
+class Programme(models.Model):
+    """A home programme: exercises and dosage chosen by staff for one patient, opened by its code.
+
+    It holds no name or health data: the code, on the patient's printed sheet, is the only link to
+    the patient. Anyone with the code can read the programme, so the note must not name anyone.
+    """
+
+    code = models.CharField(
+        max_length=PROGRAMME_CODE_LENGTH, unique=True, default=new_programme_code, editable=False
+    )
+    note = models.TextField(
+        "note for the patient",
+        blank=True,
+        max_length=600,
+        help_text=(
+            "Plain advice, for example when to do the exercises. No name or health details: "
+            "anyone with the code can read this."
+        ),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        editable=False,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "home programme"
+
+    def __str__(self) -> str:
+        return f"Programme {self.display_code}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("exercises:programme", args=[self.code])
+
+    @property
+    def display_code(self) -> str:
+        half = PROGRAMME_CODE_LENGTH // 2
+        return f"{self.code[:half]}-{self.code[half:]}"
+
+
+class ProgrammeItem(models.Model):
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="items")
+    exercise = models.ForeignKey(
+        Exercise,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"status": Status.PUBLISHED},
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+    reps = models.PositiveSmallIntegerField(
+        "repetitions", null=True, blank=True, help_text="Blank: the exercise's default."
+    )
+    sets = models.PositiveSmallIntegerField(null=True, blank=True)
+    hold_seconds = models.PositiveSmallIntegerField(null=True, blank=True)
+    times_per_day = models.PositiveSmallIntegerField(null=True, blank=True)
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["order", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.programme}: {self.exercise}"
+
+    def dosage(self) -> list[str]:
+        ex = self.exercise
+        return dosage_lines(
+            reps=self.reps if self.reps is not None else ex.reps,
+            sets=self.sets if self.sets is not None else ex.sets,
+            hold_seconds=self.hold_seconds if self.hold_seconds is not None else ex.hold_seconds,
+            times_per_day=(
+                self.times_per_day if self.times_per_day is not None else ex.times_per_day
+            ),
+            note=self.note or ex.dosage_note,
+        )

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from django.utils.functional import cached_property
 
 from intake import rules
@@ -640,3 +641,61 @@ class MoreFilesForm(forms.Form):
         if not checked.accepted:
             raise forms.ValidationError("Choose at least one file to send", code="required")
         return checked.accepted
+
+
+class LetterAccessForm(forms.Form):
+    """What the patient types to open their review letter (or to see where their request is): the
+    reference and the date of birth."""
+
+    reference = forms.CharField(
+        label="Your reference",
+        max_length=20,
+        help_text="It is in the e-mail we sent, for example BC-7KQ4-92XD.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+    date_of_birth = forms.DateField(
+        label="Your date of birth",
+        help_text="For example, 03/27/1968.",
+        widget=forms.DateInput(attrs={"autocomplete": "bday"}),
+        error_messages={"invalid": "Enter your date of birth like this: 03/27/1968."},
+    )
+
+    def clean_reference(self) -> str:
+        # Forgive case, spaces and missing dashes: "bc 7kq4 92xd" is BC-7KQ4-92XD.
+        letters = re.sub(r"[^A-Z0-9]", "", self.cleaned_data["reference"].upper())
+        return f"{letters[:2]}-{letters[2:6]}-{letters[6:]}" if len(letters) == 10 else letters
+
+    def matches(self, review_request: ReviewRequest) -> bool:
+        """Both answers right. Each is compared in constant time and both are always compared, so
+        neither the answer nor its timing tells which one was wrong."""
+        reference_ok = constant_time_compare(
+            self.cleaned_data["reference"], review_request.reference
+        )
+        birth_ok = constant_time_compare(
+            self.cleaned_data["date_of_birth"].isoformat(),
+            review_request.date_of_birth.isoformat(),
+        )
+        return reference_ok & birth_ok
+
+
+# Compared against when no request has the typed reference, so a look-up does the same work either
+# way. Never saved: its reference does not fit REFERENCE_PATTERN.
+_NOBODY = ReviewRequest(reference="BC-NONE-NONE", date_of_birth=datetime.date(1, 1, 1))
+
+
+class StatusLookupForm(LetterAccessForm):
+    """What the patient types on the "Where is my request?" page."""
+
+    def find(self) -> tuple[ReviewRequest | None, ReviewRequest | None]:
+        """(the request these answers open, or None; the request with the typed reference, or None).
+
+        The second is for the access log only (a wrong birth date for a real reference is worth a
+        look); the patient's answer never tells the two failures apart.
+        """
+        candidate = (
+            ReviewRequest.objects.filter(reference=self.cleaned_data["reference"])
+            .only("reference", "date_of_birth", "status", "imaging_plan")
+            .first()
+        )
+        matched = self.matches(candidate or _NOBODY)
+        return (candidate if matched else None), candidate

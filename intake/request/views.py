@@ -5,14 +5,22 @@ from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_safe
 
 from intake import ratelimit
-from intake.enums import SafetyTier
-from intake.models import ReviewRequest
-from intake.request.forms import MoreFilesForm, ReviewRequestForm
+from intake.enums import AccessAction, AccessOutcome, SafetyTier
+from intake.models import AccessLog, ReviewLetter, ReviewRequest
+from intake.request import letters
+from intake.request.forms import (
+    LetterAccessForm,
+    MoreFilesForm,
+    ReviewRequestForm,
+    StatusLookupForm,
+)
+from intake.request.letters import find_letter
 from intake.request.red_flags import advice_for, red_flags_of, routine_note_for
 from intake.request.services import (
     StagedUploadsChanged,
@@ -20,6 +28,7 @@ from intake.request.services import (
     find_upload_link,
     submit_review_request,
 )
+from intake.request.status import log_lookup, patient_status
 from intake.uploads import tus
 from intake.uploads.handlers import install_intake_upload_handlers
 
@@ -151,3 +160,129 @@ def _more_files_submit(request: HttpRequest, link, skipped) -> HttpResponse:
         "intake/more_files_thanks.html",
         {"reference": link.request.reference, "count": len(added)},
     )
+
+
+# --- The review letter, through the link in the patient's e-mail ---------------------------------
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def review_letter(request: HttpRequest, token: str) -> HttpResponse:
+    """The patient's review letter, as a PDF download, for the right reference and date of birth.
+
+    A wrong reference and a wrong date of birth get the same answer; tries are limited per client
+    address and per reference; every letter handed over is in the access log. The page names no
+    patient detail: the link could be forwarded.
+    """
+    letter = find_letter(token)
+    if letter is None:
+        return render(request, "intake/review_letter_gone.html", status=HTTPStatus.NOT_FOUND)
+    if not letter.is_current:
+        return render(request, "intake/review_letter_gone.html", status=HTTPStatus.GONE)
+    review_request = letter.review.request
+    form = LetterAccessForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if ratelimit.over_letter_limit(request, review_request.reference):
+            return render(
+                request, "intake/review_letter_limited.html", status=HTTPStatus.TOO_MANY_REQUESTS
+            )
+        if form.is_valid():
+            if form.matches(review_request):
+                return _letter_download(request, letter)
+            form.add_error(
+                None,
+                "The reference or the date of birth does not match our records. Check both and "
+                "try again.",
+            )
+    return render(request, "intake/review_letter_access.html", {"form": form})
+
+
+def _letter_download(request: HttpRequest, letter: ReviewLetter) -> HttpResponse:
+    review = letter.review
+    response = HttpResponse(letters.letter_pdf(review), content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(
+        True, letters.download_name(review)
+    )
+    AccessLog.objects.create(
+        user=None,  # the patient
+        client_address=request.META.get("REMOTE_ADDR") or None,
+        action=AccessAction.LETTER,
+        request_id=review.request_id,
+        reference=review.request.reference,
+        detail=f"letter {letter.pk}, review version {review.version}",
+    )
+    return response
+
+
+# --- "Where is my request?" ------------------------------------------------------------------------
+
+NO_MATCH = (
+    "The reference or the date of birth does not match our records. Check both and try again."
+)
+
+
+# never_cache: the answer is one patient's; a POST form, so nothing of it is in the URL. The CSRF
+# middleware checks the post.
+@never_cache
+@require_http_methods(["GET", "POST"])
+def request_status(request: HttpRequest) -> HttpResponse:
+    """Where a request is, for the right reference and date of birth.
+
+    A wrong reference and a wrong date of birth get the same answer; look-ups are limited per
+    client address (before the form is even read) and per reference (before the database is
+    asked); each look-up checked is in the access log with its outcome, and so is the first one
+    refused in a window (later refusals only count, so a stranger cannot grow the log at will).
+    """
+    if request.method == "GET":
+        return render(request, "intake/status.html", {"form": StatusLookupForm()})
+    limit, seconds = settings.INTAKE_STATUS_ATTEMPTS, settings.INTAKE_STATUS_ATTEMPT_SECONDS
+    tries = ratelimit.count(request, "status-address", seconds=seconds)
+    if tries > limit:
+        return _status_limited(request, first=tries == limit + 1, detail="by address")
+    form = StatusLookupForm(request.POST)
+    if not form.is_valid():
+        return render(request, "intake/status.html", {"form": form})
+    reference = form.cleaned_data["reference"]
+    tries = ratelimit.count_reference(reference, "status-reference", seconds=seconds)
+    if tries > limit:
+        return _status_limited(
+            request, first=tries == limit + 1, reference=reference, detail="by reference"
+        )
+    review_request, named = form.find()
+    if review_request is None:
+        log_lookup(
+            request,
+            AccessOutcome.NO_MATCH,
+            typed_reference=reference,
+            named=named,
+            detail="date of birth differs" if named else "no such reference",
+        )
+        form.add_error(None, NO_MATCH)
+        return render(request, "intake/status.html", {"form": form})
+    status = patient_status(review_request)
+    log_lookup(
+        request,
+        AccessOutcome.SHOWN,
+        typed_reference=reference,
+        named=review_request,
+        detail=f"shown: {status.stage.label}",
+    )
+    return render(
+        request,
+        "intake/status_result.html",
+        {
+            "status": status,
+            "reference": review_request.reference,
+            "callback_days": settings.INTAKE_CALLBACK_BUSINESS_DAYS,
+        },
+    )
+
+
+def _status_limited(
+    request: HttpRequest, *, first: bool, reference: str = "", detail: str
+) -> HttpResponse:
+    if first:
+        log_lookup(
+            request, AccessOutcome.LIMITED, typed_reference=reference, detail=f"limited {detail}"
+        )
+    return render(request, "intake/status_limited.html", status=HTTPStatus.TOO_MANY_REQUESTS)

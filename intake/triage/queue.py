@@ -75,9 +75,14 @@ class OverdueFilter(admin.SimpleListFilter):
         return [("yes", "Overdue")]
 
     def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.overdue()
-        return queryset
+        if self.value() != "yes":
+            return queryset
+        if request.GET.get(StatusFilter.parameter_name, "open") == "open":
+            # The status filter kept only the open requests already. The same IN list twice made
+            # Postgres count its selectivity twice (363 rows expected, 6,117 found) and sort every
+            # overdue request instead of reading the open queue's index in order (bench/README.md).
+            return queryset.filter(due_by__lt=timezone.now())
+        return queryset.overdue()
 
 
 class SubmittedFilter(admin.DateFieldListFilter):
@@ -304,6 +309,9 @@ class TriageAdminMixin:
         if action_location != ActionLocation.CHANGE_LIST or not actions:
             return actions
         for target, label in ReviewStatus.choices:
+            # The outcome comes only from a signed review, never from a bulk action.
+            if target in workflow.OUTCOME_STATUSES:
+                continue
             if request.user.has_perm(workflow.permission_for(target)):
                 name = f"move_to_{target}"
                 description = f"Change status to “{label}”"
