@@ -164,3 +164,36 @@ def test_a_zipped_cd_is_uploaded_as_it_is_without_a_choice(page, live_server):
     expect(page.locator("#staged-inputs input[name=staged]")).to_have_count(1, timeout=60_000)
     expect(page.locator("#cd-sort")).to_be_hidden()
     assert StagedUpload.objects.get().sha256 == hashlib.sha256(archive).hexdigest()
+
+
+def lower_case_copy_without_uids(cd: Path, to: Path) -> Path:
+    """The CD copied by a tool that lower-cases every name, its DICOMDIR stripped of UIDs (as some
+    CD writers leave it): the directory's records still say which file is in which series."""
+    for path in sorted(cd.rglob("*")):
+        target = to / str(path.relative_to(cd)).lower()
+        if path.is_dir():
+            target.mkdir(parents=True, exist_ok=True)
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(path.read_bytes())
+    dicomdir = pydicom.dcmread(to / "dicomdir")
+    for record in dicomdir.DirectoryRecordSequence:
+        for keyword in ("StudyInstanceUID", "SeriesInstanceUID"):
+            if keyword in record:
+                delattr(record, keyword)
+    dicomdir.save_as(to / "dicomdir")
+    return to
+
+
+def test_a_lower_case_copy_with_a_dicomdir_without_uids_sorts_the_same(
+    page, live_server, two_study_cd, tmp_path
+):
+    cd = lower_case_copy_without_uids(two_study_cd, tmp_path / "copy")
+    page.goto(f"{live_server.url}/mri-review/")
+    reach_the_upload_box(page)
+    choose_folder(page, cd)
+    studies = page.locator("#cd-sort-list > li")
+    expect(studies).to_have_count(2, timeout=30_000)
+    expect(studies.nth(0)).to_contain_text("3 series, 9 images")
+    expect(studies.nth(1)).to_contain_text("1 series, 2 images")
+    expect(studies.nth(0).get_by_role("checkbox").first).to_be_checked()
