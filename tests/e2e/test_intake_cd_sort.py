@@ -84,6 +84,7 @@ def test_the_cd_is_sorted_and_only_the_ticked_mri_is_sent(
         "This scan is from Mar 4, 2019. That is more than 12 months ago."
     )
     expect(mri.locator(".cd-warnings li")).to_have_count(0)
+    expect(page.locator("#cd-sort")).to_contain_text("We ticked the newest MRI of your spine.")
     expect(page.locator("#cd-sort-status")).to_contain_text(
         "We found 2 studies on your CD. You ticked 1: 9 images, "
     )

@@ -78,6 +78,7 @@
         }
       });
     });
+    document.getElementById("cd-sort-ticked").textContent = Cd.preselectWords(this.studies);
     this.render();
   };
 

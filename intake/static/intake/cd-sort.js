@@ -318,6 +318,16 @@
     return [pick[0].key]; // studies come newest first
   }
 
+  // What preselect did, in the words shown above the list.
+  function preselectWords(studies) {
+    var mri = studies.filter(function (study) { return modalities(study).indexOf("MR") !== -1; });
+    if (mri.filter(isSpine).length) {
+      return "We ticked the newest MRI of your spine.";
+    }
+    return mri.length ? "We found no MRI of the spine, so we ticked the newest MRI." :
+      "We found no MRI, so we ticked every scan.";
+  }
+
   var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
   var KINDS = {
     MR: "MRI", CT: "CT scan", CR: "X-ray", DX: "X-ray", DR: "X-ray", RF: "X-ray video", US: "ultrasound",
@@ -427,6 +437,7 @@
   window.BackCareCd = {
     sortFiles: sortFiles,
     preselect: preselect,
+    preselectWords: preselectWords,
     warnings: warnings,
     describe: describe,
     showDate: showDate,
