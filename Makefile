@@ -217,8 +217,16 @@ vendor:
 	cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js{,.map} static/vendor/bootstrap/
 	cp node_modules/bootstrap/LICENSE static/vendor/bootstrap/
 	mkdir -p static/vendor/uppy
-	cp node_modules/uppy/dist/uppy.min.js{,.map} node_modules/uppy/dist/uppy.min.css static/vendor/uppy/
+	rm -f static/vendor/uppy/uppy.min.*
+	# Only the Uppy parts the form uses (frontend/uppy-bundle.js), one file each for script and style.
+	node_modules/.bin/esbuild frontend/uppy-bundle.js --bundle --minify --format=iife --target=es2020 \
+	  --define:process.env.NODE_ENV='"production"' --legal-comments=none --sourcemap \
+	  --outfile=static/vendor/uppy/uppy-bundle.min.js
+	node_modules/.bin/esbuild frontend/uppy-bundle.css --bundle --minify --outfile=static/vendor/uppy/uppy-bundle.min.css
 	cp node_modules/uppy/LICENSE static/vendor/uppy/
+	mkdir -p static/vendor/dicom-parser
+	cp node_modules/dicom-parser/dist/dicomParser.min.js{,.map} static/vendor/dicom-parser/
+	cp node_modules/dicom-parser/LICENSE static/vendor/dicom-parser/
 
 clean:
 	rm -rf $(VENV) staticfiles node_modules deploy/observatory/node_modules

@@ -111,6 +111,7 @@ BENCHMARKS: dict[str, Callable[[Context], dict]] = {
     "admin_queue": script("bench/admin_queue.py", timeout=3600),  # seeding 1M rows takes minutes
     "viewer": script("bench/viewer.py", timeout=1500),
     "pacs": script("bench/pacs_bench.py", "--rounds", "2", timeout=1800),
+    "cd_sort": script("bench/cd_sort.py", "--runs", "3", timeout=600),
 }
 
 
