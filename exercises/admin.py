@@ -3,6 +3,7 @@ import datetime
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -13,6 +14,8 @@ from backcare.admin_base import ReadOnlyAdmin
 from exercises.models import (
     ContentReview,
     Exercise,
+    Programme,
+    ProgrammeItem,
     ReviewState,
     Routine,
     RoutineItem,
@@ -238,3 +241,48 @@ class ContentReviewAdmin(ReadOnlyAdmin):
     @admin.display(description="Version")
     def short_version(self, obj) -> str:
         return obj.content_version[:12]
+
+
+class ProgrammeItemInline(admin.TabularInline):
+    model = ProgrammeItem
+    fields = ["order", "exercise", "reps", "sets", "hold_seconds", "times_per_day", "note"]
+    autocomplete_fields = ["exercise"]
+    extra = 3
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(admin.ModelAdmin):
+    """A home programme for one patient: staff choose exercises and dosage, then print the sheet
+    (the patient's page, with its code) or read the code out. No name or health data is kept."""
+
+    list_display = ["display_code", "created_at", "created_by", "item_count"]
+    search_fields = ["code"]
+    readonly_fields = ["patient_page", "created_by", "created_at"]
+    fields = ["note", "patient_page", "created_by", "created_at"]
+    inlines = [ProgrammeItemInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(item_total=models.Count("items"))
+
+    @admin.display(description="Code", ordering="code")
+    def display_code(self, obj: Programme) -> str:
+        return obj.display_code
+
+    @admin.display(description="Exercises", ordering="item_total")
+    def item_count(self, obj: Programme) -> int:
+        return obj.item_total
+
+    @admin.display(description="The patient's page")
+    def patient_page(self, obj: Programme) -> str:
+        if not obj.pk:
+            return "Save first: the code and the page appear then."
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener">Open and print the sheet</a> · code {}',
+            obj.get_absolute_url(),
+            obj.display_code,
+        )
+
+    def save_model(self, request, obj: Programme, form, change: bool) -> None:
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)

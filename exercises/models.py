@@ -3,6 +3,7 @@
 import datetime
 import functools
 import hashlib
+import secrets
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
@@ -11,12 +12,13 @@ from django.contrib.postgres.search import (
     SearchQuery,
     SearchRank,
     SearchVector,
+    SearchVectorExact,
     SearchVectorField,
 )
 from django.contrib.staticfiles import finders
 from django.core.cache import cache
 from django.db import models
-from django.db.models import Count, F, Max, Prefetch, Q
+from django.db.models import Case, Count, F, Func, Max, Prefetch, Q, TextField, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
@@ -94,6 +96,28 @@ def dosage_lines(
     if note:
         lines.append(note)
     return lines
+
+
+class ItemDosage:
+    """A routine's or a programme's item: its own dosage where it sets one, else the exercise's.
+
+    A routine item has no `times_per_day`: the routine says how often.
+    """
+
+    def resolved(self, name: str) -> int | None:
+        value = getattr(self, name, None)
+        return value if value is not None else getattr(self.exercise, name)
+
+    def dosage(self) -> list[str]:
+        return dosage_lines(
+            reps=self.resolved("reps"),
+            sets=self.resolved("sets"),
+            hold_seconds=self.resolved("hold_seconds"),
+            times_per_day=self.resolved("times_per_day")
+            if hasattr(self, "times_per_day")
+            else None,
+            note=self.note or self.exercise.dosage_note,
+        )
 
 
 # A clinician's review holds for a year; an edit to the reviewed text ends it at once.
@@ -202,29 +226,73 @@ class ExerciseQuerySet(models.QuerySet):
         return qs
 
     def search(self, text: str):
-        """Postgres full-text search, best match first, with why each result matched."""
+        """Postgres full-text search, best match first, with why each result matched.
+
+        Where it matched is read from the stored vector's weights (title A, summary B, steps C, why
+        it helps D), not by parsing each text again; the steps' headline is made only when the
+        steps matched.
+        """
         query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
+        hit_steps = SearchVectorExact(_written_with("c"), query)
+        headline = SearchHeadline(
+            "steps_text",
+            query,
+            config=SEARCH_CONFIG,
+            start_sel=HIGHLIGHT_START,
+            stop_sel=HIGHLIGHT_STOP,
+            max_words=18,
+            min_words=8,
+            max_fragments=1,
+        )
         return (
             self.filter(search_vector=query)
             .annotate(
                 rank=SearchRank(F("search_vector"), query),
-                hit_title=Q(title__search=query),
-                hit_summary=Q(summary__search=query),
-                hit_steps=Q(steps_text__search=query),
-                hit_why=Q(why_it_helps__search=query),
-                headline=SearchHeadline(
-                    "steps_text",
-                    query,
-                    config=SEARCH_CONFIG,
-                    start_sel=HIGHLIGHT_START,
-                    stop_sel=HIGHLIGHT_STOP,
-                    max_words=18,
-                    min_words=8,
-                    max_fragments=1,
+                hit_title=SearchVectorExact(_written_with("a"), query),
+                hit_summary=SearchVectorExact(_written_with("b"), query),
+                hit_steps=hit_steps,
+                hit_why=SearchVectorExact(_written_with("d"), query),
+                headline=Case(
+                    When(hit_steps, then=headline), default=Value(""), output_field=TextField()
                 ),
             )
             .order_by("-rank", "title")
         )
+
+
+def _written_with(weight: str) -> Func:
+    """The part of the stored search vector with one weight: one field's words (Exercise)."""
+    return Func(
+        F("search_vector"),
+        function="ts_filter",
+        template=f"%(function)s(%(expressions)s, '{{{weight}}}')",
+        output_field=SearchVectorField(),
+    )
+
+
+# Compiling the library's query costs several times running it (a search: ~4 ms to build five
+# full-text expressions and a headline, under 1 ms to run; bench/README.md). So the SQL for each set of
+# filters is compiled once per process, with a stand-in for the search words, and run again with the
+# words as a parameter. Postgres text and the search form refuse a NUL, so no real words equal it.
+_WORDS = "\x00words\x00"
+
+
+@functools.lru_cache(maxsize=512)
+def _library_sql(published_only: bool, filters: tuple, searching: bool) -> tuple[str, tuple]:
+    exercises = Exercise.objects.all()
+    if published_only:
+        exercises = exercises.published()
+    exercises = exercises.filtered(**dict(filters))
+    if searching:
+        exercises = exercises.search(_WORDS)
+    return exercises.only("pk").query.sql_with_params()
+
+
+def library_matches(*, published_only: bool, filters: dict, words: str = "") -> list["Exercise"]:
+    """The exercises of the library page: pks only, and after a search why each one matched
+    (`match_reasons`, `headline`), best match first. One query whatever the filters."""
+    sql, params = _library_sql(published_only, tuple(sorted(filters.items())), bool(words))
+    return list(Exercise.objects.raw(sql, [words if p == _WORDS else p for p in params]))
 
 
 class Exercise(Reviewable):
@@ -380,6 +448,10 @@ class Exercise(Reviewable):
             note=self.dosage_note,
         )
 
+    def resolved(self, name: str) -> int | None:
+        """Its own dosage (as an item of a routine or programme answers with the exercise's)."""
+        return getattr(self, name)
+
     def refresh_steps_text(self) -> None:
         """Copy the steps into steps_text (for search) and mark the exercise as changed."""
         text = "\n".join(self.steps.order_by("order", "pk").values_list("text", flat=True))
@@ -461,7 +533,7 @@ class Routine(Reviewable):
         return [self.title, self.summary, self.who_for, self.minutes, self.how_often, *items]
 
 
-class RoutineItem(models.Model):
+class RoutineItem(ItemDosage, models.Model):
     routine = models.ForeignKey(Routine, on_delete=models.CASCADE, related_name="items")
     exercise = models.ForeignKey(Exercise, on_delete=models.PROTECT, related_name="routine_items")
     order = models.PositiveSmallIntegerField(default=0)
@@ -486,16 +558,6 @@ class RoutineItem(models.Model):
         result = super().delete(*args, **kwargs)
         Routine.objects.filter(pk=self.routine_id).update(updated_at=timezone.now())
         return result
-
-    def dosage(self) -> list[str]:
-        ex = self.exercise
-        return dosage_lines(
-            reps=self.reps if self.reps is not None else ex.reps,
-            sets=self.sets if self.sets is not None else ex.sets,
-            hold_seconds=self.hold_seconds if self.hold_seconds is not None else ex.hold_seconds,
-            times_per_day=None,  # the routine says how often
-            note=self.note or ex.dosage_note,
-        )
 
 
 class ContentReview(models.Model):
@@ -584,3 +646,87 @@ def cached_content_stamp() -> tuple[str, datetime.datetime | None]:
 def forget_content_stamp(**kwargs) -> None:
     """Signal receiver: the library changed."""
     cache.delete(STAMP_CACHE_KEY)
+
+
+# --- Home programmes: exercises chosen by staff for one patient -----------------------------------
+
+# No 0/O, 1/I/L or U: a code read aloud on the phone or copied from paper comes through.
+PROGRAMME_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+PROGRAMME_CODE_LENGTH = 8
+
+
+def new_programme_code() -> str:
+    return "".join(secrets.choice(PROGRAMME_CODE_ALPHABET) for _ in range(PROGRAMME_CODE_LENGTH))
+
+
+def normalise_programme_code(text: str) -> str:
+    """What a patient types ("abcd-efgh", " ABCD EFGH ") as the stored code."""
+    return "".join(ch for ch in text.upper() if ch.isalnum())
+
+
+class Programme(models.Model):
+    """A home programme: exercises and dosage chosen by staff for one patient, opened by its code.
+
+    It holds no name or health data: the code, on the patient's printed sheet, is the only link to
+    the patient. Anyone with the code can read the programme, so the note must not name anyone.
+    """
+
+    code = models.CharField(
+        max_length=PROGRAMME_CODE_LENGTH, unique=True, default=new_programme_code, editable=False
+    )
+    note = models.TextField(
+        "note for the patient",
+        blank=True,
+        max_length=600,
+        help_text=(
+            "Plain advice, for example when to do the exercises. No name or health details: "
+            "anyone with the code can read this."
+        ),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        editable=False,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "home programme"
+
+    def __str__(self) -> str:
+        return f"Programme {self.display_code}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("exercises:programme", args=[self.code])
+
+    @property
+    def display_code(self) -> str:
+        half = PROGRAMME_CODE_LENGTH // 2
+        return f"{self.code[:half]}-{self.code[half:]}"
+
+
+class ProgrammeItem(ItemDosage, models.Model):
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="items")
+    exercise = models.ForeignKey(
+        Exercise,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"status": Status.PUBLISHED},
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+    reps = models.PositiveSmallIntegerField(
+        "repetitions", null=True, blank=True, help_text="Blank: the exercise's default."
+    )
+    sets = models.PositiveSmallIntegerField(null=True, blank=True)
+    hold_seconds = models.PositiveSmallIntegerField(null=True, blank=True)
+    times_per_day = models.PositiveSmallIntegerField(null=True, blank=True)
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["order", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.programme}: {self.exercise}"

@@ -15,6 +15,15 @@ CLINICAL_REVIEWER_PERMISSIONS = [
     "view_step",
     "view_routine",
     "view_routineitem",
+    # Home programmes for one patient (exercises.player): clinicians make them.
+    "add_programme",
+    "change_programme",
+    "delete_programme",
+    "view_programme",
+    "add_programmeitem",
+    "change_programmeitem",
+    "delete_programmeitem",
+    "view_programmeitem",
 ]
 
 

@@ -3,6 +3,8 @@
 
 The runtime role may read and write rows of every table, except:
 - the access log: SELECT and INSERT only (its triggers refuse UPDATE, DELETE and TRUNCATE as well);
+- surgeons' reviews: no UPDATE or TRUNCATE (a signed review is never changed; a trigger refuses
+  UPDATE as well); DELETE stays, for the cascade when a request is removed;
 - django_migrations: SELECT only (only `migrate`, as the owner, records a migration).
 Default privileges give the tables of later migrations the same grants the moment they are created.
 """
@@ -11,7 +13,7 @@ from django.core.management.base import CommandError
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.migrations.recorder import MigrationRecorder
 
-from intake.models import AccessLog
+from intake.models import AccessLog, SurgeonReview
 
 # What the runtime role must not have, each named as the error names it.
 ELEVATED = (
@@ -61,3 +63,7 @@ def grant_app_privileges(connection: BaseDatabaseWrapper, role: str) -> None:
             f"{quote(MigrationRecorder.Migration._meta.db_table)} FROM {app}",
         ]:
             cursor.execute(statement)
+        # A signed review is never changed (the table is missing after migrating back past it).
+        reviews = SurgeonReview._meta.db_table
+        if reviews in connection.introspection.table_names(cursor):
+            cursor.execute(f"REVOKE UPDATE, TRUNCATE ON {quote(reviews)} FROM {app}")

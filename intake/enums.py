@@ -1,5 +1,7 @@
 """Choices used by the intake models, form and admin, defined once."""
 
+import itertools
+
 from django.db import models
 
 from intake.imaging import kinds as imaging_kinds
@@ -119,9 +121,36 @@ class AccessAction(models.TextChoices):
     VIEW = "view", "Viewed the request"
     DOWNLOAD = "download", "Downloaded a file"
     PREVIEW = "preview", "Opened a preview"
+    VIEWER = "viewer", "Opened the image viewer"
     EXPORT = "export", "Exported in a CSV file"
     RETENTION_FILES = "retention_files", "Files removed by retention"
     RETENTION_REQUEST = "retention_request", "Request removed by retention"
+    LETTER_PREVIEW = "letter_preview", "Opened the review letter"
+    LETTER = "letter", "Patient fetched the review letter"
+    STATUS = "status", "Patient looked up the request's status"
+    PACS_SEND = "pacs_send", "Sent to the PACS"
+
+
+class AccessOutcome(models.TextChoices):
+    """How a patient's look-up by reference and date of birth ended (intake.request.status)."""
+
+    SHOWN = "shown", "Shown"
+    NO_MATCH = "no_match", "Wrong reference or date of birth"
+    LIMITED = "limited", "Refused: too many tries"
+
+
+class PacsSendStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting for the task worker"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    PARTLY_SENT = "partly_sent", "Partly sent: some images failed"
+    FAILED = "failed", "Not sent"
+
+
+class PacsInstanceStatus(models.TextChoices):
+    PENDING = "pending", "Not sent yet"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
 
 
 class SafetyTier(models.IntegerChoices):
@@ -142,3 +171,40 @@ CheckCode = models.TextChoices(
 FileKind = models.TextChoices(
     "FileKind", [(kind.name, (kind.value, kind.label)) for kind in imaging_kinds.FileKind]
 )
+
+
+# --- The surgeon's review -------------------------------------------------------------------------
+
+# The spine's bones from the neck down; a level is the disc space between two neighbours.
+VERTEBRAE = (
+    *(f"C{n}" for n in range(2, 8)),
+    *(f"T{n}" for n in range(1, 13)),
+    *(f"L{n}" for n in range(1, 6)),
+    "S1",
+)
+
+SpineLevel = models.TextChoices(
+    "SpineLevel",
+    [
+        (f"{upper}_{lower}", (f"{upper}-{lower}", f"{upper}-{lower}"))
+        for upper, lower in itertools.pairwise(VERTEBRAE)
+    ],
+)
+
+
+class Finding(models.TextChoices):
+    DISC_BULGE = "disc_bulge", "Disc bulge"
+    DISC_HERNIATION = "disc_herniation", "Disc herniation"
+    STENOSIS_CENTRAL = "stenosis_central", "Stenosis: central"
+    STENOSIS_FORAMINAL = "stenosis_foraminal", "Stenosis: foraminal"
+    SPONDYLOLISTHESIS = "spondylolisthesis", "Spondylolisthesis"
+    FACET_ARTHROPATHY = "facet_arthropathy", "Facet arthropathy"
+    FRACTURE = "fracture", "Fracture"
+    OTHER = "other", "Other (describe)"
+
+
+class ReviewConclusion(models.TextChoices):
+    CANDIDATE = "candidate", "May be a candidate for minimally invasive surgery"
+    CONSERVATIVE = "conservative", "Conservative care first"
+    NEW_IMAGING = "new_imaging", "Needs newer or different imaging"
+    REFER = "refer", "Refer elsewhere"

@@ -2,6 +2,7 @@ import datetime
 import re
 import secrets
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -10,40 +11,40 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
-from django.db.models import Case, F, Q, Sum, When
+from django.db.models import Case, F, Func, Q, Sum, Value, When
 from django.db.models.functions import Upper
+from django.db.models.lookups import IContains, IEndsWith, Lookup
+from django.db.models.sql.where import AND, WhereNode
 from django.urls import reverse
 from django.utils import timezone
 
 from intake.enums import (
     OPEN_STATUSES,
     AccessAction,
+    AccessOutcome,
     BestTime,
     CheckCode,
     ContactMethod,
+    Finding,
     ImagingPlan,
     InsurancePlanType,
+    PacsInstanceStatus,
+    PacsSendStatus,
     PainDuration,
     PainLocation,
     PainOnset,
+    ReviewConclusion,
     ReviewStatus,
+    SafetyTier,
     ScanArea,
     SentEmailKind,
+    SpineLevel,
     StagedUploadStatus,
     UploadStatus,
     YesNoUnsure,
 )
 from intake.imaging.checks import display_pn
-from intake.rules import (
-    RED_FLAGS,
-    ROUTINE_NOTE,
-    TIER_ADVICE,
-    FileKind,
-    SafetyTier,
-    TierAdvice,
-    red_flags_of,
-    safety_tier,
-)
+from intake.rules import FileKind
 from intake.rules import due_by as compute_due_by
 
 # No 0/O, 1/I/L or U: a reference read aloud over the phone or copied by hand stays unambiguous.
@@ -66,6 +67,34 @@ def upload_path(instance: "Upload", filename: str) -> str:
     return str(PurePosixPath(UPLOADS_PREFIX, f"{today:%Y/%m}", uuid.uuid4().hex))
 
 
+def email_local_part(address) -> Func:
+    """The part of an e-mail address before its @."""
+    return Func(
+        address, Value("@"), Value(1), function="split_part", output_field=models.CharField()
+    )
+
+
+class AddressIContains(Lookup):
+    """icontains on an e-mail address (the admin's search): the same rows, found faster.
+
+    A whole address ("maria.smith12@gmail.com") shares its domain's trigrams with a third of the
+    table, and its trigram index read all of those (55 ms at a million rows). An address that
+    contains "maria.smith12@gmail.com" has a part before its @ that ends with "maria.smith12", so
+    that condition is added: its own trigram index (intake_rr_email_local_trgm_idx) holds no
+    domains, and the icontains still decides. (An address whose part before the @ holds an @ in
+    quotes, which no one types, could be missed.)"""
+
+    lookup_name = "address_icontains"
+
+    def as_sql(self, compiler, connection):
+        condition = IContains(self.lhs, self.rhs)
+        before_at, at, _ = (self.rhs if isinstance(self.rhs, str) else "").partition("@")
+        if at and before_at:
+            ends = IEndsWith(email_local_part(self.lhs), before_at)
+            condition = WhereNode([condition, ends], AND)
+        return compiler.compile(condition)
+
+
 class ReviewRequestQuerySet(models.QuerySet):
     def queue(self) -> "ReviewRequestQuerySet":
         """Emergency answers first, then "see a doctor soon", then routine; oldest first in each."""
@@ -81,15 +110,33 @@ class ReviewRequestQuerySet(models.QuerySet):
         return self.open().filter(due_by__lt=timezone.now())
 
 
+# The safety answers, by the tier a "yes" puts a request in: the table's check that the stored tier
+# fits the stored answers reads these. The questions themselves (their words, signs and sources) and
+# the tier worked out when a request is kept belong to the patient's request room
+# (intake.request.red_flags.RED_FLAGS); a test holds RED_FLAGS to these fields, tiers and order.
+SAFETY_ANSWERS: dict[SafetyTier, tuple[str, ...]] = {
+    SafetyTier.EMERGENCY: (
+        "urine_trouble", "bladder_bowel_control", "saddle_numbness", "sexual_problems", "both_legs",
+        "worsening_weakness", "trauma",
+    ),
+    SafetyTier.SEE_DOCTOR_SOON: (
+        "fever_unwell", "cancer_history", "weight_loss", "night_pain", "infection_risk",
+        "fracture_risk",
+    ),
+    SafetyTier.ROUTINE: ("morning_stiffness",),
+}  # fmt: skip
+
+
 def _any_yes(tier: SafetyTier) -> Q:
     q = Q()
-    for flag in red_flags_of(tier):
-        q |= Q(**{flag.field: True})
+    for field in SAFETY_ANSWERS[tier]:
+        q |= Q(**{field: True})
     return q
 
 
 def _tier_matches_answers() -> Q:
-    """The stored tier is the one intake.rules.safety_tier gives for the stored answers."""
+    """The stored tier is the most urgent tier any "yes" answer belongs to (a routine "yes" never
+    raises it): what intake.request.red_flags.safety_tier works out."""
     emergency, soon = _any_yes(SafetyTier.EMERGENCY), _any_yes(SafetyTier.SEE_DOCTOR_SOON)
     return (
         (Q(tier=SafetyTier.EMERGENCY) & emergency)
@@ -145,7 +192,7 @@ REQUEST_FIELD_GROUPS: tuple[FieldGroup, ...] = (
         "safety",
         "Safety questions",
         "Safety questions",
-        tuple(flag.field for flag in RED_FLAGS),
+        tuple(field for fields in SAFETY_ANSWERS.values() for field in fields),
         exported=False,
     ),
     FieldGroup(
@@ -212,7 +259,7 @@ class ReviewRequest(models.Model):
     mri_body_area = models.CharField(max_length=16, choices=ScanArea, blank=True)
     has_radiology_report = models.CharField(max_length=16, choices=YesNoUnsure, blank=True)
 
-    # Safety questions: one boolean per intake.rules.RED_FLAGS field, same names and order.
+    # Safety questions: one boolean per SAFETY_ANSWERS field (intake.request.red_flags asks them).
     urine_trouble = models.BooleanField()
     bladder_bowel_control = models.BooleanField()
     saddle_numbness = models.BooleanField()
@@ -259,7 +306,6 @@ class ReviewRequest(models.Model):
         ordering = ["tier", "submitted_at"]
         permissions = [
             ("assign_reviewrequest", "Can assign review requests"),
-            ("record_review_outcome", "Can record the review outcome"),
             ("export_clinical_text", "Can export what patients wrote in their own words"),
         ]
         indexes = [
@@ -270,13 +316,38 @@ class ReviewRequest(models.Model):
                 condition=Q(status=ReviewStatus.NEW),
             ),
             models.Index(fields=["status", "submitted_at"], name="intake_rr_status_idx"),
-            # The admin's search is icontains (UPPER(col) LIKE UPPER('%term%')) on these fields:
-            # trigram indexes on the same expressions turn 100,000-row scans into index lookups.
+            # The open requests are a few percent of a table that keeps years of closed ones: these
+            # two hold only them, so the default queue (in its order), the overdue filter and the
+            # admin home's counts read the open rows, however many closed ones there are. The
+            # home's counts are an index-only scan of the first (its INCLUDE columns).
+            models.Index(
+                fields=["tier", "submitted_at"],
+                include=["status", "due_by", "assignee"],
+                name="intake_rr_open_queue_idx",
+                condition=Q(status__in=OPEN_STATUSES),
+            ),
+            models.Index(
+                fields=["due_by"],
+                name="intake_rr_open_due_idx",
+                condition=Q(status__in=OPEN_STATUSES),
+            ),
+            # The admin's search is icontains (UPPER(col::text) LIKE UPPER('%term%')) on these
+            # fields: trigram indexes on the same expressions turn table scans into index lookups.
+            # fastupdate off: with it on, new rows wait in a pending list (up to 4 MB per index)
+            # that every search reads whole, and Postgres, costing that, chose a scan of the table
+            # for an e-mail search (bench/README.md). A request is written once; searched often.
             *(
                 GinIndex(
-                    OpClass(Upper(field), name="gin_trgm_ops"), name=f"intake_rr_{field}_trgm_idx"
+                    OpClass(Upper(field), name="gin_trgm_ops"),
+                    name=f"intake_rr_{field}_trgm_idx",
+                    fastupdate=False,
                 )
                 for field in ("reference", "first_name", "last_name", "email", "phone")
+            ),
+            GinIndex(
+                OpClass(Upper(email_local_part(F("email"))), name="gin_trgm_ops"),
+                name="intake_rr_email_local_trgm_idx",
+                fastupdate=False,
             ),
         ]
         constraints = [
@@ -308,8 +379,8 @@ class ReviewRequest(models.Model):
         return self.reference
 
     def save(self, *args, **kwargs) -> None:
-        # The tier is derived from the answers, never set by hand (a constraint checks it too).
-        self.tier = safety_tier(self)
+        # The tier comes from the answers (intake.request.services works it out when it keeps a
+        # request; the check constraint refuses any other); the due date follows from the tier.
         if self.due_by is None:
             self.due_by = compute_due_by(self.submitted_at, urgent=self.urgent)
         super().save(*args, **kwargs)
@@ -320,17 +391,6 @@ class ReviewRequest(models.Model):
         return self.tier != SafetyTier.ROUTINE
 
     @property
-    def answer_conflicts(self) -> list[str]:
-        """Answers that disagree with each other, for staff to check with the patient."""
-        conflicts = []
-        if PainLocation.BOTH_LEGS in (self.pain_locations or []) and not self.both_legs:
-            conflicts.append(
-                "Ticked pain in both legs, but answered no to weakness, numbness or pain in both "
-                "legs: ask about both-leg symptoms (possible cauda equina)."
-            )
-        return conflicts
-
-    @property
     def is_overdue(self) -> bool:
         return (
             self.status in OPEN_STATUSES
@@ -338,33 +398,9 @@ class ReviewRequest(models.Model):
             and self.due_by < timezone.now()
         )
 
-    @property
-    def red_flags(self) -> list[str]:
-        """Staff labels of the red flags answered yes (emergency and "see a doctor soon")."""
-        return [
-            flag.staff_label
-            for flag in RED_FLAGS
-            if flag.tier != SafetyTier.ROUTINE and getattr(self, flag.field)
-        ]
 
-    @property
-    def routine_notes(self) -> list[str]:
-        """Answers for the patient's own doctor, not urgent (e.g. possible inflammatory pain)."""
-        return [
-            flag.staff_label
-            for flag in red_flags_of(SafetyTier.ROUTINE)
-            if getattr(self, flag.field)
-        ]
-
-    @property
-    def advice(self) -> TierAdvice | None:
-        """What the patient is told for the request's tier (confirmation page and e-mail)."""
-        return TIER_ADVICE.get(self.tier)
-
-    @property
-    def routine_advice(self) -> TierAdvice | None:
-        """The "tell your doctor" note, when an answer calls for it."""
-        return ROUTINE_NOTE if self.routine_notes else None
+# The admin searches e-mail addresses with it (intake.triage.admin).
+ReviewRequest._meta.get_field("email").register_lookup(AddressIContains)
 
 
 class UploadQuerySet(models.QuerySet):
@@ -551,6 +587,56 @@ class Preview(models.Model):
         }
 
 
+class ImageSlice(models.Model):
+    """One frame of a DICOM image in an upload, as the viewer needs it: where its bytes are (the
+    ZIP member's place in the stored archive, so one slice is read without the rest), which series
+    it is in, and its geometry and default window. Made from headers by `intake.processing.slices`
+    each time the upload is processed, replacing the upload's earlier rows."""
+
+    upload = models.ForeignKey(Upload, on_delete=models.CASCADE, related_name="slices")
+    # {"name", "header_offset", "compress_type", "compress_size", "file_size", "crc", "flag_bits"}
+    # for a ZIP member (intake.imaging.slices.ZipEntry); empty when the upload is the file itself.
+    zip_entry = models.JSONField(default=dict, blank=True)
+    frame = models.PositiveIntegerField(null=True, blank=True, help_text="In a multi-frame file.")
+    study_instance_uid = models.CharField("study instance UID", max_length=64)
+    series_instance_uid = models.CharField("series instance UID", max_length=64)
+    sop_instance_uid = models.CharField("SOP instance UID", max_length=64, blank=True)
+    series_number = models.IntegerField(null=True, blank=True)
+    series_description = models.CharField(max_length=200, blank=True)
+    modality = models.CharField(max_length=16, blank=True)
+    study_date = models.DateField(null=True, blank=True)
+    instance_number = models.IntegerField(null=True, blank=True)
+    rows = models.PositiveIntegerField()
+    columns = models.PositiveIntegerField()
+    transfer_syntax = models.CharField(max_length=64, blank=True)
+    photometric = models.CharField(max_length=16, blank=True)
+    # Image Position (Patient), Image Orientation (Patient), Pixel Spacing (mm), as in the header.
+    position = ArrayField(models.FloatField(), size=3, null=True, blank=True)
+    orientation = ArrayField(models.FloatField(), size=6, null=True, blank=True)
+    pixel_spacing = ArrayField(models.FloatField(), size=2, null=True, blank=True)
+    slice_thickness = models.FloatField(null=True, blank=True)
+    slice_location = models.FloatField(null=True, blank=True)
+    window_center = models.FloatField(null=True, blank=True)
+    window_width = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["upload", "pk"]
+        indexes = [
+            models.Index(
+                fields=["upload", "study_instance_uid", "series_instance_uid"],
+                name="intake_slice_series_idx",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rows__gt=0) & Q(columns__gt=0), name="intake_slice_has_pixels"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.series_description or 'Series'} #{self.instance_number or ''}".strip()
+
+
 class UploadResult(models.Model):
     """The parts of a pipeline result that are not rows: notes, failures inside archives, photos and
     reports. One per processed (or failed) upload."""
@@ -562,6 +648,12 @@ class UploadResult(models.Model):
     )
     photos = models.JSONField(default=list, blank=True)
     documents = models.JSONField(default=list, blank=True)
+    slices = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="A loose DICOM file's place in its series (intake.imaging.Slice), so the request's "
+        "series are previewed once, together, when its last upload is processed.",
+    )
 
     def __str__(self) -> str:
         return f"Result of {self.upload}"
@@ -663,10 +755,18 @@ def summary_line(facts: ImagingFacts) -> str:
     return ", ".join(parts)
 
 
-def imaging_facts(review_request: ReviewRequest) -> ImagingFacts:
-    statuses = list(review_request.uploads.values_list("status", flat=True))
-    studies = list(Study.objects.filter(upload__request=review_request).prefetch_related("series"))
-    results = list(UploadResult.objects.filter(upload__request=review_request))
+def imaging_facts(
+    review_request: ReviewRequest, uploads: list[Upload] | None = None
+) -> ImagingFacts:
+    """The facts of a request's uploads. `uploads`: all of them, already loaded with `result` and
+    `studies__series` (as `refresh_checks` has them), so that 2,000 loose files are not read twice."""
+    if uploads is None:
+        uploads = list(
+            review_request.uploads.select_related("result").prefetch_related("studies__series")
+        )
+    statuses = [upload.status for upload in uploads]
+    studies = [study for upload in uploads for study in upload.studies.all()]
+    results = [upload.result for upload in uploads if hasattr(upload, "result")]
     return ImagingFacts(
         uploads=len(statuses),
         waiting=statuses.count(UploadStatus.PENDING),
@@ -682,9 +782,10 @@ def imaging_facts(review_request: ReviewRequest) -> ImagingFacts:
     )
 
 
-def imaging_summary_line(review_request: ReviewRequest) -> str:
-    """The summary line of a whole request (kept on it as `imaging_line`)."""
-    return summary_line(imaging_facts(review_request))
+def imaging_summary_line(review_request: ReviewRequest, uploads: list[Upload] | None = None) -> str:
+    """The summary line of a whole request (kept on it as `imaging_line`); `uploads` as for
+    `imaging_facts`."""
+    return summary_line(imaging_facts(review_request, uploads))
 
 
 def imaging_context(review_request: ReviewRequest) -> dict:
@@ -728,6 +829,18 @@ class StagedUploadQuerySet(models.QuerySet):
 
     def complete(self) -> "StagedUploadQuerySet":
         return self.filter(status=StagedUploadStatus.COMPLETE)
+
+    def arrived(self, owner: str, keys: Iterable[str]) -> "StagedUploadQuerySet":
+        """The live uploads of this browser session among the ids a form sent, once all their bytes
+        arrived (complete, or skipped as CD clutter). A malformed id cannot be an upload's: it is
+        never queried."""
+        wellformed = [key for key in keys if STAGED_KEY.fullmatch(key)]
+        return (
+            self.owned_by(owner)
+            .live()
+            .filter(key__in=wellformed)
+            .exclude(status=StagedUploadStatus.RECEIVING)
+        )
 
     def declared_bytes(self) -> int:
         """Bytes these live uploads will hold once complete: the declared lengths, not what has
@@ -894,6 +1007,156 @@ class UploadLink(models.Model):
         return f"Link for more files ({self.request.reference})"
 
 
+class ReviewNotAllowed(Exception):
+    """A surgeon's review that cannot be signed, changed or sent as asked; the message says why."""
+
+
+class SurgeonReviewQuerySet(models.QuerySet):
+    def latest_of(self, review_request: ReviewRequest) -> "SurgeonReview | None":
+        """The version in force: the newest. Older ones stay as they were signed."""
+        return self.filter(request=review_request).order_by("-version").first()
+
+
+class SurgeonReview(models.Model):
+    """A surgeon's review of a request's MRI, signed by the staff user who wrote it.
+
+    Every row is a signed review: it is never changed (save() refuses, and a Postgres trigger refuses
+    any UPDATE, raw SQL included). A correction is a new version beside the old one
+    (intake.triage.review.sign_review is the one writer).
+
+    `findings` is a list of {"level": SpineLevel, "finding": Finding, "detail": str}: kept in the
+    signed row itself, so the whole review is one immutable record.
+    """
+
+    request = models.ForeignKey(
+        ReviewRequest, on_delete=models.CASCADE, related_name="surgeon_reviews"
+    )
+    version = models.PositiveSmallIntegerField()
+    findings = models.JSONField(default=list, blank=True)
+    conclusion = models.CharField(max_length=16, choices=ReviewConclusion)
+    reasons = models.TextField(
+        "reasons for the patient", help_text="In plain words: this text is printed in the letter."
+    )
+    correction_note = models.TextField(
+        blank=True, help_text="For a new version: what it corrects, and why (staff only)."
+    )
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="signed_reviews"
+    )
+    # The signer's name as it was when they signed, as on a paper signature.
+    signer_name = models.CharField(max_length=150)
+    signed_at = models.DateTimeField(default=timezone.now)
+
+    objects = SurgeonReviewQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "surgeon's review"
+        ordering = ["request", "version"]
+        # No add or change: reviews are signed through their own view, never typed in the admin.
+        default_permissions = ("view",)
+        permissions = [
+            ("sign_review", "Can sign a surgeon's review"),
+            ("send_review_letter", "Can send the patient their review letter"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "version"], name="intake_sr_one_version"),
+            models.CheckConstraint(condition=Q(version__gte=1), name="intake_sr_version_from_1"),
+            models.CheckConstraint(
+                condition=Q(conclusion__in=ReviewConclusion.values),
+                name="intake_sr_conclusion_valid",
+            ),
+            models.CheckConstraint(condition=~Q(reasons=""), name="intake_sr_reasons_given"),
+            models.CheckConstraint(condition=~Q(signer_name=""), name="intake_sr_signer_named"),
+            models.CheckConstraint(
+                condition=Q(version=1) | ~Q(correction_note=""),
+                name="intake_sr_correction_explained",
+            ),
+        ]
+        triggers = [
+            pgtrigger.Protect(name="surgeonreview_signed_immutable", operation=pgtrigger.Update),
+        ]
+
+    def __str__(self) -> str:
+        return f"Review of {self.request.reference}, version {self.version}"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise ReviewNotAllowed("A signed review cannot be changed: sign a correction instead.")
+        super().save(*args, **kwargs)
+
+    @property
+    def outcome_status(self) -> ReviewStatus:
+        """The request's "reviewed" status this conclusion leads to."""
+        if self.conclusion == ReviewConclusion.CANDIDATE:
+            return ReviewStatus.REVIEWED_CANDIDATE
+        return ReviewStatus.REVIEWED_NOT_CANDIDATE
+
+    @property
+    def ordered_findings(self) -> list[dict]:
+        """The findings in spine order, from the neck down."""
+        order = {value: n for n, value in enumerate(SpineLevel.values)}
+        return sorted(self.findings, key=lambda row: order.get(row["level"], len(order)))
+
+    @property
+    def finding_rows(self) -> list[tuple[str, str, str]]:
+        """(level, finding, detail) labels, for staff."""
+        return [
+            (SpineLevel(row["level"]).label, Finding(row["finding"]).label, row.get("detail", ""))
+            for row in self.ordered_findings
+        ]
+
+    @property
+    def levels(self) -> list[str]:
+        """The levels involved, in spine order."""
+        return list(dict.fromkeys(level for level, _, _ in self.finding_rows))
+
+    @property
+    def findings_text(self) -> str:
+        """One line for the CSV export: "L4-L5 Disc herniation; L5-S1 Other (describe): …"."""
+        return "; ".join(
+            f"{level} {finding}" + (f": {detail}" if detail else "")
+            for level, finding, detail in self.finding_rows
+        )
+
+
+class ReviewLetter(models.Model):
+    """One sending of a signed review's letter to the patient.
+
+    The e-mail only says the letter is ready; the link in it (signed, intake.request.letters) works
+    until `expires_at` and asks for the reference and date of birth. Rows are kept as the record of
+    what was sent, by whom and when.
+    """
+
+    review = models.ForeignKey(SurgeonReview, on_delete=models.CASCADE, related_name="letters")
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    sent_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    # Set by the task worker once the e-mail went out (a requeued task does not send it twice).
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-sent_at", "-pk"]
+        default_permissions = ("view",)
+
+    def __str__(self) -> str:
+        return f"Letter for {self.review}"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
+    def is_current(self) -> bool:
+        """Its link still works: not expired, and no newer letter went to the same patient (a
+        correction's letter replaces the old one)."""
+        newer = ReviewLetter.objects.filter(
+            review__request_id=self.review.request_id, pk__gt=self.pk
+        )
+        return not self.is_expired and not newer.exists()
+
+
 class AccessLog(models.Model):
     """Who saw or removed what, and when. Rows are append-only: Postgres triggers refuse any update,
     delete or truncate, and the app's database role may only read and insert here (docs/security.md).
@@ -916,10 +1179,24 @@ class AccessLog(models.Model):
     reference = models.CharField(max_length=12, blank=True, db_index=True)
     upload_id = models.BigIntegerField(null=True, blank=True)
     detail = models.CharField(max_length=200, blank=True)
+    # For a patient's look-up: how it ended. Blank for staff and system records; a database default,
+    # so writers that do not name it (raw SQL, older code) still insert.
+    outcome = models.CharField(max_length=16, choices=AccessOutcome, blank=True, db_default="")
 
     class Meta:
         verbose_name = "access record"
         ordering = ["-at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome__in=[*AccessOutcome.values, ""]),
+                name="intake_accesslog_outcome_valid",
+            ),
+            # A patient's look-up always says how it ended.
+            models.CheckConstraint(
+                condition=~Q(action=AccessAction.STATUS) | ~Q(outcome=""),
+                name="intake_accesslog_status_has_outcome",
+            ),
+        ]
         triggers = [
             pgtrigger.Protect(
                 name="accesslog_append_only", operation=pgtrigger.Update | pgtrigger.Delete
@@ -936,3 +1213,79 @@ class AccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()} {self.reference}"
+
+
+# --- PACS -----------------------------------------------------------------------------------------
+# "Send to PACS" (intake/triage/pacs.py): a request's DICOM instances sent by the task worker to the
+# clinic's PACS under the clinic's MRN and an accession number; one row per instance, so a partial
+# failure is retried for the failed instances only.
+
+# Patient ID is LO (64 characters), Accession Number SH (16): no backslash (DICOM's value
+# separator) and no control character. A Postgres regular expression (the constraint runs there).
+DICOM_ID_PATTERN = r"^[^\\[:cntrl:]]+$"
+
+
+class PacsSend(models.Model):
+    request = models.ForeignKey(ReviewRequest, on_delete=models.CASCADE, related_name="pacs_sends")
+    patient_id = models.CharField("clinic MRN", max_length=64)
+    accession_number = models.CharField(max_length=16)
+    destination = models.CharField(max_length=200, help_text="The PACS it went to (AE@host:port).")
+    status = models.CharField(max_length=16, choices=PacsSendStatus, default=PacsSendStatus.QUEUED)
+    detail = models.CharField(max_length=300, blank=True, help_text="Why nothing could be sent.")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "PACS send"
+        ordering = ["request", "-created_at", "-pk"]
+        permissions = [("send_to_pacs", "Can send studies to the clinic's PACS")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=PacsSendStatus.values), name="intake_pacssend_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(patient_id__regex=DICOM_ID_PATTERN)
+                & Q(accession_number__regex=DICOM_ID_PATTERN),
+                name="intake_pacssend_ids_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request.reference} to {self.destination}"
+
+
+class PacsInstance(models.Model):
+    """One DICOM instance of a send: where it is in the stored upload, and how its sending went."""
+
+    send = models.ForeignKey(PacsSend, on_delete=models.CASCADE, related_name="instances")
+    upload = models.ForeignKey(Upload, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(
+        max_length=500, blank=True, help_text="Its path inside the zip; empty for a single file."
+    )
+    sop_instance_uid = models.CharField("SOP instance UID", max_length=64)
+    sop_class_uid = models.CharField("SOP class UID", max_length=64)
+    transfer_syntax_uid = models.CharField(max_length=64)
+    status = models.CharField(
+        max_length=16, choices=PacsInstanceStatus, default=PacsInstanceStatus.PENDING
+    )
+    detail = models.CharField(max_length=200, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "PACS instance"
+        ordering = ["send", "pk"]
+        constraints = [
+            # The same image found twice (a CD uploaded twice) is sent once.
+            models.UniqueConstraint(
+                fields=["send", "sop_instance_uid"], name="intake_pacsinstance_once_per_send"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=PacsInstanceStatus.values),
+                name="intake_pacsinstance_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.sop_instance_uid

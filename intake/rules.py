@@ -1,18 +1,18 @@
 """The intake's rules, defined once: accepted file kinds, how a file's kind is read from its bytes,
-size and count limits, and the red-flag safety questions.
+size and count limits, the patient's file names, and the clinic's callback promise.
 
 The form, the upload endpoints, the imaging pipeline, the admin and the tests all import from here.
+The red-flag safety questions are the patient's request's own: intake.request.red_flags.
 """
 
 import datetime
 import re
 import unicodedata
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils import timezone
 
-from intake.enums import FileKind, SafetyTier
+from intake.enums import FileKind
 from intake.imaging.kinds import (  # noqa: F401 - defined once there, read through here
     CD_CLUTTER_NAMES,
     CD_CLUTTER_SUFFIXES,
@@ -50,203 +50,6 @@ def staging_max_bytes_per_address() -> int:
 def staging_max_total_bytes() -> int:
     """The whole staging area, everyone's uploads together."""
     return settings.INTAKE_STAGING_MAX_TOTAL_BYTES
-
-
-@dataclass(frozen=True)
-class RedFlag:
-    """One safety question: it asks one thing, in plain words, and names where a "yes" belongs.
-
-    `source` is the guideline (and section) the question comes from; docs/clinical-safety.md lists
-    the same sources in its hazard log.
-    """
-
-    field: str
-    question: str  # asked on the form
-    sign: str  # the same thing as a sign to watch for, in the safety box on every page
-    staff_label: str
-    tier: SafetyTier
-    source: str
-
-
-# The GIRFT national suspected cauda equina pathway (2023) and the NHS "back pain" and "cauda equina
-# syndrome" pages: these need emergency care now (911 or the emergency department).
-_CES = "GIRFT national suspected cauda equina pathway (2023), red flags; NHS: cauda equina syndrome"
-# NICE NG59 1.1.1 (exclude specific causes: cancer, infection, trauma, inflammatory disease) with
-# NICE NG234 / CG75 metastatic spinal cord compression, and the ACP/APS red-flag table (Chou 2007).
-_NICE = "NICE NG59 1.1.1; ACP/APS 2007 red-flag table (Chou et al., Table 1)"
-
-RED_FLAGS: tuple[RedFlag, ...] = (
-    # --- Emergency now -----------------------------------------------------------------------------
-    RedFlag(
-        field="urine_trouble",
-        question="Do you have new trouble passing urine, or can you not feel when you pass urine?",
-        sign="new trouble passing urine, or not feeling when you pass urine",
-        staff_label="New trouble passing urine, or not feeling it",
-        tier=SafetyTier.EMERGENCY,
-        source=_CES,
-    ),
-    RedFlag(
-        field="bladder_bowel_control",
-        question="Have you lost control of your bladder or bowels?",
-        sign="loss of bladder or bowel control",
-        staff_label="Loss of bladder or bowel control",
-        tier=SafetyTier.EMERGENCY,
-        source=_CES,
-    ),
-    RedFlag(
-        field="saddle_numbness",
-        question="Do you have numbness around your genitals, buttocks or inner thighs?",
-        sign="numbness around your genitals, buttocks or inner thighs",
-        staff_label="Saddle numbness",
-        tier=SafetyTier.EMERGENCY,
-        source=_CES,
-    ),
-    RedFlag(
-        field="sexual_problems",
-        question="Do you have new problems getting or keeping an erection, or new numbness during sex?",
-        sign="new problems getting or keeping an erection, or new numbness during sex",
-        staff_label="New erection problems or numbness during sex",
-        tier=SafetyTier.EMERGENCY,
-        source=_CES,
-    ),
-    RedFlag(
-        field="both_legs",
-        question="Do you have weakness or numbness in both legs, or pain down both legs?",
-        sign="weakness or numbness in both legs, or pain down both legs",
-        staff_label="Weakness, numbness or pain in both legs",
-        tier=SafetyTier.EMERGENCY,
-        source=_CES,
-    ),
-    RedFlag(
-        field="worsening_weakness",
-        question="Is weakness in your leg getting worse?",
-        sign="leg weakness that is getting worse",
-        staff_label="Leg weakness getting worse",
-        tier=SafetyTier.EMERGENCY,
-        source=_CES + "; NICE NG59 1.1.1 (progressive neurological deficit)",
-    ),
-    RedFlag(
-        field="trauma",
-        question="Did your back pain start after a serious fall or accident?",
-        sign="back pain after a serious fall or accident",
-        staff_label="Back pain after a serious fall or accident",
-        tier=SafetyTier.EMERGENCY,
-        source=_NICE + " (significant trauma)",
-    ),
-    # --- See a doctor today or tomorrow ------------------------------------------------------------
-    RedFlag(
-        field="fever_unwell",
-        question="Do you have a fever, or do you feel very unwell?",
-        sign="a fever, or feeling very unwell",
-        staff_label="Fever or feeling very unwell",
-        tier=SafetyTier.SEE_DOCTOR_SOON,
-        source=_NICE + " (infection: fever, systemically unwell)",
-    ),
-    RedFlag(
-        field="cancer_history",
-        question="Have you ever had cancer?",
-        sign="a history of cancer",
-        staff_label="History of cancer",
-        tier=SafetyTier.SEE_DOCTOR_SOON,
-        source=_NICE + " (history of cancer); NICE NG234 metastatic spinal cord compression",
-    ),
-    RedFlag(
-        field="weight_loss",
-        question="Have you lost weight without trying?",
-        sign="weight loss you cannot explain",
-        staff_label="Weight loss they cannot explain",
-        tier=SafetyTier.SEE_DOCTOR_SOON,
-        source=_NICE + " (unexplained weight loss)",
-    ),
-    RedFlag(
-        field="night_pain",
-        question="Is your back pain worse at night or when you rest?",
-        sign="pain that is worse at night or when you rest",
-        staff_label="Pain worse at night or at rest",
-        tier=SafetyTier.SEE_DOCTOR_SOON,
-        source=_NICE + " (non-mechanical pain, night pain)",
-    ),
-    RedFlag(
-        field="infection_risk",
-        question="Do you have a weak immune system, inject drugs, or have you had a bad infection lately?",
-        sign="a weak immune system, drug use with needles, or a recent bad infection",
-        staff_label="Weak immune system, drug injection or recent serious infection",
-        tier=SafetyTier.SEE_DOCTOR_SOON,
-        source=_NICE + " (infection risk: immunosuppression, IV drug use, recent infection)",
-    ),
-    RedFlag(
-        field="fracture_risk",
-        question="Do you have thin bones (osteoporosis), take steroid tablets for a long time, or are you "
-        "older and had a fall?",
-        sign="thin bones, steroid tablets taken for a long time, or a fall when you are older",
-        staff_label="Thin bones, long-term steroids, or a fall when older",
-        tier=SafetyTier.SEE_DOCTOR_SOON,
-        source=_NICE + " (fracture risk: osteoporosis, long-term corticosteroids, older age)",
-    ),
-    # --- Routine: tell your doctor -----------------------------------------------------------------
-    RedFlag(
-        field="morning_stiffness",
-        question="Is your back stiff for more than 30 minutes each morning?",
-        sign="stiffness for more than 30 minutes each morning",
-        staff_label="Morning stiffness over 30 minutes (possible inflammatory back pain)",
-        tier=SafetyTier.ROUTINE,
-        source="NICE NG59 (refer suspected spondyloarthritis per NICE NG65); ASAS inflammatory back pain",
-    ),
-)
-
-
-def red_flags_of(tier: SafetyTier) -> tuple[RedFlag, ...]:
-    return tuple(flag for flag in RED_FLAGS if flag.tier == tier)
-
-
-def safety_tier(answers) -> SafetyTier:
-    """The tier of a set of answers: any object with one boolean attribute per RED_FLAGS field.
-
-    A "tell your doctor" answer (routine tier) never raises the tier.
-    """
-    for tier in (SafetyTier.EMERGENCY, SafetyTier.SEE_DOCTOR_SOON):
-        if any(getattr(answers, flag.field) for flag in red_flags_of(tier)):
-            return tier
-    return SafetyTier.ROUTINE
-
-
-@dataclass(frozen=True)
-class TierAdvice:
-    """What a patient whose answers fall in a tier is told: on the form as they answer, on the
-    confirmation page and in the confirmation e-mail (one wording for all three)."""
-
-    heading: str
-    lines: tuple[str, ...]
-
-
-TIER_ADVICE: dict[SafetyTier, TierAdvice] = {
-    SafetyTier.EMERGENCY: TierAdvice(
-        "Get emergency care now",
-        (
-            "Some of your answers can be a sign of a serious problem with the nerves in your back.",
-            "This service cannot help in time. Do not wait for our review.",
-            "Go to the nearest emergency department or call 911 now.",
-        ),
-    ),
-    SafetyTier.SEE_DOCTOR_SOON: TierAdvice(
-        "See a doctor today or tomorrow",
-        (
-            "Some of your answers mean a doctor should check you soon.",
-            "Call your own doctor or go to an urgent care center today, or tomorrow at the latest.",
-            "Do not wait for our review. You do not need to call 911 for these answers.",
-            "If you get trouble passing urine, numbness between your legs or weak legs, call 911.",
-        ),
-    ),
-}
-
-# The routine "tell your doctor" note, for answers that are not urgent (NICE NG59 / NG65).
-ROUTINE_NOTE = TierAdvice(
-    "Tell your doctor",
-    (
-        "Back stiffness that lasts more than 30 minutes each morning can have other causes.",
-        "Tell your doctor about it at your next visit. It is not urgent.",
-    ),
-)
 
 
 # What the patient is told when a file's bytes are not one of the accepted kinds.

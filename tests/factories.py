@@ -24,6 +24,7 @@ from intake.enums import (
     PainOnset,
 )
 from intake.models import ReviewRequest, Upload
+from intake.request.red_flags import safety_tier
 from intake.rules import FileKind
 from tests.serving import FORM
 
@@ -70,6 +71,8 @@ class ReviewRequestFactory(factory.django.DjangoModelFactory):
     consent_privacy = True
     consent_contact = True
     consent_not_emergency = True
+    # As the service does when it keeps a request: the table refuses a tier that does not fit.
+    tier = factory.LazyAttribute(safety_tier)
 
 
 class UploadFactory(factory.django.DjangoModelFactory):

@@ -5,8 +5,9 @@ from http import HTTPStatus
 
 import pytest
 
+from intake.enums import SafetyTier
 from intake.models import ReviewRequest
-from intake.rules import RED_FLAGS, SafetyTier
+from intake.request.red_flags import RED_FLAGS
 from tests.intake_support import intake_settings, post_request  # noqa: F401
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("intake_settings")]

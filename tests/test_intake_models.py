@@ -5,9 +5,8 @@ import re
 import pytest
 from django.db import IntegrityError, transaction
 
-from intake.enums import ReviewStatus
+from intake.enums import ReviewStatus, SafetyTier
 from intake.models import REFERENCE_PATTERN, ReviewRequest, new_reference
-from intake.rules import SafetyTier
 from tests.factories import ReviewRequestFactory, UploadFactory
 
 pytestmark = pytest.mark.django_db

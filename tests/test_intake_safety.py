@@ -5,8 +5,9 @@ from http import HTTPStatus
 
 import pytest
 
-from intake.models import ReviewRequest
-from intake.rules import RED_FLAGS, TIER_ADVICE, SafetyTier
+from intake.enums import SafetyTier
+from intake.models import SAFETY_ANSWERS, ReviewRequest
+from intake.request.red_flags import RED_FLAGS, TIER_ADVICE, answer_conflicts, red_flags_of
 from tests.factories import ReviewRequestFactory
 from tests.intake_support import intake_settings, post_request  # noqa: F401
 from tests.triage_support import COORDINATOR, otp_login, staff_user
@@ -46,6 +47,15 @@ def test_the_tiers_hold_the_content_guides_lists():
         "night_pain",
         "infection_risk",
         "fracture_risk",
+    ]
+
+
+def test_the_tables_tier_check_names_the_questions_of_each_tier_in_their_order():
+    # The table checks the stored tier against SAFETY_ANSWERS; the form asks RED_FLAGS.
+    for tier in SafetyTier:
+        assert tuple(flag.field for flag in red_flags_of(tier)) == SAFETY_ANSWERS[tier]
+    assert [flag.field for flag in RED_FLAGS] == [
+        field for fields in SAFETY_ANSWERS.values() for field in fields
     ]
 
 
@@ -113,9 +123,9 @@ def test_pain_in_both_legs_with_no_to_both_leg_symptoms_is_flagged_for_staff(cli
     agrees = ReviewRequestFactory(pain_locations=["lower_back", "both_legs"], both_legs=True)
     disagrees = ReviewRequestFactory(pain_locations=["lower_back", "both_legs"], both_legs=False)
     one_leg = ReviewRequestFactory(pain_locations=["one_leg"], both_legs=False)
-    assert agrees.answer_conflicts == []
-    assert one_leg.answer_conflicts == []
-    assert len(disagrees.answer_conflicts) == 1
+    assert answer_conflicts(agrees) == []
+    assert answer_conflicts(one_leg) == []
+    assert len(answer_conflicts(disagrees)) == 1
 
     otp_login(client, staff_user(role=COORDINATOR))
     page = client.get(f"/admin/intake/reviewrequest/{disagrees.pk}/change/").content.decode()

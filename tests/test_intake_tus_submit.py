@@ -8,6 +8,7 @@ import pytest
 from django.conf import settings
 
 from intake.models import ReviewRequest, StagedUpload, Upload
+from intake.request.forms import ReviewRequestForm
 from intake.uploads import staging
 from tests.factories import jpeg_bytes, mr_small_bytes, pdf_bytes
 from tests.intake_support import intake_settings, post_request  # noqa: F401
@@ -92,6 +93,26 @@ def test_a_form_with_errors_keeps_the_uploads_and_lists_them(client, live_server
     fixed = post_request(client, imaging_plan="upload", staged=[key])
     assert fixed.status_code == HTTPStatus.FOUND
     assert ReviewRequest.objects.get().uploads.get().original_name == "MR_small.dcm"
+
+
+def test_uploads_attached_meanwhile_by_another_tab_are_named_and_not_listed_as_kept(
+    client, live_server, session_key, monkeypatch
+):
+    key = upload_by_tus(live_server, session_key, "MR_small.dcm", mr_small_bytes())
+    clean_staged = ReviewRequestForm.clean_staged
+
+    def another_tab_sends_them_meanwhile(form):
+        found = clean_staged(form)
+        StagedUpload.objects.filter(key=key).delete()  # what the other tab's submission does
+        return found
+
+    monkeypatch.setattr(ReviewRequestForm, "clean_staged", another_tab_sends_them_meanwhile)
+    response = post_request(client, imaging_plan="upload", staged=[key])
+    assert response.status_code == HTTPStatus.OK
+    page = response.content.decode()
+    assert "Your uploaded files changed while you sent the form: send it again." in page
+    assert "Files already uploaded" not in page
+    assert not ReviewRequest.objects.exists()
 
 
 def test_another_session_cannot_attach_someone_elses_upload(client, live_server, session_key):

@@ -32,14 +32,23 @@ def test_the_roles_hold_exactly_their_permissions():
         "download_upload",
         "add_note",
         "view_note",
+        "view_surgeonreview",
+        "view_reviewletter",
+        "send_review_letter",
+        "send_to_pacs",
+        "view_pacssend",
     }
     assert codenames(SURGEON) == {
         "view_reviewrequest",
-        "record_review_outcome",
         "view_upload",
         "download_upload",
         "add_note",
         "view_note",
+        "view_surgeonreview",
+        "sign_review",
+        "view_reviewletter",
+        "send_review_letter",
+        "view_pacssend",
     }
 
 
@@ -78,8 +87,8 @@ def test_a_coordinator_views_assigns_moves_notes_asks_and_downloads(client):
     assert Note.objects.filter(request=obj).count() == 1
 
 
-def test_a_surgeon_views_notes_records_the_outcome_and_downloads_only(client):
-    user = staff_user(role=SURGEON)
+def test_a_surgeon_views_notes_signs_the_review_and_downloads_only(client):
+    user = staff_user(role=SURGEON, first_name="Rana", last_name="Okafor")
     obj = ReviewRequestFactory(status=ReviewStatus.IN_REVIEW)
     upload = UploadFactory(request=obj)
     otp_login(client, user)
@@ -91,8 +100,19 @@ def test_a_surgeon_views_notes_records_the_outcome_and_downloads_only(client):
     assert client.post(urls["more_files"]).status_code == HTTPStatus.FORBIDDEN
     status_url = f"/admin/intake/reviewrequest/{obj.pk}/triage/status/"
     assert client.post(status_url, {"to": ReviewStatus.SPAM}).status_code == HTTPStatus.FORBIDDEN
-    moved = client.post(status_url, {"to": ReviewStatus.REVIEWED_CANDIDATE})
-    assert moved.status_code == HTTPStatus.FOUND
+    # The outcome is recorded by signing a review (tests/test_surgeon_review.py), not by a button.
+    signed = client.post(
+        f"/admin/intake/reviewrequest/{obj.pk}/triage/review/",
+        {
+            "findings-TOTAL_FORMS": "1",
+            "findings-INITIAL_FORMS": "0",
+            "findings-0-level": "L4-L5",
+            "findings-0-finding": "disc_herniation",
+            "conclusion": "candidate",
+            "reasons": "The disc is pressing on a nerve.",
+        },
+    )
+    assert signed.status_code == HTTPStatus.FOUND
     assert client.get(f"/mri-review/files/{upload.pk}/").status_code == HTTPStatus.OK
     assert client.post(urls["delete"], {"post": "yes"}).status_code == HTTPStatus.FORBIDDEN
     obj.refresh_from_db()
@@ -104,7 +124,7 @@ def test_the_detail_page_offers_only_what_the_role_may_do(client):
     obj = ReviewRequestFactory(status=ReviewStatus.IN_REVIEW)
     otp_login(client, staff_user(role=SURGEON))
     html = client.get(request_urls(obj)["detail"]).content.decode()
-    assert "Reviewed: candidate" in html
+    assert "Sign a review" in html
     assert 'value="spam"' not in html
     assert "Assign to me" not in html
     assert "link to add files" not in html

@@ -62,6 +62,19 @@ def test_filters_tier_mine_unassigned_and_date(client, coordinator):
     assert results(client, **week) == [urgent]
 
 
+def test_the_overdue_filter_shows_open_requests_past_their_due_time_whatever_the_status_filter(
+    client, coordinator
+):
+    late_new = ReviewRequestFactory(submitted_at=days_ago(10))
+    late_review = ReviewRequestFactory(submitted_at=days_ago(9), status=ReviewStatus.IN_REVIEW)
+    ReviewRequestFactory(submitted_at=days_ago(10), status=ReviewStatus.CLOSED)
+    ReviewRequestFactory()  # due in a few days
+    assert results(client, overdue="yes") == [late_new, late_review]
+    assert results(client, overdue="yes", status="all") == [late_new, late_review]
+    assert results(client, overdue="yes", status="in_review") == [late_review]
+    assert results(client, overdue="yes", status="closed") == []
+
+
 @pytest.mark.parametrize("field", ["reference", "last_name", "email", "phone"])
 def test_search_by_reference_name_email_or_phone(client, coordinator, field):
     wanted = ReviewRequestFactory(

@@ -7,11 +7,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from intake.enums import ReviewStatus
+from intake.enums import ReviewConclusion, ReviewStatus
 from intake.models import Note, StatusChange
 from intake.triage import services as triage
 from intake.triage import workflow
 from tests.factories import ReviewRequestFactory
+from tests.review_support import signed_review
 from tests.triage_support import COORDINATOR, SURGEON, otp_login, staff_user
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +28,7 @@ def test_every_status_has_its_moves_listed_and_every_move_goes_somewhere_real():
 
 def test_the_full_path_is_recorded_with_who_and_when():
     coordinator = staff_user("c@example.org", role=COORDINATOR)
-    surgeon = staff_user("s@example.org", role=SURGEON)
+    surgeon = staff_user("s@example.org", role=SURGEON, first_name="Rana", last_name="Okafor")
     obj = ReviewRequestFactory()
     path = [
         (coordinator, S.IN_REVIEW),
@@ -38,7 +39,11 @@ def test_the_full_path_is_recorded_with_who_and_when():
         (coordinator, S.CLOSED),
     ]
     for user, target in path:
-        triage.change_status(review_request=obj, to_status=target, user=user)
+        if target in workflow.OUTCOME_STATUSES:
+            # The outcome comes from the signed review, whose conclusion names it.
+            signed_review(obj, by=user, conclusion=ReviewConclusion.CONSERVATIVE)
+        else:
+            triage.change_status(review_request=obj, to_status=target, user=user)
     changes = list(StatusChange.objects.filter(request=obj).order_by("pk"))
     assert [(c.changed_by, c.to_status) for c in changes] == path
     assert changes[0].from_status == S.NEW

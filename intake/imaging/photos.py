@@ -42,7 +42,8 @@ def pixel_limit(max_pixels: int):
         Image.MAX_IMAGE_PIXELS = previous
 
 
-def photo_preview(fileobj: BinaryIO) -> PhotoPreview:
+def photo_preview(fileobj: BinaryIO, *, side: int = limits.PHOTO_PREVIEW_MAX_SIDE) -> PhotoPreview:
+    """An upright copy no larger than `side` on its longer edge, holding only pixels."""
     try:
         with pixel_limit(limits.PHOTO_MAX_PIXELS):
             with Image.open(fileobj, formats=("JPEG", "PNG")) as image:
@@ -50,7 +51,6 @@ def photo_preview(fileobj: BinaryIO) -> PhotoPreview:
                 width, height = image.size
                 if orientation in (5, 6, 7, 8):
                     width, height = height, width
-                side = limits.PHOTO_PREVIEW_MAX_SIDE
                 image.draft(
                     "RGB", (side, side)
                 )  # JPEG decodes at 1/2, 1/4 or 1/8 scale: less memory

@@ -4,7 +4,7 @@ Before this, three questions asked several things at once ("bladder_bowel", "leg
 "fever_weight_cancer") and any "yes" made the request "urgent" (told: 911). A "yes" to an old
 question becomes "yes" to each thing that question asked, so no flag a patient raised is lost; staff
 see the same symptoms the old wording named. The tier is then computed from the answers, as
-intake.rules.safety_tier does (frozen here: a migration must not import live code).
+intake.request.red_flags.safety_tier does (frozen here: a migration must not import live code).
 """
 
 from django.db import migrations, models

@@ -11,27 +11,23 @@ from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout
 from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.urls import reverse
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from django.utils.functional import cached_property
-from django.utils.html import format_html
-from django.utils.safestring import mark_safe
 
 from intake import rules
-from intake.enums import ImagingPlan, PainLocation
+from intake.enums import FileKind, ImagingPlan, PainLocation, SafetyTier
 from intake.models import (
     REQUEST_FIELD_GROUPS,
-    STAGED_KEY,
     ReviewRequest,
     StagedUpload,
     StagedUploadStatus,
 )
-from intake.rules import (
+from intake.request.red_flags import (
     RED_FLAGS,
     ROUTINE_NOTE,
     TIER_ADVICE,
-    FileKind,
-    SafetyTier,
     TierAdvice,
     red_flags_of,
     safety_tier,
@@ -138,16 +134,10 @@ def check_files(files: Sequence[UploadedFile], skipped: Sequence[SkippedFile]) -
     return checked
 
 
-def _safety_radios(tier: SafetyTier) -> list[InlineRadios]:
-    # The tier class lets the page's script show the warning that fits the answers.
-    return [
-        InlineRadios(flag.field, wrapper_class=f"safety-question safety-{tier.name.lower()}")
-        for flag in red_flags_of(tier)
-    ]
-
-
-def _legend(text: str) -> str:
-    return format_html('<h2 class="h4 mb-0">{}</h2>', text)
+def _template(name: str, **context: str) -> HTML:
+    """A template in the form's layout: the markup stays in templates, the layout says where."""
+    with_context = "".join(f' {key}="{value}"' for key, value in context.items())
+    return HTML(f'{{% include "{name}"{" with" if context else ""}{with_context} %}}')
 
 
 def _fields(group, **shown) -> list:
@@ -183,9 +173,7 @@ def _pain_layout(group) -> list:
 
 def _tried_layout(group) -> list:
     return [
-        HTML(
-            '<p id="tried-hint" class="form-text">Tick everything you have tried for this pain.</p>'
-        ),
+        _template("intake/form/_tried_intro.html"),
         *_fields(
             group,
             physical_therapy_weeks=Field("physical_therapy_weeks", css_class="input-short"),
@@ -196,47 +184,35 @@ def _tried_layout(group) -> list:
 
 def _mri_layout(group) -> list:
     return [
-        HTML(
-            "<p>You can still ask for a review if you do not have your files yet. "
-            "Tell us below how you will send them.</p>"
-        ),
+        _template("intake/form/_mri_intro.html"),
         *_fields(group, mri_date=Field("mri_date", css_class="input-medium")),
-        HTML('{% include "intake/_files_again.html" %}'),
+        _template("intake/_files_again.html"),
         "files",
-        HTML('{% include "intake/_upload_dashboard.html" %}'),
+        _template("intake/_upload_dashboard.html"),
     ]
 
 
 def _safety_layout(group) -> list:
-    # The questions by tier, each under its heading (RED_FLAGS holds them in this order).
-    return [
-        HTML(
-            "<p>These questions check for problems that need care sooner than our review. "
-            "Please answer each one. Each question asks about one thing.</p>"
-        ),
-        HTML('<h3 class="h5 mt-3">Signs that need emergency care</h3>'),
-        *_safety_radios(SafetyTier.EMERGENCY),
-        _warning("emergency"),
-        HTML('<h3 class="h5 mt-3">Signs that need a doctor soon</h3>'),
-        *_safety_radios(SafetyTier.SEE_DOCTOR_SOON),
-        _warning("see_doctor_soon"),
-        HTML('<h3 class="h5 mt-3">One more question</h3>'),
-        *_safety_radios(SafetyTier.ROUTINE),
-        _warning("routine"),
-    ]
-
-
-def _warning(tier: str) -> HTML:
-    # Each warning sits right under its own questions: on a phone, a "yes" to the first emergency
-    # question shows the emergency message a few lines down, not after every other question.
-    return HTML(f'{{% include "intake/_red_flag_warning.html" with which="{tier}" %}}')
+    # The questions by tier (RED_FLAGS holds them in this order), each tier under its heading.
+    # Each tier's warning sits right under its own questions: on a phone, a "yes" to the first
+    # emergency question shows the emergency message a few lines down, not after every question.
+    by_tier = []
+    for tier in SafetyTier:
+        name = tier.name.lower()
+        by_tier += [
+            _template("intake/form/_safety_heading.html", tier=name),
+            # The tier class lets the page's script show the warning that fits the answers.
+            *(
+                InlineRadios(flag.field, wrapper_class=f"safety-question safety-{name}")
+                for flag in red_flags_of(tier)
+            ),
+            _template("intake/_red_flag_warning.html", which=name),
+        ]
+    return [_template("intake/form/_safety_intro.html"), *by_tier]
 
 
 def _insurance_layout(group) -> list:
-    return [
-        HTML("<p>The MRI review is free. This helps us plan your care if you need treatment.</p>"),
-        *_fields(group),
-    ]
+    return [_template("intake/form/_insurance_intro.html"), *_fields(group)]
 
 
 _GROUP_LAYOUT = {
@@ -384,11 +360,10 @@ class ReviewRequestForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.skipped_files = list(skipped_files)
         self.upload_owner = upload_owner
-        # Completed resumable uploads of this session named by the form; kept for a re-shown form.
-        self.staged_uploads: list[StagedUpload] = []
-        self.staged_skipped: list[StagedUpload] = []
-        self.accepted_files: list[tuple[UploadedFile, FileKind]] = []
-        self.refused_file_names: list[str] = []
+        # What the file checks found, kept only for the page shown again (the view reads
+        # cleaned_data): files that were fine but must be chosen again, and uploads already here.
+        self._checked_files = CheckedFiles()
+        self._staged_found: list[StagedUpload] = []
         self.fields["insurance_plan_type"].widget = forms.RadioSelect()
         for field in self.fields.values():
             # A radio group starts with nothing chosen: no blank "---------" option.
@@ -397,9 +372,7 @@ class ReviewRequestForm(forms.ModelForm):
         for flag in RED_FLAGS:
             self.fields[flag.field] = YesNoField(label=flag.question)
         consents = {
-            "consent_privacy": mark_safe(  # noqa: S308 — our own constant text and URL
-                f'I have read the <a href="{reverse("privacy")}">privacy notice</a>.'
-            ),
+            "consent_privacy": render_to_string("intake/form/_privacy_consent_label.html"),
             "consent_contact": "You may contact me about this request.",
             "consent_not_emergency": (
                 "I understand that this is not emergency care and not medical advice."
@@ -430,9 +403,10 @@ class ReviewRequestForm(forms.ModelForm):
         helper.layout = Layout(
             *(
                 Fieldset(
-                    _legend(group.patient_title),
+                    group.patient_title,
                     *_GROUP_LAYOUT[group.key](group),
                     css_class="form-section",
+                    template="intake/form/fieldset.html",
                 )
                 for group in REQUEST_FIELD_GROUPS
             ),
@@ -482,34 +456,26 @@ class ReviewRequestForm(forms.ModelForm):
             raise forms.ValidationError("Check the year of your scan", code="too_old")
         return mri_date
 
-    def clean_files(self) -> list[UploadedFile]:
-        files = self.cleaned_data["files"]
-        checked = check_files(files, self.skipped_files)
-        self.accepted_files = checked.accepted
-        self.refused_file_names = checked.refused_names
-        if checked.problems:
-            raise forms.ValidationError(checked.problems, code="file_refused")
-        return files
+    def clean_files(self) -> list[tuple[UploadedFile, FileKind]]:
+        """The accepted files, each with the kind its bytes showed."""
+        self._checked_files = check_files(self.cleaned_data["files"], self.skipped_files)
+        if self._checked_files.problems:
+            raise forms.ValidationError(self._checked_files.problems, code="file_refused")
+        return self._checked_files.accepted
 
-    def clean_staged(self) -> list[str]:
-        """Resumable uploads are attached only if this browser session sent them, they are
-        complete and they have not expired; anything else is named as missing, never attached."""
+    def clean_staged(self) -> list[StagedUpload]:
+        """The complete resumable uploads named by the form, in its order. They are attached only
+        if this browser session sent them, they are complete and they have not expired; anything
+        else is named as missing, never attached. CD clutter skipped at upload is found, not kept."""
         keys = self.cleaned_data["staged"]
         if not keys:
-            return keys
-        # A malformed id cannot be an upload's: it is counted as missing, and never queried.
-        wellformed = [key for key in keys if STAGED_KEY.fullmatch(key)]
-        rows = {
-            s.key: s
-            for s in StagedUpload.objects.owned_by(self.upload_owner or "")
-            .live()
-            .filter(key__in=wellformed)
-            .exclude(status=StagedUploadStatus.RECEIVING)
-        }
-        for key in keys:
-            if key in rows:
-                target = rows[key].status == StagedUploadStatus.COMPLETE
-                (self.staged_uploads if target else self.staged_skipped).append(rows[key])
+            return []
+        rows = {s.key: s for s in StagedUpload.objects.arrived(self.upload_owner or "", keys)}
+        self._staged_found = [
+            rows[key]
+            for key in keys
+            if key in rows and rows[key].status == StagedUploadStatus.COMPLETE
+        ]
         missing = len(keys) - len(rows)
         if missing:
             raise forms.ValidationError(
@@ -517,14 +483,25 @@ class ReviewRequestForm(forms.ModelForm):
                 f"{settings.INTAKE_TUS_EXPIRY_HOURS} hours: please add the missing files again.",
                 code="staged_missing",
             )
-        return keys
+        return self._staged_found
+
+    def uploads_changed(self) -> None:
+        """The service found the uploads attached or removed meanwhile (another tab): say so, and
+        list none of them as kept on the page shown again."""
+        self.add_error(
+            "staged",
+            forms.ValidationError(
+                "Your uploaded files changed while you sent the form: send it again.",
+                code="staged_changed",
+            ),
+        )
 
     def clean(self) -> dict:
         cleaned = super().clean()
-        if self.staged_uploads and "files" not in self.errors:
-            count = len(self.accepted_files) + len(self.staged_uploads)
-            total = sum(f.size for f, _kind in self.accepted_files)
-            total += sum(s.length for s in self.staged_uploads)
+        files, staged = cleaned.get("files", []), cleaned.get("staged", [])
+        if staged and "files" not in self.errors:
+            count = len(files) + len(staged)
+            total = sum(f.size for f, _kind in files) + sum(s.length for s in staged)
             if count > rules.max_files():
                 self.add_error("files", f"You added {count} files: {SKIP_REASONS['count']()}.")
             elif total > rules.max_request_size():
@@ -548,8 +525,8 @@ class ReviewRequestForm(forms.ModelForm):
             self.add_error("spine_surgery_when", "Tell us when you had your spine operation")
         if (
             cleaned.get("imaging_plan") == ImagingPlan.UPLOAD
-            and not cleaned.get("files")
-            and not self.staged_uploads
+            and not files
+            and not staged
             and "files" not in self.errors
             and "staged" not in self.errors
         ):
@@ -610,7 +587,18 @@ class ReviewRequestForm(forms.ModelForm):
         """Files that were fine but are not kept because the form had other errors."""
         if not self.is_bound or not self.errors:
             return []
-        return [rules.clean_file_name(f.name or "") for f, _kind in self.accepted_files]
+        return [rules.clean_file_name(f.name or "") for f, _kind in self._checked_files.accepted]
+
+    @property
+    def refused_file_names(self) -> list[str]:
+        return self._checked_files.refused_names
+
+    @property
+    def staged_uploads(self) -> list[StagedUpload]:
+        """Uploads already here that a page shown again lists, so they are not sent twice."""
+        if self.has_error("staged", "staged_changed"):
+            return []
+        return self._staged_found
 
     def error_summary(self) -> list[tuple[str, str]]:
         """(anchor id, message) for each error, in the order of the page, for the summary at the top."""
@@ -644,14 +632,70 @@ class MoreFilesForm(forms.Form):
     def __init__(self, *args, skipped_files: Sequence[SkippedFile] = (), **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.skipped_files = list(skipped_files)
-        self.accepted_files: list[tuple[UploadedFile, FileKind]] = []
 
-    def clean_files(self) -> list[UploadedFile]:
-        files = self.cleaned_data["files"]
-        checked = check_files(files, self.skipped_files)
+    def clean_files(self) -> list[tuple[UploadedFile, FileKind]]:
+        """The accepted files, each with the kind its bytes showed."""
+        checked = check_files(self.cleaned_data["files"], self.skipped_files)
         if checked.problems:
             raise forms.ValidationError(checked.problems, code="file_refused")
         if not checked.accepted:
             raise forms.ValidationError("Choose at least one file to send", code="required")
-        self.accepted_files = checked.accepted
-        return files
+        return checked.accepted
+
+
+class LetterAccessForm(forms.Form):
+    """What the patient types to open their review letter (or to see where their request is): the
+    reference and the date of birth."""
+
+    reference = forms.CharField(
+        label="Your reference",
+        max_length=20,
+        help_text="It is in the e-mail we sent, for example BC-7KQ4-92XD.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+    date_of_birth = forms.DateField(
+        label="Your date of birth",
+        help_text="For example, 03/27/1968.",
+        widget=forms.DateInput(attrs={"autocomplete": "bday"}),
+        error_messages={"invalid": "Enter your date of birth like this: 03/27/1968."},
+    )
+
+    def clean_reference(self) -> str:
+        # Forgive case, spaces and missing dashes: "bc 7kq4 92xd" is BC-7KQ4-92XD.
+        letters = re.sub(r"[^A-Z0-9]", "", self.cleaned_data["reference"].upper())
+        return f"{letters[:2]}-{letters[2:6]}-{letters[6:]}" if len(letters) == 10 else letters
+
+    def matches(self, review_request: ReviewRequest) -> bool:
+        """Both answers right. Each is compared in constant time and both are always compared, so
+        neither the answer nor its timing tells which one was wrong."""
+        reference_ok = constant_time_compare(
+            self.cleaned_data["reference"], review_request.reference
+        )
+        birth_ok = constant_time_compare(
+            self.cleaned_data["date_of_birth"].isoformat(),
+            review_request.date_of_birth.isoformat(),
+        )
+        return reference_ok & birth_ok
+
+
+# Compared against when no request has the typed reference, so a look-up does the same work either
+# way. Never saved: its reference does not fit REFERENCE_PATTERN.
+_NOBODY = ReviewRequest(reference="BC-NONE-NONE", date_of_birth=datetime.date(1, 1, 1))
+
+
+class StatusLookupForm(LetterAccessForm):
+    """What the patient types on the "Where is my request?" page."""
+
+    def find(self) -> tuple[ReviewRequest | None, ReviewRequest | None]:
+        """(the request these answers open, or None; the request with the typed reference, or None).
+
+        The second is for the access log only (a wrong birth date for a real reference is worth a
+        look); the patient's answer never tells the two failures apart.
+        """
+        candidate = (
+            ReviewRequest.objects.filter(reference=self.cleaned_data["reference"])
+            .only("reference", "date_of_birth", "status", "imaging_plan")
+            .first()
+        )
+        matched = self.matches(candidate or _NOBODY)
+        return (candidate if matched else None), candidate

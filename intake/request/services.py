@@ -21,8 +21,9 @@ from intake.models import (
     UploadLink,
     upload_path,
 )
-from intake.processing.tasks import process_upload
+from intake.processing.tasks import enqueue_processing
 from intake.request import tasks
+from intake.request.red_flags import safety_tier
 from intake.rules import FileKind
 from intake.uploads import staging
 
@@ -97,6 +98,7 @@ def submit_review_request(
         with _submission_files() as written, transaction.atomic():
             review_request = form.save(commit=False)
             review_request.submission_token = form.cleaned_data["submission_token"]
+            review_request.tier = safety_tier(review_request)
             review_request.save()
             store_files(review_request=review_request, files=files, written=written)
             if staged:
@@ -163,8 +165,9 @@ def add_patient_files(
         locked.used_at = timezone.now()
         locked.files_added = len(uploads)
         locked.save(update_fields=["used_at", "files_added"])
-        for upload in uploads:
-            transaction.on_commit(partial(process_upload.enqueue, upload.pk))
+        transaction.on_commit(
+            partial(enqueue_processing, link.request_id, [upload.pk for upload in uploads])
+        )
     logger.info("Review request %s: %d more file(s) from the patient", link.request_id, len(files))
     return uploads
 

@@ -9,10 +9,13 @@ from django.db import transaction
 from django.tasks import task
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 
 from backcare.context_processors import clinic
-from intake.models import ReviewRequest, SentEmail, SentEmailKind
+from intake.models import ReviewLetter, ReviewRequest, SentEmail, SentEmailKind
 from intake.processing.tasks import enqueue_processing
+from intake.request.letters import letter_url
+from intake.request.red_flags import advice_for, routine_note_for
 
 logger = logging.getLogger(__name__)
 
@@ -58,10 +61,11 @@ def email_patient_confirmation(review_request_id: int) -> None:
         context = {
             "first_name": review_request.first_name,
             "reference": review_request.reference,
-            "advice": review_request.advice,
-            "routine_note": review_request.routine_advice,
+            "advice": advice_for(review_request),
+            "routine_note": routine_note_for(review_request),
             "callback_days": settings.INTAKE_CALLBACK_BUSINESS_DAYS,
             "site_url": settings.SITE_URL,
+            "status_url": settings.SITE_URL.rstrip("/") + reverse("intake:status"),
         }
         _send("patient_confirmation", context, review_request.email)
     logger.info("Confirmation e-mail sent for review request %s", review_request_id)
@@ -82,3 +86,29 @@ def email_intake_inbox(review_request_id: int) -> None:
         }
         _send("intake_inbox", context, settings.INTAKE_INBOX_EMAIL)
     logger.info("Inbox notice sent for review request %s", review_request_id)
+
+
+@task
+def email_review_ready(letter_id: int) -> None:
+    """Tell the patient their review letter is ready: first name, reference and the link only. What
+    the surgeon found stays behind the link, the reference and the date of birth."""
+    with transaction.atomic():
+        letter = (
+            ReviewLetter.objects.select_for_update(of=("self",))
+            .select_related("review__request")
+            .get(pk=letter_id)
+        )
+        if letter.emailed_at is not None:  # a requeued task: already sent
+            logger.info("Review letter %s was already e-mailed", letter_id)
+            return
+        review_request = letter.review.request
+        context = {
+            "first_name": review_request.first_name,
+            "reference": review_request.reference,
+            "url": letter_url(letter),
+            "expires_at": letter.expires_at,
+        }
+        _send("review_ready", context, review_request.email)
+        letter.emailed_at = timezone.now()
+        letter.save(update_fields=["emailed_at"])
+    logger.info("Review letter %s e-mailed", letter_id)

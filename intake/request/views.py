@@ -2,23 +2,37 @@ import uuid
 from http import HTTPStatus
 
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.db import transaction
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_safe
 
 from intake import ratelimit
-from intake.models import ReviewRequest
-from intake.request.forms import MoreFilesForm, ReviewRequestForm
+from intake.enums import AccessAction, AccessOutcome, SafetyTier
+from intake.models import AccessLog, ReviewLetter, ReviewRequest
+from intake.request import letters
+from intake.request.forms import (
+    LetterAccessForm,
+    MoreFilesForm,
+    ReviewRequestForm,
+    StatusLookupForm,
+)
+from intake.request.letters import find_letter
+from intake.request.red_flags import advice_for, red_flags_of, routine_note_for
 from intake.request.services import (
     StagedUploadsChanged,
     add_patient_files,
     find_upload_link,
     submit_review_request,
 )
-from intake.rules import SafetyTier, red_flags_of
+from intake.request.status import log_lookup, patient_status
 from intake.uploads import tus
 from intake.uploads.handlers import install_intake_upload_handlers
 
@@ -43,8 +57,33 @@ def request_review(request: HttpRequest) -> HttpResponse:
         skipped = install_intake_upload_handlers(request).skipped
         return _submit(request, skipped)
     # No session yet: it starts with the first upload (intake.uploads.tus.ensure_owner) or a post.
-    form = ReviewRequestForm(initial={"submission_token": uuid.uuid4()})
-    return render(request, "intake/request.html", {"form": form})
+    return HttpResponse(_empty_form_page(request))
+
+
+# The empty form is the same for every patient but for its two one-time values, and rendering it
+# (crispy, some 40 fields) costs tens of milliseconds (bench/README.md). So it is rendered once per
+# process with stand-ins, and each GET puts its own CSRF token and submission token in their place.
+# Neither a template nor a token can hold a NUL, so the stand-ins match nothing else. Rendered afresh
+# when a setting changes (tests), and on every GET in development, where templates are edited live.
+_CSRF_MARK = "\x00csrf\x00"
+_SUBMISSION_MARK = "\x00submission-token\x00"
+_empty_form: dict[str, str] = {}
+
+
+def _empty_form_page(request: HttpRequest) -> str:
+    html = _empty_form.get("html")
+    if html is None:
+        form = ReviewRequestForm(initial={"submission_token": _SUBMISSION_MARK})
+        context = {"form": form, "csrf_token": _CSRF_MARK}
+        html = render_to_string("intake/request.html", context, request)
+        if not settings.DEBUG:
+            _empty_form["html"] = html
+    return html.replace(_CSRF_MARK, get_token(request)).replace(_SUBMISSION_MARK, str(uuid.uuid4()))
+
+
+@receiver(setting_changed)
+def _forget_empty_form(**kwargs) -> None:
+    _empty_form.clear()
 
 
 @csrf_protect
@@ -65,13 +104,10 @@ def _submit(request: HttpRequest, skipped) -> HttpResponse:
         return render(request, "intake/thanks.html", {"review_request": None})
     try:
         review_request = submit_review_request(
-            form=form, files=form.accepted_files, staged=form.staged_uploads
+            form=form, files=form.cleaned_data["files"], staged=form.cleaned_data["staged"]
         )
     except StagedUploadsChanged:
-        form.add_error(
-            "staged", "Your uploaded files changed while you sent the form: send it again."
-        )
-        form.staged_uploads = []
+        form.uploads_changed()
         return render(request, "intake/request.html", {"form": form})
     return _thanks_redirect(request, review_request)
 
@@ -109,9 +145,9 @@ def thanks(request: HttpRequest) -> HttpResponse:
         "intake/thanks.html",
         {
             "review_request": review_request,
-            "advice": review_request.advice,
+            "advice": advice_for(review_request),
             "emergency": review_request.tier == SafetyTier.EMERGENCY,
-            "routine_note": review_request.routine_advice,
+            "routine_note": routine_note_for(review_request),
             "callback_days": settings.INTAKE_CALLBACK_BUSINESS_DAYS,
         },
     )
@@ -145,7 +181,7 @@ def _more_files_submit(request: HttpRequest, link, skipped) -> HttpResponse:
     form = MoreFilesForm(request.POST, request.FILES, skipped_files=skipped)
     if not form.is_valid():
         return render(request, "intake/more_files.html", {"form": form, "link": link})
-    added = add_patient_files(link=link, files=form.accepted_files)
+    added = add_patient_files(link=link, files=form.cleaned_data["files"])
     if not added:
         return render(request, "intake/more_files_gone.html", status=HTTPStatus.GONE)
     return render(
@@ -153,3 +189,129 @@ def _more_files_submit(request: HttpRequest, link, skipped) -> HttpResponse:
         "intake/more_files_thanks.html",
         {"reference": link.request.reference, "count": len(added)},
     )
+
+
+# --- The review letter, through the link in the patient's e-mail ---------------------------------
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def review_letter(request: HttpRequest, token: str) -> HttpResponse:
+    """The patient's review letter, as a PDF download, for the right reference and date of birth.
+
+    A wrong reference and a wrong date of birth get the same answer; tries are limited per client
+    address and per reference; every letter handed over is in the access log. The page names no
+    patient detail: the link could be forwarded.
+    """
+    letter = find_letter(token)
+    if letter is None:
+        return render(request, "intake/review_letter_gone.html", status=HTTPStatus.NOT_FOUND)
+    if not letter.is_current:
+        return render(request, "intake/review_letter_gone.html", status=HTTPStatus.GONE)
+    review_request = letter.review.request
+    form = LetterAccessForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if ratelimit.over_letter_limit(request, review_request.reference):
+            return render(
+                request, "intake/review_letter_limited.html", status=HTTPStatus.TOO_MANY_REQUESTS
+            )
+        if form.is_valid():
+            if form.matches(review_request):
+                return _letter_download(request, letter)
+            form.add_error(
+                None,
+                "The reference or the date of birth does not match our records. Check both and "
+                "try again.",
+            )
+    return render(request, "intake/review_letter_access.html", {"form": form})
+
+
+def _letter_download(request: HttpRequest, letter: ReviewLetter) -> HttpResponse:
+    review = letter.review
+    response = HttpResponse(letters.letter_pdf(review), content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(
+        True, letters.download_name(review)
+    )
+    AccessLog.objects.create(
+        user=None,  # the patient
+        client_address=request.META.get("REMOTE_ADDR") or None,
+        action=AccessAction.LETTER,
+        request_id=review.request_id,
+        reference=review.request.reference,
+        detail=f"letter {letter.pk}, review version {review.version}",
+    )
+    return response
+
+
+# --- "Where is my request?" ------------------------------------------------------------------------
+
+NO_MATCH = (
+    "The reference or the date of birth does not match our records. Check both and try again."
+)
+
+
+# never_cache: the answer is one patient's; a POST form, so nothing of it is in the URL. The CSRF
+# middleware checks the post.
+@never_cache
+@require_http_methods(["GET", "POST"])
+def request_status(request: HttpRequest) -> HttpResponse:
+    """Where a request is, for the right reference and date of birth.
+
+    A wrong reference and a wrong date of birth get the same answer; look-ups are limited per
+    client address (before the form is even read) and per reference (before the database is
+    asked); each look-up checked is in the access log with its outcome, and so is the first one
+    refused in a window (later refusals only count, so a stranger cannot grow the log at will).
+    """
+    if request.method == "GET":
+        return render(request, "intake/status.html", {"form": StatusLookupForm()})
+    limit, seconds = settings.INTAKE_STATUS_ATTEMPTS, settings.INTAKE_STATUS_ATTEMPT_SECONDS
+    tries = ratelimit.count(request, "status-address", seconds=seconds)
+    if tries > limit:
+        return _status_limited(request, first=tries == limit + 1, detail="by address")
+    form = StatusLookupForm(request.POST)
+    if not form.is_valid():
+        return render(request, "intake/status.html", {"form": form})
+    reference = form.cleaned_data["reference"]
+    tries = ratelimit.count_reference(reference, "status-reference", seconds=seconds)
+    if tries > limit:
+        return _status_limited(
+            request, first=tries == limit + 1, reference=reference, detail="by reference"
+        )
+    review_request, named = form.find()
+    if review_request is None:
+        log_lookup(
+            request,
+            AccessOutcome.NO_MATCH,
+            typed_reference=reference,
+            named=named,
+            detail="date of birth differs" if named else "no such reference",
+        )
+        form.add_error(None, NO_MATCH)
+        return render(request, "intake/status.html", {"form": form})
+    status = patient_status(review_request)
+    log_lookup(
+        request,
+        AccessOutcome.SHOWN,
+        typed_reference=reference,
+        named=review_request,
+        detail=f"shown: {status.stage.label}",
+    )
+    return render(
+        request,
+        "intake/status_result.html",
+        {
+            "status": status,
+            "reference": review_request.reference,
+            "callback_days": settings.INTAKE_CALLBACK_BUSINESS_DAYS,
+        },
+    )
+
+
+def _status_limited(
+    request: HttpRequest, *, first: bool, reference: str = "", detail: str
+) -> HttpResponse:
+    if first:
+        log_lookup(
+            request, AccessOutcome.LIMITED, typed_reference=reference, detail=f"limited {detail}"
+        )
+    return render(request, "intake/status_limited.html", status=HTTPStatus.TOO_MANY_REQUESTS)

@@ -1,8 +1,10 @@
-"""The safety box's lists, read from intake.rules so every page, handout and question agree."""
+"""The safety box's lists, read from intake.request.red_flags so every page, handout and question
+agree."""
 
 from django import template
 
-from intake.rules import SafetyTier, red_flags_of
+from intake.enums import SafetyTier
+from intake.request.red_flags import red_flags_of
 
 register = template.Library()
 

@@ -6,15 +6,17 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
 
-from backcare.admin_base import ReadOnlyAdmin
+from backcare.admin_base import CappedCountPaginator, ReadOnlyAdmin
 from intake.models import (
     REQUEST_FIELD_GROUPS,
     AccessLog,
     FieldGroup,
+    PacsSend,
     ReviewRequest,
     Upload,
     imaging_context,
 )
+from intake.triage.pacs_admin import PacsAdminMixin, PacsSendAdmin
 from intake.triage.queue import (
     AssigneeFilter,
     OverdueFilter,
@@ -22,6 +24,7 @@ from intake.triage.queue import (
     SubmittedFilter,
     TriageAdminMixin,
 )
+from intake.triage.review_admin import ReviewAdminMixin
 
 
 class PatientRecordAdmin(ReadOnlyAdmin):
@@ -68,7 +71,7 @@ def _staff_fields(group: FieldGroup) -> list:
 
 
 @admin.register(ReviewRequest)
-class ReviewRequestAdmin(TriageAdminMixin, PatientRecordAdmin):
+class ReviewRequestAdmin(PacsAdminMixin, ReviewAdminMixin, TriageAdminMixin, PatientRecordAdmin):
     list_display = [
         "reference",
         "patient",
@@ -90,8 +93,11 @@ class ReviewRequestAdmin(TriageAdminMixin, PatientRecordAdmin):
     ]
     list_select_related = ["assignee"]
     list_per_page = 50
-    show_full_result_count = False  # one count query fewer on every page of the queue
-    search_fields = ["reference", "first_name", "last_name", "email", "phone"]
+    # One count query, of at most CappedCountPaginator.CAP rows, on every page of the queue.
+    show_full_result_count = False
+    paginator = CappedCountPaginator
+    # icontains on each; the e-mail's through intake.models.AddressIContains (its index).
+    search_fields = ["reference", "first_name", "last_name", "email__address_icontains", "phone"]
     search_help_text = "Search by reference, name, e-mail or phone."
     inlines = [UploadInline]
     actions = ["assign_to_me", "export_csv"]
@@ -132,6 +138,8 @@ class UploadAdmin(PatientRecordAdmin):
     list_display = ["original_name", "request", "kind", "size", "status", "created_at"]
     list_filter = ["kind", "status"]
     list_select_related = ["request"]
+    paginator = CappedCountPaginator
+    show_full_result_count = False
     exclude = ["file"]  # the stored name is internal; staff download through the checked view
 
 
@@ -139,9 +147,23 @@ class UploadAdmin(PatientRecordAdmin):
 class AccessLogAdmin(ReadOnlyAdmin):
     """Who saw what: readable, never written here. The database refuses updates and deletes."""
 
-    list_display = ["at", "user", "action", "reference", "upload_id", "client_address", "detail"]
-    list_filter = ["action", ("user", admin.RelatedOnlyFieldListFilter)]
+    list_display = [
+        "at",
+        "user",
+        "action",
+        "outcome",
+        "reference",
+        "upload_id",
+        "client_address",
+        "detail",
+    ]
+    list_filter = ["action", "outcome", ("user", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["user"]
+    paginator = CappedCountPaginator
+    show_full_result_count = False
     search_fields = ["reference", "user__username"]
     search_help_text = "Search by request reference or user name."
     date_hierarchy = "at"
+
+
+admin.site.register(PacsSend, PacsSendAdmin)

@@ -10,13 +10,13 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from intake.enums import OPEN_STATUSES, ReviewStatus
+from intake.enums import ReviewStatus, SafetyTier
 from intake.models import (
     REQUEST_FIELD_GROUPS,
     AccessAction,
@@ -24,11 +24,12 @@ from intake.models import (
     Note,
     ReviewRequest,
     StatusChange,
+    SurgeonReview,
     Upload,
     UploadLink,
 )
+from intake.request.red_flags import raised_flags
 from intake.request.services import hash_token
-from intake.rules import SafetyTier
 from intake.triage import workflow
 
 
@@ -69,11 +70,23 @@ def log_access(
 # --- Workflow, assignment, notes ------------------------------------------------------------------
 
 
-def change_status(*, review_request: ReviewRequest, to_status: str, user) -> StatusChange:
-    """Move a request along the workflow if the move exists and is this user's to make; recorded."""
+def change_status(
+    *,
+    review_request: ReviewRequest,
+    to_status: str,
+    user,
+    review: SurgeonReview | None = None,
+) -> StatusChange:
+    """Move a request along the workflow if the move exists and is this user's to make; recorded.
+
+    A "reviewed" status is reached only with the signed `review` whose conclusion names it
+    (intake.triage.review.sign_review passes it).
+    """
+    signing = review is not None
     with transaction.atomic():
         locked = ReviewRequest.objects.select_for_update().get(pk=review_request.pk)
-        if to_status not in workflow.allowed_targets(locked.status, user):
+        allowed = workflow.allowed_targets(locked.status, user, signing=signing)
+        if to_status not in allowed or (signing and review.outcome_status != to_status):
             raise TransitionNotAllowed(
                 f"{locked.reference} cannot move from “{locked.get_status_display()}” to "
                 f"“{ReviewStatus(to_status).label}”."
@@ -102,17 +115,19 @@ def add_note(*, review_request: ReviewRequest, author, text: str) -> Note:
 
 
 def home_counts(user) -> dict[str, int] | None:
-    """The admin home's numbers, in one query; None for staff who cannot see requests."""
+    """The admin home's numbers, in one query over the open requests only (an index-only scan of
+    intake_rr_open_queue_idx: its cost follows the open requests, not the closed history); None
+    for staff who cannot see requests."""
     if not user.has_perm("intake.view_reviewrequest"):
         return None
-    now = timezone.now()
-    open_q = Q(status__in=OPEN_STATUSES)
-    return ReviewRequest.objects.aggregate(
-        new=Count("pk", filter=Q(status=ReviewStatus.NEW)),
-        emergency=Count("pk", filter=open_q & Q(tier=SafetyTier.EMERGENCY)),
-        soon=Count("pk", filter=open_q & Q(tier=SafetyTier.SEE_DOCTOR_SOON)),
-        overdue=Count("pk", filter=open_q & Q(due_by__lt=now)),
-        mine=Count("pk", filter=open_q & Q(assignee=user)),
+    # COUNT(tier) (never null), not COUNT(id): every column read is in that index, so no table row
+    # is visited. (Django refuses COUNT(*) with a filter.)
+    return ReviewRequest.objects.open().aggregate(
+        new=Count("tier", filter=Q(status=ReviewStatus.NEW)),
+        emergency=Count("tier", filter=Q(tier=SafetyTier.EMERGENCY)),
+        soon=Count("tier", filter=Q(tier=SafetyTier.SEE_DOCTOR_SOON)),
+        overdue=Count("tier", filter=Q(due_by__lt=timezone.now())),
+        mine=Count("tier", filter=Q(assignee=user)),
     )
 
 
@@ -157,21 +172,58 @@ def _cell(review_request: ReviewRequest, name: str):
     return value
 
 
+# The surgeon's review in force, exported with the patients' own words (the same permission).
+REVIEW_COLUMNS = (
+    "review_version",
+    "review_conclusion",
+    "review_findings",
+    "review_reasons",
+    "review_signed_by",
+    "review_signed_at",
+)
+
+
+def _review_cells(review_request: ReviewRequest) -> list:
+    # Prefetched in version order: the last is the version in force.
+    versions = review_request.surgeon_reviews.all()
+    if not versions:
+        return [""] * len(REVIEW_COLUMNS)
+    review = versions[len(versions) - 1]
+    signed_at = timezone.localtime(review.signed_at).strftime("%Y-%m-%d %H:%M")
+    return [
+        review.version,
+        review.get_conclusion_display(),
+        review.findings_text,
+        review.reasons,
+        review.signer_name,
+        signed_at,
+    ]
+
+
 def export_csv(*, request: HttpRequest, queryset: Iterable[ReviewRequest]) -> HttpResponse:
     """The selected requests as CSV, one access record per request exported."""
     with_text = request.user.has_perm(CLINICAL_TEXT_PERMISSION)
     fields = EXPORT_FIELDS + (CLINICAL_TEXT_FIELDS if with_text else ())
-    rows = list(queryset.select_related("assignee").annotate(n_files=Count("uploads")))
+    rows = queryset.select_related("assignee").annotate(n_files=Count("uploads"))
+    if with_text:
+        rows = rows.prefetch_related(
+            Prefetch("surgeon_reviews", queryset=SurgeonReview.objects.order_by("version"))
+        )
+    rows = list(rows)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="review-requests-{timezone.localdate():%Y-%m-%d}.csv"'
     )
     response["Cache-Control"] = "no-store, private"
     writer = csv.writer(response)
-    writer.writerow([*fields, "red_flags", "assignee", "files"])
+    writer.writerow(
+        [*fields, "red_flags", "assignee", "files", *(REVIEW_COLUMNS if with_text else ())]
+    )
     for row in rows:
         cells = [_cell(row, name) for name in fields]
-        cells += ["; ".join(row.red_flags), row.assignee or "", row.n_files]
+        cells += ["; ".join(raised_flags(row)), row.assignee or "", row.n_files]
+        if with_text:
+            cells += _review_cells(row)
         writer.writerow([csv_safe(cell) for cell in cells])
     address = client_address(request)
     detail = "with patients' own words" if with_text else "without patients' own words"

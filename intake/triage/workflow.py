@@ -11,16 +11,18 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     S.NEW: (S.IN_REVIEW, S.WAITING_FOR_PATIENT, S.SPAM),
     S.IN_REVIEW: (S.WAITING_FOR_PATIENT, S.REVIEWED_CANDIDATE, S.REVIEWED_NOT_CANDIDATE, S.SPAM),
     S.WAITING_FOR_PATIENT: (S.IN_REVIEW, S.CLOSED),
-    S.REVIEWED_CANDIDATE: (S.PATIENT_CONTACTED,),
-    S.REVIEWED_NOT_CANDIDATE: (S.PATIENT_CONTACTED,),
+    # Between the two outcomes only by a corrected review.
+    S.REVIEWED_CANDIDATE: (S.REVIEWED_NOT_CANDIDATE, S.PATIENT_CONTACTED),
+    S.REVIEWED_NOT_CANDIDATE: (S.REVIEWED_CANDIDATE, S.PATIENT_CONTACTED),
     S.PATIENT_CONTACTED: (S.CLOSED,),
     S.CLOSED: (),
     S.SPAM: (S.NEW,),  # marked spam by mistake
 }
 
-# The review outcome is the surgeon's to record; every other move is the coordinator's.
+# The review outcome is reached only by a surgeon signing a review (intake.triage.review.sign_review),
+# whose conclusion names the status; every other move is the coordinator's, from the buttons.
 OUTCOME_STATUSES = (S.REVIEWED_CANDIDATE, S.REVIEWED_NOT_CANDIDATE)
-OUTCOME_PERMISSION = "intake.record_review_outcome"
+OUTCOME_PERMISSION = "intake.sign_review"
 MOVE_PERMISSION = "intake.change_reviewrequest"
 
 # Requests whose files retention may remove once they have been in this status long enough.
@@ -31,6 +33,11 @@ def permission_for(target: str) -> str:
     return OUTCOME_PERMISSION if target in OUTCOME_STATUSES else MOVE_PERMISSION
 
 
-def allowed_targets(current: str, user) -> list[str]:
-    """The statuses this user may move a request in `current` status to, in workflow order."""
-    return [t for t in TRANSITIONS.get(current, ()) if user.has_perm(permission_for(t))]
+def allowed_targets(current: str, user, *, signing: bool = False) -> list[str]:
+    """The statuses this user may move a request in `current` status to, in workflow order: the
+    outcome statuses only when `signing` a review, the others only when not."""
+    return [
+        t
+        for t in TRANSITIONS.get(current, ())
+        if (t in OUTCOME_STATUSES) == signing and user.has_perm(permission_for(t))
+    ]

@@ -478,3 +478,58 @@ class _Hashing(io.RawIOBase):
             return base64.b64encode(self.sha256.digest()).decode(), 1
         parts = [*self._parts, self._part.digest()] if self.size % self._part_size else self._parts
         return base64.b64encode(hashlib.sha256(b"".join(parts)).digest()).decode(), len(parts)
+
+
+class _S3Range(io.RawIOBase):
+    """An object in the bucket as a seekable file that fetches only the bytes read (HTTP ranges),
+    so reading one ZIP member of a 1 GB CD costs that member, not the CD."""
+
+    def __init__(self, storage: "PrivateS3Storage", name: str) -> None:
+        super().__init__()
+        self._client = storage.connection.meta.client
+        self._bucket = storage.bucket_name
+        self._key = storage._normalize_name(clean_name(name))
+        try:
+            self._size = self._client.head_object(Bucket=self._bucket, Key=self._key)[
+                "ContentLength"
+            ]
+        except ClientError as error:
+            if error.response["Error"]["Code"] in ("404", "NoSuchKey", "NotFound"):
+                raise FileNotFoundError(name) from error
+            raise
+        self._position = 0
+        self.name = ""  # never a path anyone should reopen
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._position
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._position, io.SEEK_END: self._size}[whence]
+        self._position = max(0, base + offset)
+        return self._position
+
+    def readinto(self, buffer) -> int:
+        end = min(self._position + len(buffer), self._size)
+        if end <= self._position:
+            return 0
+        body = self._client.get_object(
+            Bucket=self._bucket, Key=self._key, Range=f"bytes={self._position}-{end - 1}"
+        )["Body"]
+        data = body.read()
+        buffer[: len(data)] = data
+        self._position += len(data)
+        return len(data)
+
+
+def open_ranged(storage, name: str, *, buffer_size: int = 256 * 1024) -> io.BufferedReader:
+    """A stored file opened for random reading: local files directly, bucket objects by ranges
+    (django-storages' own `open` fetches the whole object first)."""
+    if isinstance(storage, PrivateS3Storage):
+        return io.BufferedReader(_S3Range(storage, name), buffer_size=buffer_size)
+    return storage.open(name, "rb")

@@ -8,8 +8,8 @@ import pytest
 from django.core.cache import cache
 from playwright.sync_api import expect
 
+from intake.enums import SafetyTier
 from intake.models import ReviewRequest
-from intake.rules import SafetyTier
 from tests.e2e.conftest import axe_violations
 from tests.factories import jpeg_bytes, pdf_bytes, zipped_dicom_cd
 
