@@ -218,6 +218,9 @@ PRIVATE_DOWNLOADS = env.str(
 )
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+# Where uploads are received before they are kept. Unset, local storage receives them in its own
+# `incoming/` folder, so that keeping a file is a hard link of the bytes hashed as they arrived, never
+# a copy to read back (intake.uploads.storage.receiving_folder; docs/security.md §8).
 FILE_UPLOAD_TEMP_DIR = env("FILE_UPLOAD_TEMP_DIR", default=None)
 
 # --- E-mail ---------------------------------------------------------------------------------------

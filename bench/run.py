@@ -63,6 +63,29 @@ class Context:
         ) as server:
             yield server
 
+    @contextlib.contextmanager
+    def task_worker(self):
+        """The task worker (`manage.py run_worker`, as `make run` starts it) against the main
+        server's database and storage, for as long as the block runs."""
+        log = (WORK / "worker.log").open("ab")
+        worker = subprocess.Popen(  # noqa: S603 - this repository's manage.py
+            [PYTHON, "manage.py", "run_worker", "--no-reload", "--no-startup-delay"],
+            cwd=ROOT,
+            env=self.server.environment(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            yield worker
+        finally:
+            worker.terminate()
+            try:
+                worker.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait(timeout=10)
+            log.close()
+
     def clear_storage(self, server: Gunicorn) -> None:
         shutil.rmtree(server.storage / "uploads", ignore_errors=True)
 

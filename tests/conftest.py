@@ -121,6 +121,10 @@ def private_storage(request, settings, tmp_path):
     }
     settings.STORAGE_BACKEND = "local"
     settings.PRIVATE_STORAGE_ROOT = location
+    # Received files land on the same filesystem, as in production (linked into place, not copied),
+    # beside the folder rather than in it, so a test's list of kept files never sees one mid-request.
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path / "incoming")
+    (tmp_path / "incoming").mkdir()  # Django's system check wants it to exist
     yield LocalFiles(location)
 
 

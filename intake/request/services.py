@@ -35,6 +35,8 @@ class StagedUploadsChanged(Exception):
 
 
 def _sha256(uploaded: UploadedFile) -> tuple[str, int]:
+    if streamed := getattr(uploaded, "sha256", None):  # hashed as it arrived (uploads.handlers)
+        return streamed, uploaded.size
     digest = hashlib.sha256()
     size = 0
     for chunk in uploaded.chunks():
