@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -41,11 +42,12 @@ def _resolved(item, name: str):
 def _plan_item(exercise: Exercise, item=None) -> dict:
     dosage_from = item if item is not None else exercise
     return {
-        "title": exercise.title,
+        "title": exercise.shown.title,
         "url": exercise.get_absolute_url(),
         "image": static(exercise.illustration),
-        "alt": exercise.illustration_alt,
-        "steps": [step.text for step in exercise.steps.all()],
+        "alt": exercise.shown.illustration_alt,
+        "lang": exercise.shown_language,
+        "steps": exercise.step_texts(),
         "dosage": dosage_from.dosage(),
         "reps": _resolved(item, "reps") if item is not None else exercise.reps,
         "sets": _resolved(item, "sets") if item is not None else exercise.sets,
@@ -90,8 +92,8 @@ def routine_player(request: HttpRequest, slug: str) -> HttpResponse:
         slug=slug,
     )
     items = [_plan_item(item.exercise, item) for item in routine.items.all()]
-    plan = _plan(routine.title, routine.get_absolute_url(), items)
-    return _player(request, plan, routine.title)
+    plan = _plan(routine.shown.title, routine.get_absolute_url(), items)
+    return _player(request, plan, routine.shown.title)
 
 
 @require_safe
@@ -101,8 +103,9 @@ def exercise_player(request: HttpRequest, slug: str) -> HttpResponse:
     exercise = get_object_or_404(
         Exercise.objects.visible_to(request.user).prefetch_related("steps"), slug=slug
     )
-    plan = _plan(exercise.title, exercise.get_absolute_url(), [_plan_item(exercise)])
-    return _player(request, plan, exercise.title)
+    title = exercise.shown.title
+    plan = _plan(title, exercise.get_absolute_url(), [_plan_item(exercise)])
+    return _player(request, plan, title)
 
 
 # --- Home programmes, opened by their code --------------------------------------------------------
@@ -127,7 +130,7 @@ def programme_find(request: HttpRequest) -> HttpResponse:
         code = normalise_programme_code(typed)
         if Programme.objects.filter(code=code).exists():
             return redirect("exercises:programme", code=code)
-        error = "We could not find a programme with that code. Check the code on your sheet."
+        error = _("We could not find a programme with that code. Check the code on your sheet.")
     return render(request, "exercises/programme_find.html", {"typed": typed[:40], "error": error})
 
 
@@ -156,8 +159,9 @@ def programme(request: HttpRequest, code: str) -> HttpResponse:
 def programme_player(request: HttpRequest, code: str) -> HttpResponse:
     found = _programme(code)
     items = [_plan_item(item.exercise, item) for item in found.items.all()]
-    plan = _plan("Your home programme", found.get_absolute_url(), items)
-    return _player(request, plan, "Your home programme")
+    heading = _("Your home programme")
+    plan = _plan(heading, found.get_absolute_url(), items)
+    return _player(request, plan, heading)
 
 
 # --- The patient's own history, and the service worker -------------------------------------------

@@ -19,10 +19,17 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
 from django.utils.cache import patch_cache_control
+from django.utils.translation import get_language
 from django.views.decorators.http import condition, require_safe
 
 from exercises.forms import LibraryFilterForm
-from exercises.models import Exercise, Routine, cached_content_stamp, content_stamp
+from exercises.models import (
+    Exercise,
+    Routine,
+    cached_content_stamp,
+    content_language,
+    content_stamp,
+)
 from exercises.structured_data import absolute, exercise_jsonld, routine_jsonld
 
 
@@ -49,8 +56,12 @@ def _stamp(request: HttpRequest):
 
 def _etag(request: HttpRequest, *args, **kwargs) -> str:
     version, _ = _stamp(request)
-    # Staff see drafts, so their pages are a different representation of the same URL.
-    key = f"{version}|{request.user.is_staff}|{_code_version()}|{request.get_full_path()}"
+    # Staff see drafts, and a page may be English or Spanish (LocaleMiddleware): each is a
+    # different representation of the same URL.
+    key = (
+        f"{version}|{request.user.is_staff}|{get_language()}|{_code_version()}"
+        f"|{request.get_full_path()}"
+    )
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
@@ -108,7 +119,7 @@ def library(request: HttpRequest) -> HttpResponse:
     exercises = Exercise.objects.visible_to(request.user).for_cards().filtered(**form.filters())
     query = form.query()
     if query:
-        exercises = exercises.search(query)
+        exercises = exercises.search(query, content_language())
     exercises = list(exercises)
     routines = Routine.objects.visible_to(request.user)
     return render(
@@ -177,8 +188,8 @@ def _shared_precautions(items) -> list[tuple[str, str]]:
     for item in items:
         for line in item.exercise.precaution_list():
             titles = titles_by_line.setdefault(line, [])
-            if item.exercise.title not in titles:
-                titles.append(item.exercise.title)
+            if item.exercise.shown.title not in titles:
+                titles.append(item.exercise.shown.title)
     own: dict[str, list[str]] = {}
     shared = []
     for line, titles in titles_by_line.items():
@@ -193,7 +204,7 @@ def _routine_context(request: HttpRequest, slug: str) -> dict:
     routine = get_object_or_404(
         Routine.objects.visible_to(request.user)
         .with_items(request.user)
-        .prefetch_related("reviews", "items__exercise__reviews"),
+        .prefetch_related("reviews", "items__exercise__reviews", "items__exercise__steps"),
         slug=slug,
     )
     items = list(routine.items.all())
