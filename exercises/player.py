@@ -66,6 +66,38 @@ def _plan(title: str, back_url: str, items: list[dict]) -> dict:
     }
 
 
+def _player_strings() -> dict[str, str]:
+    """What player.js says, in the page's language; {name} marks a number or a title it fills in."""
+    return {
+        "count": _("Exercise {n} of {total}"),
+        "sets": _(", set {set} of {sets}"),
+        "ready": _("Get into position. Press Start when you are ready."),
+        "hold": _("Hold {rep} of {reps}{sets}"),
+        "relax": _("Relax"),
+        "rest": _("Rest before set {next} of {sets}"),
+        "rep": _("Repetition {rep} of {reps}{sets}"),
+        "task": _("Do the exercise{sets}. Press Done when you finish."),
+        "button_ready": _("Start"),
+        "button_next": _("Next"),
+        "button_rest": _("Skip the rest"),
+        "button_rep": _("Done one"),
+        "button_task": _("Done"),
+        "of": _("{rep} of {reps}"),
+        "resume": _("Resume"),
+        "pause": _("Pause"),
+        "seconds": _("{text}. {seconds} seconds."),
+        "cue_hold": _("Hold for {seconds} seconds"),
+        "cue_rest": _("Rest for {seconds} seconds"),
+        "cue_reps": _("Start your repetitions"),
+        "start_item": _("Exercise {n} of {total}: {title}. {phase}"),
+        "paused_away": _("Paused while you were away. Press Resume to go on."),
+        "paused": _("Paused."),
+        "going_on": _("Going on."),
+        "summary": _("You did {done} of {total} exercises."),
+        "well_done": _("Well done. You did {done} of {total} exercises."),
+    }
+
+
 def _player(request: HttpRequest, plan: dict, heading: str) -> HttpResponse:
     if not plan["items"]:
         raise Http404("Nothing to play")
@@ -74,6 +106,7 @@ def _player(request: HttpRequest, plan: dict, heading: str) -> HttpResponse:
         "exercises/player.html",
         {
             "plan": plan,
+            "strings": _player_strings(),
             "heading": heading,
             "back_url": plan["back_url"],
             "pain_scale": range(11),
@@ -170,7 +203,12 @@ def programme_player(request: HttpRequest, code: str) -> HttpResponse:
 @require_safe
 @transaction.non_atomic_requests
 def progress(request: HttpRequest) -> HttpResponse:
-    response = render(request, "exercises/progress.html")
+    strings = {
+        "pain": _("Pain {before} before, {after} after."),
+        "done": _("{done} of {total} exercises done."),
+        "deleted": _("Your history is deleted from this browser."),
+    }
+    response = render(request, "exercises/progress.html", {"strings": strings})
     patch_cache_control(response, no_cache=True)
     return response
 

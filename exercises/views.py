@@ -19,7 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
 from django.utils.cache import patch_cache_control
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.views.decorators.http import condition, require_safe
 
 from exercises.forms import LibraryFilterForm
@@ -121,7 +121,8 @@ def library(request: HttpRequest) -> HttpResponse:
     if query:
         exercises = exercises.search(query, content_language())
     exercises = list(exercises)
-    routines = Routine.objects.visible_to(request.user)
+    # The items tell whether each routine's Spanish is complete (its notes), in one more query.
+    routines = Routine.objects.visible_to(request.user).prefetch_related("items")
     return render(
         request,
         "exercises/library.html",
@@ -214,7 +215,15 @@ def _routine_context(request: HttpRequest, slug: str) -> dict:
         "precautions": _shared_precautions(items),
         "jsonld": routine_jsonld(routine, items),
         "canonical_url": absolute(routine.get_absolute_url()),
-        "days": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
+        "days": [
+            pgettext("weekday", "Mon"),
+            pgettext("weekday", "Tue"),
+            pgettext("weekday", "Wed"),
+            pgettext("weekday", "Thu"),
+            pgettext("weekday", "Fri"),
+            pgettext("weekday", "Sat"),
+            pgettext("weekday", "Sun"),
+        ],
     }
 
 
