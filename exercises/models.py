@@ -248,6 +248,7 @@ class ExerciseQuerySet(models.QuerySet):
             "illustration",
             "illustration_alt",
             "status",
+            "updated_at",
         ).annotate(
             steps_untranslated=models.Exists(
                 Step.objects.filter(exercise=models.OuterRef("pk"), text_es="")
