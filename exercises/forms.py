@@ -1,4 +1,6 @@
 from django import forms
+from django.core.exceptions import ValidationError
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from exercises.models import Category, Difficulty, Equipment, Position
@@ -30,20 +32,22 @@ class LibraryFilterForm(forms.Form):
         label=_("No floor needed (sitting or standing only)"), required=False
     )
 
-    def filters(self) -> dict:
-        """The cleaned filters, ignoring any value that was not valid."""
-        if not self.is_bound:
-            return {}
-        self.is_valid()
-        data = getattr(self, "cleaned_data", {})
-        return {
-            k: data[k]
-            for k in ("category", "difficulty", "position", "equipment", "no_floor")
-            if data.get(k)
-        }
+    @classmethod
+    def normalised(cls, data: QueryDict) -> dict[str, str]:
+        """The query string as far as the library page depends on it: each value cleaned by its
+        field, in the form's order, with empty, invalid and unknown parameters left out. URLs with
+        the same normalised parameters show the same page, so they share its ETag and cache entry.
 
-    def query(self) -> str:
-        if not self.is_bound:
-            return ""
-        self.is_valid()
-        return (getattr(self, "cleaned_data", {}).get("q") or "").strip()
+        A class method: the fields clean without a form instance, whose deep copy of every field
+        and choice would cost more than the rest of a cached page.
+        """
+        params = {}
+        for name, field in cls.base_fields.items():
+            value = field.widget.value_from_datadict(data, {}, name)
+            try:
+                cleaned = field.clean(value)
+            except ValidationError:
+                continue
+            if cleaned:
+                params[name] = "on" if cleaned is True else cleaned
+        return params

@@ -12,12 +12,13 @@ from django.contrib.postgres.search import (
     SearchQuery,
     SearchRank,
     SearchVector,
+    SearchVectorExact,
     SearchVectorField,
 )
 from django.contrib.staticfiles import finders
 from django.core.cache import cache
 from django.db import models
-from django.db.models import Count, F, Max, Prefetch, Q
+from django.db.models import Case, Count, F, Func, Max, Prefetch, Q, TextField, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, gettext, ngettext
@@ -99,6 +100,32 @@ def dosage_lines(
     if note:
         lines.append(note)
     return lines
+
+
+class ItemDosage:
+    """A routine's or a programme's item: its own dosage where it sets one, else the exercise's.
+
+    A routine item has no `times_per_day`: the routine says how often.
+    """
+
+    def resolved(self, name: str) -> int | None:
+        value = getattr(self, name, None)
+        return value if value is not None else getattr(self.exercise, name)
+
+    def dosage(self) -> list[str]:
+        return dosage_lines(
+            reps=self.resolved("reps"),
+            sets=self.resolved("sets"),
+            hold_seconds=self.resolved("hold_seconds"),
+            times_per_day=self.resolved("times_per_day")
+            if hasattr(self, "times_per_day")
+            else None,
+            note=self.shown_note() or self.exercise.shown.dosage_note,
+        )
+
+    def shown_note(self) -> str:
+        """The item's own note, in the language the page shows it (a programme's is staff's)."""
+        return self.note
 
 
 # A clinician's review holds for a year; an edit to the reviewed text ends it at once.
@@ -280,33 +307,82 @@ class ExerciseQuerySet(models.QuerySet):
     def search(self, text: str, language: str = "en"):
         """Postgres full-text search, best match first, with why each result matched.
 
-        A Spanish search reads the Spanish fields with Postgres's `spanish` configuration (stems
-        and stop words of Spanish), through their own generated vector.
+        Where it matched is read from the stored vector's weights (title A, summary B, steps C, why
+        it helps D), not by parsing each text again; the steps' headline is made only when the
+        steps matched. A Spanish search reads the Spanish fields with Postgres's `spanish`
+        configuration (stems and stop words of Spanish), through their own generated vector.
         """
         config = SEARCH_CONFIGS[language]
         suffix = "_es" if language == "es" else ""
+        vector = f"search_vector{suffix}"
         query = SearchQuery(text, search_type="websearch", config=config)
+        hit_steps = SearchVectorExact(_written_with("c", vector), query)
+        headline = SearchHeadline(
+            f"steps_text{suffix}",
+            query,
+            config=config,
+            start_sel=HIGHLIGHT_START,
+            stop_sel=HIGHLIGHT_STOP,
+            max_words=18,
+            min_words=8,
+            max_fragments=1,
+        )
         return (
-            self.filter(**{f"search_vector{suffix}": query})
+            self.filter(**{vector: query})
             .annotate(
-                rank=SearchRank(F(f"search_vector{suffix}"), query),
-                hit_title=Q(**{f"title{suffix}__search": query}),
-                hit_summary=Q(**{f"summary{suffix}__search": query}),
-                hit_steps=Q(**{f"steps_text{suffix}__search": query}),
-                hit_why=Q(**{f"why_it_helps{suffix}__search": query}),
-                headline=SearchHeadline(
-                    f"steps_text{suffix}",
-                    query,
-                    config=config,
-                    start_sel=HIGHLIGHT_START,
-                    stop_sel=HIGHLIGHT_STOP,
-                    max_words=18,
-                    min_words=8,
-                    max_fragments=1,
+                rank=SearchRank(F(vector), query),
+                hit_title=SearchVectorExact(_written_with("a", vector), query),
+                hit_summary=SearchVectorExact(_written_with("b", vector), query),
+                hit_steps=hit_steps,
+                hit_why=SearchVectorExact(_written_with("d", vector), query),
+                headline=Case(
+                    When(hit_steps, then=headline), default=Value(""), output_field=TextField()
                 ),
             )
             .order_by("-rank", "title")
         )
+
+
+def _written_with(weight: str, vector: str = "search_vector") -> Func:
+    """The part of a stored search vector with one weight: one field's words (Exercise)."""
+    return Func(
+        F(vector),
+        function="ts_filter",
+        template=f"%(function)s(%(expressions)s, '{{{weight}}}')",
+        output_field=SearchVectorField(),
+    )
+
+
+# Compiling the library's query costs several times running it (a search: ~4 ms to build five
+# full-text expressions and a headline, under 1 ms to run; bench/README.md). So the SQL for each set of
+# filters is compiled once per process, with a stand-in for the search words, and run again with the
+# words as a parameter. Postgres text and the search form refuse a NUL, so no real words equal it.
+_WORDS = "\x00words\x00"
+
+
+@functools.lru_cache(maxsize=512)
+def _library_sql(
+    published_only: bool, filters: tuple, searching: bool, language: str
+) -> tuple[str, tuple]:
+    exercises = Exercise.objects.all()
+    if published_only:
+        exercises = exercises.published()
+    exercises = exercises.filtered(**dict(filters))
+    if searching:
+        exercises = exercises.search(_WORDS, language)
+    return exercises.only("pk").query.sql_with_params()
+
+
+def library_matches(
+    *, published_only: bool, filters: dict, words: str = "", language: str = "en"
+) -> list["Exercise"]:
+    """The exercises of the library page: pks only, and after a search why each one matched
+    (`match_reasons`, `headline`), best match first. One query whatever the filters. A search
+    reads the text of `language` (the Spanish fields with the spanish configuration)."""
+    sql, params = _library_sql(
+        published_only, tuple(sorted(filters.items())), bool(words), language
+    )
+    return list(Exercise.objects.raw(sql, [words if p == _WORDS else p for p in params]))
 
 
 class Exercise(Reviewable):
@@ -503,10 +579,10 @@ class Exercise(Reviewable):
     def match_reasons(self) -> list[str]:
         """After .search(): the parts of the exercise the search words were found in."""
         parts = [
-            ("hit_title", "title"),
-            ("hit_summary", "summary"),
-            ("hit_steps", "steps"),
-            ("hit_why", "why it helps"),
+            ("hit_title", gettext("title")),
+            ("hit_summary", gettext("summary")),
+            ("hit_steps", gettext("steps")),
+            ("hit_why", gettext("why it helps")),
         ]
         return [label for attr, label in parts if getattr(self, attr, False)]
 
@@ -527,6 +603,10 @@ class Exercise(Reviewable):
             times_per_day=self.times_per_day,
             note=self.shown.dosage_note,
         )
+
+    def resolved(self, name: str) -> int | None:
+        """Its own dosage (as an item of a routine or programme answers with the exercise's)."""
+        return getattr(self, name)
 
     def refresh_steps_text(self) -> None:
         """Copy the steps into steps_text(_es) (for search) and mark the exercise as changed."""
@@ -628,7 +708,7 @@ class Routine(Reviewable):
         return missing
 
 
-class RoutineItem(models.Model):
+class RoutineItem(ItemDosage, models.Model):
     routine = models.ForeignKey(Routine, on_delete=models.CASCADE, related_name="items")
     exercise = models.ForeignKey(Exercise, on_delete=models.PROTECT, related_name="routine_items")
     order = models.PositiveSmallIntegerField(default=0)
@@ -655,16 +735,8 @@ class RoutineItem(models.Model):
         Routine.objects.filter(pk=self.routine_id).update(updated_at=timezone.now())
         return result
 
-    def dosage(self) -> list[str]:
-        ex = self.exercise
-        return dosage_lines(
-            reps=self.reps if self.reps is not None else ex.reps,
-            sets=self.sets if self.sets is not None else ex.sets,
-            hold_seconds=self.hold_seconds if self.hold_seconds is not None else ex.hold_seconds,
-            times_per_day=None,  # the routine says how often
-            note=(self.note_es if self.routine.shown_language == "es" else self.note)
-            or ex.shown.dosage_note,
-        )
+    def shown_note(self) -> str:
+        return self.note_es if self.routine.shown_language == "es" else self.note
 
 
 class ContentReview(models.Model):
@@ -819,7 +891,7 @@ class Programme(models.Model):
         return f"{self.code[:half]}-{self.code[half:]}"
 
 
-class ProgrammeItem(models.Model):
+class ProgrammeItem(ItemDosage, models.Model):
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="items")
     exercise = models.ForeignKey(
         Exercise,
@@ -841,15 +913,3 @@ class ProgrammeItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.programme}: {self.exercise}"
-
-    def dosage(self) -> list[str]:
-        ex = self.exercise
-        return dosage_lines(
-            reps=self.reps if self.reps is not None else ex.reps,
-            sets=self.sets if self.sets is not None else ex.sets,
-            hold_seconds=self.hold_seconds if self.hold_seconds is not None else ex.hold_seconds,
-            times_per_day=(
-                self.times_per_day if self.times_per_day is not None else ex.times_per_day
-            ),
-            note=self.note or ex.shown.dosage_note,
-        )

@@ -33,12 +33,6 @@ RELAX_SECONDS = 3
 REST_SECONDS = 30
 
 
-def _resolved(item, name: str):
-    """A routine's or programme's own dosage where it sets one, else the exercise's."""
-    value = getattr(item, name, None)
-    return value if value is not None else getattr(item.exercise, name)
-
-
 def _plan_item(exercise: Exercise, item=None) -> dict:
     dosage_from = item if item is not None else exercise
     return {
@@ -49,9 +43,9 @@ def _plan_item(exercise: Exercise, item=None) -> dict:
         "lang": exercise.shown_language,
         "steps": exercise.step_texts(),
         "dosage": dosage_from.dosage(),
-        "reps": _resolved(item, "reps") if item is not None else exercise.reps,
-        "sets": _resolved(item, "sets") if item is not None else exercise.sets,
-        "hold": _resolved(item, "hold_seconds") if item is not None else exercise.hold_seconds,
+        "reps": dosage_from.resolved("reps"),
+        "sets": dosage_from.resolved("sets"),
+        "hold": dosage_from.resolved("hold_seconds"),
         "stop_if": exercise.stop_if_list(),
     }
 
