@@ -325,3 +325,18 @@ def test_the_sitemap_offers_an_item_in_spanish_only_once_its_spanish_is_complete
     assert sitemap.get_languages_for_item(exercises["walking"]) == ["en", "es"]
     routines = RoutineSitemap()
     assert all(routines.get_languages_for_item(r) == ["en", "es"] for r in routines.items())
+
+
+def test_the_librarys_kept_cards_and_frame_are_kept_per_language(client, seeded):
+    english = text_of(get(client, "en", "exercises:library"))
+    spanish = text_of(get(client, "es", "exercises:library"))
+    search_en = text_of(get(client, "en", "exercises:library", q="knee"))
+    search_es = text_of(get(client, "es", "exercises:library", q="rodilla"))
+    assert '<span lang="en">Bridge</span>' in english
+    assert "Exercises for lower back pain</h1>" in english
+    assert '<span lang="es">Puente</span>' in spanish
+    assert "Ejercicios para el dolor de espalda baja</h1>" in spanish
+    assert "Bridge" not in spanish
+    assert "Matched in: title" in search_en
+    assert "Encontrado en: el título" in search_es
+    assert "“rodilla”" in search_es
