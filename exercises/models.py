@@ -162,7 +162,7 @@ class Shown:
         self.language = language
 
     def __getattr__(self, name: str):
-        if name not in self._item.TRANSLATED_FIELDS:
+        if name.startswith("_") or name not in self._item.TRANSLATED_FIELDS:
             raise AttributeError(name)
         return getattr(self._item, f"{name}_es" if self.language == "es" else name)
 

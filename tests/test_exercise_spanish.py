@@ -293,7 +293,9 @@ def test_every_spanish_exercise_page_reads_plainly_in_spanish(client, seeded):
     textstat.set_lang("es")
     try:
         for url in urls:
-            response = client.get(url, HTTP_ACCEPT_LANGUAGE="es")
+            # In override: the request activates Spanish in this thread, and override undoes it.
+            with translation.override("es"):
+                response = client.get(url, HTTP_ACCEPT_LANGUAGE="es")
             parser = VisibleText()
             parser.feed(response.content.decode())
             parser.flush()
@@ -340,3 +342,18 @@ def test_the_librarys_kept_cards_and_frame_are_kept_per_language(client, seeded)
     assert "Matched in: title" in search_en
     assert "Encontrado en: el título" in search_es
     assert "“rodilla”" in search_es
+
+
+def test_each_languages_fingerprint_follows_its_own_text_and_the_shared_numbers(seeded):
+    exercise = Exercise.objects.prefetch_related("steps").get(slug="glute-bridge")
+    english, spanish = exercise.content_version("en"), exercise.content_version("es")
+    assert english != spanish
+    exercise.feel = "Something else."
+    assert exercise.content_version("en") != english
+    assert exercise.content_version("es") == spanish
+    exercise.feel_es = "Otra cosa."
+    assert exercise.content_version("es") != spanish
+    exercise.reps = 99  # the dosage is the same in both languages: both need checking again
+    changed = exercise.content_version("es")
+    exercise.reps = 98
+    assert exercise.content_version("es") != changed
