@@ -1,6 +1,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
 
 from exercises.models import Category, Difficulty, Equipment, Position
 
@@ -12,23 +13,23 @@ def _any(label: str, choices) -> list[tuple[str, str]]:
 class LibraryFilterForm(forms.Form):
     """The library's search and filters: a plain GET form that works without JavaScript."""
 
-    q = forms.CharField(label="Search", required=False, max_length=100)
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
     category = forms.ChoiceField(
-        label="Type", required=False, choices=_any("Any type", Category.choices)
+        label=_("Type"), required=False, choices=_any(_("Any type"), Category.choices)
     )
     difficulty = forms.ChoiceField(
-        label="How hard", required=False, choices=_any("Any level", Difficulty.choices)
+        label=_("How hard"), required=False, choices=_any(_("Any level"), Difficulty.choices)
     )
     position = forms.ChoiceField(
-        label="Starting position",
+        label=_("Starting position"),
         required=False,
-        choices=_any("Any position", Position.choices),
+        choices=_any(_("Any position"), Position.choices),
     )
     equipment = forms.ChoiceField(
-        label="What you need", required=False, choices=_any("Anything", Equipment.choices)
+        label=_("What you need"), required=False, choices=_any(_("Anything"), Equipment.choices)
     )
     no_floor = forms.BooleanField(
-        label="No floor needed (sitting or standing only)", required=False
+        label=_("No floor needed (sitting or standing only)"), required=False
     )
 
     @classmethod

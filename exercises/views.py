@@ -27,6 +27,7 @@ from django.templatetags.static import static
 from django.utils.cache import patch_cache_control
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, pgettext
 from django.views.decorators.http import condition, require_safe
 
 from exercises.forms import LibraryFilterForm
@@ -34,6 +35,7 @@ from exercises.models import (
     Exercise,
     Routine,
     cached_content_stamp,
+    content_language,
     content_stamp,
     library_matches,
 )
@@ -67,7 +69,8 @@ def _stamp(request: HttpRequest):
 def _version(request: HttpRequest) -> str:
     """The content version and the code version: part of every key of a kept page or part."""
     if not hasattr(request, "_library_version"):
-        key = f"{_stamp(request)[0]}|{_code_version()}"
+        # The page's language too: LocaleMiddleware may answer one URL in English or in Spanish.
+        key = f"{_stamp(request)[0]}|{_code_version()}|{get_language()}"
         request._library_version = hashlib.sha256(key.encode()).hexdigest()[:24]
     return request._library_version
 
@@ -195,7 +198,8 @@ def _library_frame(request: HttpRequest, params: dict[str, str]) -> str:
             "query": QUERY_MARK if has_query else "",
             "filtered": bool(params),
             "results": RESULTS_MARK,
-            "routines": Routine.objects.visible_to(request.user),
+            # The items tell whether each routine's Spanish is complete (its notes).
+            "routines": Routine.objects.visible_to(request.user).prefetch_related("items"),
             "canonical_url": absolute(request.path),
         }
         return render_to_string("exercises/library.html", context, request)
@@ -215,7 +219,12 @@ def library(request: HttpRequest) -> HttpResponse:
     params = request.page_params
     query = params.get("q", "")
     filters = {k: v for k, v in params.items() if k != "q"}
-    found = library_matches(published_only=not request.user.is_staff, filters=filters, words=query)
+    found = library_matches(
+        published_only=not request.user.is_staff,
+        filters=filters,
+        words=query,
+        language=content_language(),
+    )
     cards = []
     for card, exercise in zip(_cards(request, [e.pk for e in found]), found, strict=True):
         # Safe: rendered by our own templates. Why a search matched goes between the two halves.
@@ -281,8 +290,8 @@ def _shared_precautions(items) -> list[tuple[str, str]]:
     for item in items:
         for line in item.exercise.precaution_list():
             titles = titles_by_line.setdefault(line, [])
-            if item.exercise.title not in titles:
-                titles.append(item.exercise.title)
+            if item.exercise.shown.title not in titles:
+                titles.append(item.exercise.shown.title)
     own: dict[str, list[str]] = {}
     shared = []
     for line, titles in titles_by_line.items():
@@ -297,7 +306,7 @@ def _routine_context(request: HttpRequest, slug: str) -> dict:
     routine = get_object_or_404(
         Routine.objects.visible_to(request.user)
         .with_items(request.user)
-        .prefetch_related("reviews", "items__exercise__reviews"),
+        .prefetch_related("reviews", "items__exercise__reviews", "items__exercise__steps"),
         slug=slug,
     )
     items = list(routine.items.all())
@@ -307,7 +316,15 @@ def _routine_context(request: HttpRequest, slug: str) -> dict:
         "precautions": _shared_precautions(items),
         "jsonld": routine_jsonld(routine, items),
         "canonical_url": absolute(routine.get_absolute_url()),
-        "days": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
+        "days": [
+            pgettext("weekday", "Mon"),
+            pgettext("weekday", "Tue"),
+            pgettext("weekday", "Wed"),
+            pgettext("weekday", "Thu"),
+            pgettext("weekday", "Fri"),
+            pgettext("weekday", "Sat"),
+            pgettext("weekday", "Sun"),
+        ],
     }
 
 
