@@ -28,7 +28,7 @@ DEPLOY_ENV := DEBUG=false ALLOWED_HOSTS=backcare.example.org EMAIL_HOST=smtp.exa
 	SITE_URL=https://backcare.example.org $(EXAMPLE_CLINIC) \
 	SECRET_KEY=deploy-check-$$(printf 'x%.0s' {1..60})
 
-.PHONY: help install pdf-libs gettext messages db setup run worker sweep purge-uploads nightly serve serve-tls chromium nginx observatory test-preflight test lint format lock vendor clean bench scan orthanc
+.PHONY: help install pdf-libs gettext messages db setup run worker sweep purge-uploads nightly serve serve-tls chromium nginx orthanc observatory test-preflight test lint format lock vendor clean bench scan
 
 help:
 	@echo "make run    - set up and serve the app on http://127.0.0.1:8000 (with the task worker)"
@@ -147,18 +147,14 @@ serve-tls: setup nginx
 	  $(BIN)/python -m deploy.proxy --upstream 127.0.0.1:8000 --https-port 8443 --http-port 8080
 
 # Benchmarks (bench/README.md): their own database (BENCH_DATABASE_URL, default backcare_bench) and
-# server on a free port; about 9 minutes. BENCH_ARGS="--only pages --seconds 3" runs a part.
+# server on a free port; about 20 minutes without the admin's 1M rows (Orthanc and dcmtk for the viewer
+# and PACS benchmarks). BENCH_ARGS="--only pages --seconds 3" runs a part.
 bench: db pdf-libs orthanc chromium
 	@command -v wrk >/dev/null || { apt-get update -qq && \
 	  apt-get install -y -qq -o DPkg::Lock::Timeout=300 wrk >/dev/null; }
 	@command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || { apt-get update -qq && \
 	  apt-get install -y -qq -o DPkg::Lock::Timeout=300 nginx >/dev/null; }
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
-
-# Debian's Orthanc (and DCMTK): the DICOM server the benchmarks and tests compare with (tests/orthanc.py).
-orthanc:
-	@[ -x /usr/sbin/Orthanc ] && command -v storescu >/dev/null || { apt-get update -qq && \
-	  apt-get install -y -qq -o DPkg::Lock::Timeout=300 orthanc dcmtk >/dev/null; }
 
 # A web-vulnerability scan (Debian's wapiti, plus PyPI's wapiti3 in a venv under /tmp for the upload
 # form) of a production-like server on 127.0.0.1; about 15 minutes. The report goes to docs/security/.
@@ -190,6 +186,15 @@ nginx:
 	@{ command -v nginx || [ -x /usr/sbin/nginx ]; } >/dev/null && command -v openssl >/dev/null || \
 	  { apt-get update -qq && apt-get install -y -qq -o DPkg::Lock::Timeout=300 nginx openssl >/dev/null; }
 
+# Debian's Orthanc (a real PACS for the "Send to PACS" tests and benchmark) and dcmtk (storescu, the
+# benchmark's baseline). Tests start private Orthancs on free loopback ports (tests/orthanc.py) and never
+# use the package's service on 4242/8042; when this target installed it, that service is stopped and
+# disabled again (on a machine with systemd; in a container it never starts).
+orthanc:
+	@{ [ -x /usr/sbin/Orthanc ] && command -v storescu; } >/dev/null || { apt-get update -qq && \
+	  apt-get install -y -qq -o DPkg::Lock::Timeout=300 orthanc dcmtk >/dev/null && \
+	  { systemctl disable --now orthanc >/dev/null 2>&1 || true; }; }
+
 # Mozilla's HTTP Observatory scanner, pinned by deploy/observatory/package-lock.json, for
 # tests/test_proxy.py. --ignore-scripts: its install scripts download the HSTS preload list and a CA
 # bundle; offline we give it an empty preload list (our hosts are in none) and our own certificate.
@@ -199,7 +204,7 @@ $(OBSERVATORY)/conf/hsts-preload.json: deploy/observatory/package-lock.json
 	npm ci --prefix deploy/observatory --ignore-scripts --no-audit --no-fund
 	echo '{}' > $@
 
-test: test-preflight db pdf-libs gettext chromium nginx observatory
+test: test-preflight db pdf-libs gettext chromium nginx orthanc observatory
 	$(MANAGE) collectstatic --no-input --verbosity 0
 	$(BIN)/pytest --create-db -n $${PYTEST_WORKERS:-2} $(PYTEST_ARGS)
 
@@ -229,8 +234,16 @@ vendor:
 	cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js{,.map} static/vendor/bootstrap/
 	cp node_modules/bootstrap/LICENSE static/vendor/bootstrap/
 	mkdir -p static/vendor/uppy
-	cp node_modules/uppy/dist/uppy.min.js{,.map} node_modules/uppy/dist/uppy.min.css static/vendor/uppy/
+	rm -f static/vendor/uppy/uppy.min.*
+	# Only the Uppy parts the form uses (frontend/uppy-bundle.js), one file each for script and style.
+	node_modules/.bin/esbuild frontend/uppy-bundle.js --bundle --minify --format=iife --target=es2020 \
+	  --define:process.env.NODE_ENV='"production"' --legal-comments=none --sourcemap \
+	  --outfile=static/vendor/uppy/uppy-bundle.min.js
+	node_modules/.bin/esbuild frontend/uppy-bundle.css --bundle --minify --outfile=static/vendor/uppy/uppy-bundle.min.css
 	cp node_modules/uppy/LICENSE static/vendor/uppy/
+	mkdir -p static/vendor/dicom-parser
+	cp node_modules/dicom-parser/dist/dicomParser.min.js{,.map} static/vendor/dicom-parser/
+	cp node_modules/dicom-parser/LICENSE static/vendor/dicom-parser/
 
 clean:
 	rm -rf $(VENV) staticfiles node_modules deploy/observatory/node_modules

@@ -144,17 +144,33 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # across all of them; sessions are read from Redis and written through to the database, so a Redis
 # restart signs nobody out. Unset: one machine's memory, sessions in the database.
 REDIS_URL = "" if IN_PYTEST else env("REDIS_URL", default="")
+#
+# The exercise library has two caches of its own (exercises/views.py), keyed by its content version so
+# that an edit is never served stale. "pages": its pages without a query string and each exercise's
+# rendered card, a finite set per version, shared through Redis when there is one. "listings":
+# searches and filtered lists, whose URLs anyone can vary without end, always in this process's memory
+# and bounded, so a flood of unique searches evicts only other listings, never the popular pages nor
+# the rate-limit counts in "default".
+_LOCAL_MEMORY = "django.core.cache.backends.locmem.LocMemCache"
 if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="backcare"),
-        }
+    _REDIS = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="backcare"),
     }
+    CACHES = {"default": _REDIS, "pages": _REDIS}
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": _LOCAL_MEMORY},
+        # A few pages and cards per exercise and routine, for the current and recent versions.
+        "pages": {"BACKEND": _LOCAL_MEMORY, "LOCATION": "pages", "OPTIONS": {"MAX_ENTRIES": 2000}},
+    }
+CACHES["listings"] = {
+    "BACKEND": _LOCAL_MEMORY,
+    "LOCATION": "listings",
+    "OPTIONS": {"MAX_ENTRIES": 1000},
+}
 
 # --- Background tasks -----------------------------------------------------------------------------
 
@@ -207,6 +223,9 @@ PRIVATE_DOWNLOADS = env.str(
 )
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+# Where uploads are received before they are kept. Unset, local storage receives them in its own
+# `incoming/` folder, so that keeping a file is a hard link of the bytes hashed as they arrived, never
+# a copy to read back (intake.uploads.storage.receiving_folder; docs/security.md §8).
 FILE_UPLOAD_TEMP_DIR = env("FILE_UPLOAD_TEMP_DIR", default=None)
 
 # --- E-mail ---------------------------------------------------------------------------------------
@@ -371,6 +390,8 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # WeasyPrint logs each step of every letter it draws.
         "weasyprint.progress": {"level": "WARNING"},
+        # pynetdicom's INFO lines describe every association and message; ours say what matters.
+        "pynetdicom": {"level": "WARNING"},
     },
 }
 
@@ -428,6 +449,23 @@ INTAKE_STATUS_ATTEMPTS = env.int("INTAKE_STATUS_ATTEMPTS", default=10)
 INTAKE_STATUS_ATTEMPT_SECONDS = env.int("INTAKE_STATUS_ATTEMPT_SECONDS", default=3600)
 # `manage.py apply_retention` removes the files of requests closed (or marked spam) this long ago.
 INTAKE_RETENTION_DAYS = env.int("INTAKE_RETENTION_DAYS", default=365)
+
+# --- The clinic's PACS ("Send to PACS", intake/triage/pacs.py) --------------------------------------
+# Unset PACS_HOST: no PACS is configured and the request page says so. The task worker sends (C-STORE);
+# "Test connection" (C-ECHO) waits at most PACS_ECHO_TIMEOUT seconds in the web request.
+PACS_HOST = env.str("PACS_HOST", default="")
+PACS_PORT = env.int("PACS_PORT", default=104)
+PACS_AE_TITLE = env.str("PACS_AE_TITLE", default="PACS")  # the PACS's (called) AE title
+PACS_CALLING_AE_TITLE = env.str("PACS_CALLING_AE_TITLE", default="BACKCARE")  # ours
+PACS_TIMEOUT = env.float("PACS_TIMEOUT", default=30)
+PACS_ECHO_TIMEOUT = env.float("PACS_ECHO_TIMEOUT", default=5)
+# The clinic's assigning authority for its MRNs (Issuer of Patient ID); empty: none is written.
+PACS_ISSUER_OF_PATIENT_ID = env.str("PACS_ISSUER_OF_PATIENT_ID", default="")
+# DICOM over TLS: the CA that signed the PACS's certificate turns TLS on; a client certificate and
+# key are sent if the PACS asks for one.
+PACS_TLS_CA = env.str("PACS_TLS_CA", default="")
+PACS_TLS_CERT = env.str("PACS_TLS_CERT", default="")
+PACS_TLS_KEY = env.str("PACS_TLS_KEY", default="")
 # --- Benchmarks -----------------------------------------------------------------------------------
 # Adds /_bench/bytes/<n> (a bare view, the yardstick `make bench` measures pages against). Only
 # bench/run.py sets it, for its own server on 127.0.0.1; it is never on in a deployment.

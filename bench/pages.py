@@ -1,27 +1,72 @@
-"""Exercise pages against a bare view of the same size, with wrk, in the same run.
+"""Exercise pages and the form page against a truly bare view of the same size, with wrk, in one run.
 
-For each page (the library, one exercise, one routine) wrk measures the page, then the baseline view
-(/_bench/bytes/<the page's length>), then the page with If-None-Match (the 304 path) against the
-baseline with an empty body. Rounds alternate page and baseline so a burst of load from elsewhere on a
-shared machine falls on both; each figure is the median over rounds.
+Every page is measured beside the baseline view /_bench/bytes/<the page's length> (no transaction, no
+middleware work the pages skip: backcare/bench_views.py), in alternating rounds so a burst of load
+from elsewhere on a shared machine falls on both; each figure is the median over rounds.
+
+- **hits**: the library, one exercise, one routine at their plain URLs (kept whole in the cache),
+  and each with If-None-Match (the 304 path) against the baseline with an empty body;
+- **unique URLs**: every request a new query string, as a crawler or a campaign link sends them
+  (wrk's Lua makes `<url>…<thread>-<counter>`): a search that no cache can answer (`?q=knee -zz…`:
+  the same exercises as "knee", new words each time), and a filter, an exercise, a routine and the
+  library with an unknown parameter that the cache key ignores;
+- **the form page** (`/mri-review/`, a fresh CSRF and submission token each time).
+
+What the server does on a *cold* miss (caches empty after an edit) is timed in-process by
+bench/page_misses.py, run after this one.
 """
 
 import re
 import statistics
 import subprocess
+import tempfile
 import urllib.request
 
 WRK_LINE = re.compile(r"^\s*(50|99)%\s+([\d.]+)(us|ms|s)\s*$", re.MULTILINE)
 UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
+# Each wrk thread numbers its requests; the thread's number keeps two threads' URLs apart.
+UNIQUE_URLS_LUA = """
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("id", threads)
+end
+function init(args)
+  prefix = args[1]
+  counter = 0
+end
+function request()
+  counter = counter + 1
+  return wrk.format("GET", prefix .. id .. "-" .. counter)
+end
+"""
 
-def wrk(url: str, seconds: float, headers: tuple[str, ...] = ()) -> dict:
+# name -> (path, or the prefix of a unique path; unique?)
+UNIQUE = {
+    "search, unique words": ("/exercises/?q=knee+-zz", True),
+    "filter, unknown parameter": ("/exercises/?category=core&utm_id=", True),
+    "library, unknown parameter": ("/exercises/?utm_id=", True),
+    "exercise, unknown parameter": ("{exercise}?utm_id=", True),
+    "routine, unknown parameter": ("{routine}?utm_id=", True),
+    "form page": ("/mri-review/", False),
+}
+
+
+def wrk(
+    base: str, path: str, seconds: float, headers: tuple[str, ...] = (), unique: bool = False
+) -> dict:
     command = ["wrk", "-t2", "-c16", f"-d{seconds:g}s", "--latency", "--timeout", "10s"]
     for header in headers:
         command += ["-H", header]
-    out = subprocess.run(  # noqa: S603 - wrk with our own arguments, against 127.0.0.1
-        [*command, url], capture_output=True, text=True, check=True, timeout=seconds + 60
-    ).stdout
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
+        script.write(UNIQUE_URLS_LUA)
+        script.flush()
+        # With the script, wrk asks it for each request's path: the prefix and a new number.
+        command += ["-s", script.name, base, "--", path] if unique else [base + path]
+        out = subprocess.run(  # noqa: S603 - wrk with our own arguments, against 127.0.0.1
+            command, capture_output=True, text=True, check=True, timeout=seconds + 60
+        ).stdout
     latency = {p: float(v) * UNITS[u] for p, v, u in WRK_LINE.findall(out)}
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     socket_errors = re.search(r"Socket errors: (.*)", out)
@@ -53,56 +98,56 @@ def _median(runs: list[dict]) -> dict:
     }
 
 
+def _targets(base: str) -> tuple[dict, dict]:
+    """name -> (path, headers, unique?, baseline name); and the baselines, name -> path."""
+    targets: dict[str, tuple[str, tuple[str, ...], bool, str]] = {}
+    baselines = {"empty": "/_bench/bytes/0"}
+    plain = pages(base)
+    for name, path in plain.items():
+        body, etag = fetch(base + path)
+        baselines[f"{len(body)} B"] = f"/_bench/bytes/{len(body)}"
+        targets[f"{name} (hit)"] = (path, (), False, f"{len(body)} B")
+        targets[f"{name} 304"] = (path, (f"If-None-Match: {etag}",), False, "empty")
+    for name, (template, unique) in UNIQUE.items():
+        path = template.format(**plain)
+        body, _ = fetch(base + path + ("0-0" if unique else ""))
+        baselines[f"{len(body)} B"] = f"/_bench/bytes/{len(body)}"
+        targets[name] = (path, (), unique, f"{len(body)} B")
+    return targets, baselines
+
+
 def run(ctx) -> dict:
     base = ctx.server.base_url
-    seconds = ctx.seconds
-    targets: dict[str, tuple[str, tuple[str, ...]]] = {}
-    sizes = {}
-    for name, path in pages(base).items():
-        body, etag = fetch(base + path)
-        sizes[name] = len(body)
-        targets[name] = (path, ())
-        targets[f"{name} baseline"] = (f"/_bench/bytes/{len(body)}", ())
-        targets[f"{name} 304"] = (path, (f"If-None-Match: {etag}",))
-    targets["304 baseline"] = ("/_bench/bytes/0", ())
+    targets, baselines = _targets(base)
     # Warm every process (template loading, the first connection to Postgres) before measuring.
-    wrk(base + "/exercises/", 1)
-    samples: dict[str, list[dict]] = {name: [] for name in targets}
+    wrk(base, "/exercises/", 1)
+    wrk(base, "/mri-review/", 1)
+    samples: dict[str, list[dict]] = {name: [] for name in [*targets, *baselines]}
     for _ in range(ctx.rounds):
-        for name, (path, headers) in targets.items():
-            samples[name].append(wrk(base + path, seconds, headers))
+        # Each page, then its baseline: load from elsewhere falls on both.
+        for name, (path, headers, unique, baseline) in targets.items():
+            samples[name].append(wrk(base, path, ctx.seconds, headers, unique))
+            samples[baseline].append(wrk(base, baselines[baseline], ctx.seconds))
     medians = {name: _median(runs) for name, runs in samples.items()}
-    result = {"wrk": "wrk -t2 -c16 --latency", "seconds_per_run": seconds, "rounds": ctx.rounds}
+    result = {"wrk": "wrk -t2 -c16 --latency", "seconds_per_run": ctx.seconds, "rounds": ctx.rounds}
     table = []
-    for name in sizes:
-        page, baseline = medians[name], medians[f"{name} baseline"]
-        not_modified, empty = medians[f"{name} 304"], medians["304 baseline"]
+    for name, (path, _, unique, baseline_name) in targets.items():
+        page, baseline = medians[name], medians[baseline_name]
+        ratio = page["rps"] / baseline["rps"]
         result[name] = {
-            "path": targets[name][0],
-            "bytes": sizes[name],
+            "path": path + ("<thread>-<counter>" if unique else ""),
+            "baseline": baselines[baseline_name],
             "page": page,
-            "baseline": baseline,
-            "ratio": round(page["rps"] / baseline["rps"], 3),
-            "page_304": not_modified,
-            "baseline_empty": empty,
-            "ratio_304": round(not_modified["rps"] / empty["rps"], 3),
+            "bare": baseline,
+            "ratio": round(ratio, 3),
         }
         table.append(
             (
-                f"{name} ({sizes[name] // 1024} KB)",
+                f"{name} ({baseline_name})",
                 f"{page['rps']:.0f} / {baseline['rps']:.0f} req/s",
-                f"{page['rps'] / baseline['rps']:.0%}",
+                f"{ratio:.0%}",
                 f"p50 {page['p50_ms']:.1f} / {baseline['p50_ms']:.1f} ms, "
                 f"p99 {page['p99_ms']:.1f} / {baseline['p99_ms']:.1f} ms",
-            )
-        )
-        table.append(
-            (
-                f"{name} 304",
-                f"{not_modified['rps']:.0f} / {empty['rps']:.0f} req/s",
-                f"{not_modified['rps'] / empty['rps']:.0%}",
-                f"p50 {not_modified['p50_ms']:.1f} / {empty['p50_ms']:.1f} ms, "
-                f"p99 {not_modified['p99_ms']:.1f} / {empty['p99_ms']:.1f} ms",
             )
         )
     result["table"] = table

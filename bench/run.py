@@ -63,6 +63,29 @@ class Context:
         ) as server:
             yield server
 
+    @contextlib.contextmanager
+    def task_worker(self):
+        """The task worker (`manage.py run_worker`, as `make run` starts it) against the main
+        server's database and storage, for as long as the block runs."""
+        log = (WORK / "worker.log").open("ab")
+        worker = subprocess.Popen(  # noqa: S603 - this repository's manage.py
+            [PYTHON, "manage.py", "run_worker", "--no-reload", "--no-startup-delay"],
+            cwd=ROOT,
+            env=self.server.environment(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            yield worker
+        finally:
+            worker.terminate()
+            try:
+                worker.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait(timeout=10)
+            log.close()
+
     def clear_storage(self, server: Gunicorn) -> None:
         shutil.rmtree(server.storage / "uploads", ignore_errors=True)
 
@@ -102,12 +125,16 @@ def script(path: str, *args: str, timeout: float = 900) -> Callable[[Context], d
 # name -> benchmark; run in this order. New benchmarks go here.
 BENCHMARKS: dict[str, Callable[[Context], dict]] = {
     "pages": pages.run,
+    "page_misses": script("bench/page_misses.py", timeout=600),
     "submit": submissions.run_submit,
     "upload_memory": submissions.run_upload_memory,
     "pipeline": script("bench/pipeline_bench.py", "--runs", "1"),
+    "loose_files": script("bench/loose_bench.py", "--runs", "1", timeout=1800),
     "uploads": uploads.run,
     "admin_queue": script("bench/admin_queue.py", timeout=3600),  # seeding 1M rows takes minutes
     "viewer": script("bench/viewer.py", timeout=1500),
+    "pacs": script("bench/pacs_bench.py", "--rounds", "2", timeout=1800),
+    "cd_sort": script("bench/cd_sort.py", "--runs", "3", timeout=600),
 }
 
 

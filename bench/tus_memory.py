@@ -25,10 +25,10 @@ import requests
 from tusclient.client import TusClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from tests.serving import EXAMPLE_CLINIC_ENV
+from tests.serving import EXAMPLE_CLINIC_ENV, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
-PORT = 8765
+PORT = free_port()  # never a fixed port: other servers share this machine
 PIECE = 8 * 1024 * 1024
 
 
@@ -134,7 +134,8 @@ def main() -> None:
             uploader.upload()
         elapsed = time.monotonic() - started
         after_hwm = status_kb(worker, "VmHWM")
-        staged = next((work / "private" / "staging").iterdir())
+        # The last chunk joined the parts into one file (intake.uploads.staging.complete).
+        staged = next((work / "private" / "staging").iterdir()) / "whole"
         digest = hashlib.sha256()
         with staged.open("rb") as received:
             while piece := received.read(PIECE):

@@ -1,7 +1,10 @@
 """Upload throughput of one 500 MB file, in the same run (a benchmark, not a test):
 
 - tus: our resumable uploads (tuspy, 8 MiB PATCH requests, as the form's JavaScript sends them),
-  to the bench gunicorn, ending with the server's whole-file SHA-256 and type check;
+  to the bench gunicorn, ending with the server's whole-file SHA-256 and type check, **then the form
+  post that attaches the upload to a request** (what the patient waits for: the timing is the two
+  together; `tus_upload` is the same run's time to the last chunk alone, for comparison with the
+  earlier figures, which left the attach out);
 - the plain form: the same bytes as one multipart POST of the MRI review form to the same server
   (what a browser without JavaScript does: parsed, written to a temporary file, sniffed, hashed,
   moved to private storage, saved with its row);
@@ -71,8 +74,8 @@ class Nginx:
         shutil.rmtree(self.work, ignore_errors=True)
 
 
-def _tus(base_url: str, source: Path) -> bool:
-    patient = Patient(base_url)
+def _tus(base_url: str, source: Path, uploaded_at: list[float]) -> bool:
+    patient = Patient(base_url, timeout=600)
     patient.start_upload_session()  # as the dashboard does before its first upload
     client = TusClient(
         f"{base_url}/mri-review/uploads/",
@@ -83,7 +86,12 @@ def _tus(base_url: str, source: Path) -> bool:
             file_stream=stream, chunk_size=PIECE, metadata={"filename": "scan.dcm"}
         )
         uploader.upload()
-    return uploader.offset == source.stat().st_size
+    uploaded_at.append(time.monotonic())
+    if uploader.offset != source.stat().st_size:
+        return False
+    # The form post that attaches it, as the dashboard's form sends it: the upload's key, no file.
+    reply = patient.submit([], staged=[uploader.url.rsplit("/", 1)[1]])
+    return reply.reference is not None
 
 
 def _form(base_url: str, source: Path) -> bool:
@@ -111,22 +119,35 @@ def _timed(send, base_url: str, source: Path) -> float | None:
     return time.monotonic() - started if ok else None
 
 
+def _timed_tus(base_url: str, source: Path, seconds: dict[str, list[float]]) -> bool:
+    uploaded_at: list[float] = []
+    started = time.monotonic()
+    ok = _tus(base_url, source, uploaded_at)
+    if ok:
+        seconds["tus"].append(time.monotonic() - started)
+        seconds["tus_upload"].append(uploaded_at[0] - started)
+    return ok
+
+
 def run(ctx) -> dict:
     source = ctx.cache / f"upload-{SIZE_MB}mb.dcm"
     if not source.exists():
         ctx.cache.mkdir(parents=True, exist_ok=True)
         make_file(source, SIZE_MB)
     rounds = max(ctx.rounds, 2)
-    seconds: dict[str, list[float]] = {"tus": [], "form": [], "sink": [], "nginx": []}
+    names = ("tus", "tus_upload", "form", "sink", "nginx")
+    seconds: dict[str, list[float]] = {name: [] for name in names}
     failed: list[str] = []
     with Nginx() as nginx:
         targets = {
-            "tus": (_tus, ctx.server.base_url),
             "form": (_form, ctx.server.base_url),
             "sink": (_sink, ctx.server.base_url),
             "nginx": (_nginx, f"http://127.0.0.1:{nginx.port}"),
         }
         for _ in range(rounds):
+            if not _timed_tus(ctx.server.base_url, source, seconds):
+                failed.append("tus")
+            ctx.clear_storage(ctx.server)
             for name, (send, base_url) in targets.items():
                 took = _timed(send, base_url, source)
                 if took is None:
@@ -150,6 +171,7 @@ def run(ctx) -> dict:
         "mb_per_second": rate,
         "failed": failed,
         "tus_vs_form": ratio("tus", "form"),
+        "tus_upload_only_vs_form": ratio("tus_upload", "form"),
         "tus_vs_sink": ratio("tus", "sink"),
         "tus_vs_nginx": ratio("tus", "nginx"),
         "form_vs_nginx": ratio("form", "nginx"),
@@ -160,7 +182,7 @@ def run(ctx) -> dict:
             f"{name}, {size_mb:.0f} MB",
             f"{rate.get(name, 0):.0f} MB/s ({median.get(name, 0):.1f} s)",
             f"{rate.get(name, 0) / rate['nginx']:.0%} of nginx" if "nginx" in rate else "",
-            "tus / form " + f"{result['tus_vs_form']:.0%}" if name == "tus" else "",
+            f"tus (with attach) / form {result['tus_vs_form']:.0%}" if name == "tus" else "",
         )
         for name in seconds
     ]

@@ -23,6 +23,8 @@ from exercises.models import (
 )
 from exercises.services import can_record_review, record_review
 
+LANGUAGE_CHOICES = [("en", "English"), ("es", "Spanish")]
+
 
 class ReviewStateFilter(admin.SimpleListFilter):
     """What needs a clinician: never reviewed or changed since, overdue, or due soon.
@@ -48,15 +50,15 @@ class ReviewStateFilter(admin.SimpleListFilter):
         today = timezone.localdate()
 
         def wanted(item) -> bool:
-            state = item.review_state(today)
+            # The English text; the Spanish one has its own column and review link.
+            state = item.review_state(today, language="en")
             if value == "needed":
                 return state in (ReviewState.NEVER, ReviewState.CHANGED)
             if value == "overdue":
                 return state == ReviewState.OVERDUE
-            return (
-                state == ReviewState.CURRENT
-                and item.current_review.due_on <= today + datetime.timedelta(days=30)
-            )
+            return state == ReviewState.CURRENT and item.latest_review(
+                "en"
+            ).due_on <= today + datetime.timedelta(days=30)
 
         # The admin's queryset already prefetches the reviews and what the fingerprint reads.
         return queryset.filter(pk__in=[item.pk for item in queryset if wanted(item)])
@@ -64,14 +66,14 @@ class ReviewStateFilter(admin.SimpleListFilter):
 
 class StepInline(admin.TabularInline):
     model = Step
-    fields = ["order", "text"]
+    fields = ["order", "text", "text_es"]
     extra = 1
     help_text = "Steps show in order of the number. One action a step, in the order the body moves."
 
 
 class RoutineItemInline(admin.TabularInline):
     model = RoutineItem
-    fields = ["order", "exercise", "reps", "sets", "hold_seconds", "note"]
+    fields = ["order", "exercise", "reps", "sets", "hold_seconds", "note", "note_es"]
     autocomplete_fields = ["exercise"]
     extra = 1
 
@@ -87,6 +89,8 @@ class RecordReviewForm(forms.Form):
         )
     )
     version = forms.CharField(widget=forms.HiddenInput)
+    # Sent with the form; an older form without it was for the English text.
+    language = forms.ChoiceField(choices=LANGUAGE_CHOICES, widget=forms.HiddenInput, required=False)
 
 
 class ReviewedAdmin(admin.ModelAdmin):
@@ -97,21 +101,42 @@ class ReviewedAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("reviews", *self.review_prefetch)
 
+    @staticmethod
+    def _status(obj, language: str) -> str:
+        state = obj.review_state(language=language)
+        if state == ReviewState.CURRENT:
+            review = obj.latest_review(language)
+            return f"{state.label}: {review.signed}, {review.reviewed_on}"
+        return state.label
+
     @admin.display(description="Clinical review")
     def review_status(self, obj) -> str:
-        state = obj.review_state()
-        if obj.current_review:
-            return f"{state.label}: {obj.current_review.signed}, {obj.current_review.reviewed_on}"
-        return state.label
+        return self._status(obj, "en")
+
+    @admin.display(description="Spanish review")
+    def review_status_es(self, obj) -> str:
+        if not obj.has_spanish:
+            return "Spanish not written yet"
+        return self._status(obj, "es")
 
     @admin.display(description="Clinical review")
     def review_panel(self, obj) -> str:
         if obj.pk is None:
             return "Save first. A clinician then records a review of what you saved."
         link = reverse(f"admin:exercises_{obj._meta.model_name}_review", args=[obj.pk])
-        return format_html(
-            '{} <a class="button" href="{}">Review this version (clinical reviewers)</a>',
+        english = format_html(
+            'English: {} <a class="button" href="{}?language=en">Review the English version</a>',
             self.review_status(obj),
+            link,
+        )
+        if not obj.has_spanish:
+            missing = ", ".join(obj.spanish_missing())
+            return format_html("{}<br>Spanish: not complete yet (missing: {}).", english, missing)
+        return format_html(
+            '{}<br>Spanish: {} <a class="button" href="{}?language=es">'
+            "Review the Spanish version</a>",
+            english,
+            self.review_status_es(obj),
             link,
         )
 
@@ -130,6 +155,9 @@ class ReviewedAdmin(admin.ModelAdmin):
         if not can_record_review(request.user):
             raise PermissionDenied
         item = get_object_or_404(self.get_queryset(request), pk=object_id)
+        language = request.POST.get("language") or request.GET.get("language", "en")
+        if language not in dict(LANGUAGE_CHOICES):
+            language = "en"
         if request.method == "POST":
             form = RecordReviewForm(request.POST)
             if form.is_valid():
@@ -139,6 +167,7 @@ class ReviewedAdmin(admin.ModelAdmin):
                         reviewer=request.user,
                         credentials=form.cleaned_data["credentials"],
                         version_read=form.cleaned_data["version"],
+                        language=language,
                     )
                 except ValidationError as error:
                     form.add_error(None, error)
@@ -152,13 +181,16 @@ class ReviewedAdmin(admin.ModelAdmin):
             form = RecordReviewForm(
                 initial={
                     "credentials": last.credentials if last else "",
-                    "version": item.content_version(),
+                    "version": item.content_version(language),
+                    "language": language,
                 }
             )
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
-            "title": f"Record a clinical review: {item}",
+            "title": f"Record a clinical review of the {dict(LANGUAGE_CHOICES)[language]} "
+            f"version: {item}",
+            "language": language,
             "item": item,
             "form": form,
             "reviewer_name": request.user.get_full_name(),
@@ -171,32 +203,66 @@ class ReviewedAdmin(admin.ModelAdmin):
 @admin.register(Exercise)
 class ExerciseAdmin(ReviewedAdmin):
     review_prefetch = ("steps",)
-    list_display = ["title", "category", "difficulty", "position", "status", "review_status"]
+    list_display = [
+        "title",
+        "category",
+        "difficulty",
+        "position",
+        "status",
+        "review_status",
+        "review_status_es",
+    ]
     list_filter = ["status", "category", "difficulty", "position", ReviewStateFilter]
-    search_fields = ["title", "slug", "summary", "steps__text"]
+    search_fields = ["title", "title_es", "slug", "summary", "steps__text"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["easier", "harder"]
     filter_horizontal = ["alternatives"]
     inlines = [StepInline]
     readonly_fields = ["review_panel"]
     save_on_top = True
+    # Each text field sits on one line with its Spanish beside it: translators and reviewers read
+    # the two side by side.
     fieldsets = [
-        (None, {"fields": ["title", "slug", "status", "summary", "why_it_helps"]}),
+        (
+            None,
+            {
+                "fields": [
+                    ("title", "title_es"),
+                    "slug",
+                    "status",
+                    ("summary", "summary_es"),
+                    ("why_it_helps", "why_it_helps_es"),
+                ]
+            },
+        ),
         ("Who can do it", {"fields": ["category", "difficulty", "position", "equipment"]}),
         (
             "How much",
             {
                 "fields": [
-                    "one_repetition",
+                    ("one_repetition", "one_repetition_es"),
                     ("reps", "sets", "hold_seconds", "times_per_day"),
-                    "dosage_note",
-                    "easier_version",
-                    "progression",
+                    ("dosage_note", "dosage_note_es"),
+                    ("easier_version", "easier_version_es"),
+                    ("progression", "progression_es"),
                 ]
             },
         ),
-        ("Safety and feel", {"fields": ["feel", "mistakes", "stop_if", "precautions"]}),
-        ("Picture and video", {"fields": ["illustration", "illustration_alt", "video_url"]}),
+        (
+            "Safety and feel",
+            {
+                "fields": [
+                    ("feel", "feel_es"),
+                    ("mistakes", "mistakes_es"),
+                    ("stop_if", "stop_if_es"),
+                    ("precautions", "precautions_es"),
+                ]
+            },
+        ),
+        (
+            "Picture and video",
+            {"fields": ["illustration", ("illustration_alt", "illustration_alt_es"), "video_url"]},
+        ),
         ("Related exercises", {"fields": ["easier", "harder", "alternatives"]}),
         (
             "Clinical review",
@@ -210,15 +276,27 @@ class ExerciseAdmin(ReviewedAdmin):
 
 @admin.register(Routine)
 class RoutineAdmin(ReviewedAdmin):
-    list_display = ["title", "minutes", "status", "review_status"]
+    list_display = ["title", "minutes", "status", "review_status", "review_status_es"]
     list_filter = ["status", ReviewStateFilter]
     search_fields = ["title", "slug", "summary", "who_for"]
     prepopulated_fields = {"slug": ["title"]}
+    review_prefetch = ("items",)
     inlines = [RoutineItemInline]
     readonly_fields = ["review_panel"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "status", "summary", "who_for"]}),
-        ("When", {"fields": ["minutes", "how_often"]}),
+        (
+            None,
+            {
+                "fields": [
+                    ("title", "title_es"),
+                    "slug",
+                    "status",
+                    ("summary", "summary_es"),
+                    ("who_for", "who_for_es"),
+                ]
+            },
+        ),
+        ("When", {"fields": ["minutes", ("how_often", "how_often_es")]}),
         (
             "Clinical review",
             {
@@ -233,8 +311,15 @@ class RoutineAdmin(ReviewedAdmin):
 class ContentReviewAdmin(ReadOnlyAdmin):
     """The record of reviews: read only. Reviews are recorded from the exercise or routine."""
 
-    list_display = ["__str__", "reviewer_name", "credentials", "reviewed_on", "short_version"]
-    list_filter = ["reviewed_on"]
+    list_display = [
+        "__str__",
+        "language",
+        "reviewer_name",
+        "credentials",
+        "reviewed_on",
+        "short_version",
+    ]
+    list_filter = ["language", "reviewed_on"]
     search_fields = ["reviewer_name", "exercise__title", "routine__title"]
     list_select_related = ["exercise", "routine"]
 

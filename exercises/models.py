@@ -12,16 +12,21 @@ from django.contrib.postgres.search import (
     SearchQuery,
     SearchRank,
     SearchVector,
+    SearchVectorExact,
     SearchVectorField,
 )
 from django.contrib.staticfiles import finders
 from django.core.cache import cache
 from django.db import models
-from django.db.models import Count, F, Max, Prefetch, Q
+from django.db.models import Case, Count, F, Func, Max, Prefetch, Q, TextField, Value, When
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 SEARCH_CONFIG = "english"
+# Postgres's text-search configuration for each language the content is written in.
+SEARCH_CONFIGS = {"en": SEARCH_CONFIG, "es": "spanish"}
 # Marks around matched words in search headlines; the template escapes the text first and only then
 # turns these into <mark> tags, so staff-written content can never inject HTML.
 HIGHLIGHT_START = "\u2039\u2039"
@@ -29,29 +34,29 @@ HIGHLIGHT_STOP = "\u203a\u203a"
 
 
 class Status(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    PUBLISHED = "published", "Published"
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
 
 
 class Category(models.TextChoices):
-    CORE = "core", "Core and control"
-    STRETCH = "stretch", "Stretch and mobility"
-    STRENGTH = "strength", "Strengthening"
-    AEROBIC = "aerobic", "Walking and aerobic"
+    CORE = "core", _("Core and control")
+    STRETCH = "stretch", _("Stretch and mobility")
+    STRENGTH = "strength", _("Strengthening")
+    AEROBIC = "aerobic", _("Walking and aerobic")
 
 
 class Difficulty(models.TextChoices):
-    GENTLE = "gentle", "Gentle"
-    MODERATE = "moderate", "Moderate"
-    HARDER = "harder", "Harder"
+    GENTLE = "gentle", _("Gentle")
+    MODERATE = "moderate", _("Moderate")
+    HARDER = "harder", _("Harder")
 
 
 class Position(models.TextChoices):
-    BACK = "back", "Lying on your back"
-    SIDE = "side", "Lying on your side"
-    ALL_FOURS = "all_fours", "On hands and knees"
-    SITTING = "sitting", "Sitting"
-    STANDING = "standing", "Standing"
+    BACK = "back", _("Lying on your back")
+    SIDE = "side", _("Lying on your side")
+    ALL_FOURS = "all_fours", _("On hands and knees")
+    SITTING = "sitting", _("Sitting")
+    STANDING = "standing", _("Standing")
 
 
 # Positions a reader who cannot get down onto the floor can still use.
@@ -59,17 +64,13 @@ NO_FLOOR_POSITIONS = (Position.SITTING, Position.STANDING)
 
 
 class Equipment(models.TextChoices):
-    NONE = "none", "Nothing"
-    MAT = "mat", "A mat or carpet"
-    CHAIR = "chair", "A sturdy chair"
+    NONE = "none", _("Nothing")
+    MAT = "mat", _("A mat or carpet")
+    CHAIR = "chair", _("A sturdy chair")
 
 
 def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 def dosage_lines(
@@ -80,21 +81,51 @@ def dosage_lines(
     times_per_day: int | None,
     note: str = "",
 ) -> list[str]:
-    """Plain-language dosage, one short instruction a line."""
+    """Plain-language dosage, one short instruction a line, in the active language."""
     lines = []
     if hold_seconds:
-        lines.append(f"Hold for {_plural(hold_seconds, 'second')}.")
+        lines.append(
+            ngettext("Hold for %(n)d second.", "Hold for %(n)d seconds.", hold_seconds)
+            % {"n": hold_seconds}
+        )
     if reps:
-        lines.append(f"Do it {reps} {'time' if reps == 1 else 'times'}.")
+        lines.append(ngettext("Do it %(n)d time.", "Do it %(n)d times.", reps) % {"n": reps})
     if sets and sets > 1:
-        lines.append(f"Rest, then do that {sets} times in all.")
+        lines.append(gettext("Rest, then do that %(n)d times in all.") % {"n": sets})
     if times_per_day:
         lines.append(
-            "Do this once a day." if times_per_day == 1 else f"Do this {times_per_day} times a day."
+            ngettext("Do this once a day.", "Do this %(n)d times a day.", times_per_day)
+            % {"n": times_per_day}
         )
     if note:
         lines.append(note)
     return lines
+
+
+class ItemDosage:
+    """A routine's or a programme's item: its own dosage where it sets one, else the exercise's.
+
+    A routine item has no `times_per_day`: the routine says how often.
+    """
+
+    def resolved(self, name: str) -> int | None:
+        value = getattr(self, name, None)
+        return value if value is not None else getattr(self.exercise, name)
+
+    def dosage(self) -> list[str]:
+        return dosage_lines(
+            reps=self.resolved("reps"),
+            sets=self.resolved("sets"),
+            hold_seconds=self.resolved("hold_seconds"),
+            times_per_day=self.resolved("times_per_day")
+            if hasattr(self, "times_per_day")
+            else None,
+            note=self.shown_note() or self.exercise.shown.dosage_note,
+        )
+
+    def shown_note(self) -> str:
+        """The item's own note, in the language the page shows it (a programme's is staff's)."""
+        return self.note
 
 
 # A clinician's review holds for a year; an edit to the reviewed text ends it at once.
@@ -118,41 +149,105 @@ def _static_file_digest(path: str) -> str:
         return hashlib.sha256(file.read()).hexdigest()
 
 
+def content_language() -> str:
+    """The language the library's content is read in on this request: Spanish or English."""
+    return "es" if (get_language() or "").startswith("es") else "en"
+
+
+class Shown:
+    """An item's patient-facing text in the language its page shows (`item.shown.title`)."""
+
+    def __init__(self, item: "Reviewable", language: str):
+        self._item = item
+        self.language = language
+
+    def __getattr__(self, name: str):
+        if name.startswith("_") or name not in self._item.TRANSLATED_FIELDS:
+            raise AttributeError(name)
+        return getattr(self._item, f"{name}_es" if self.language == "es" else name)
+
+
 class Reviewable(models.Model):
     """Content a clinician reviews: a version of its text, and the reviews recorded for it.
+
+    Each language is its own content with its own reviews: a translation is new content (content
+    guide). An item is shown in Spanish only once every Spanish field is written; until then its
+    Spanish page shows the whole English text, marked as English, rather than a half-translated mix
+    of steps and warning signs.
 
     `reviews` is the reverse relation from ContentReview, newest first; pages prefetch it.
     """
 
+    TRANSLATED_FIELDS: tuple[str, ...] = ()
+    OPTIONAL_TRANSLATIONS: tuple[str, ...] = ()
+
     class Meta:
         abstract = True
 
-    def review_parts(self) -> list:
+    def review_parts(self, language: str = "en") -> list:
         raise NotImplementedError
 
-    def content_version(self) -> str:
+    def content_version(self, language: str = "en") -> str:
         """A fingerprint of everything a patient reads on the page (status and links excluded)."""
-        text = "\x1f".join(str(part) for part in self.review_parts())
+        text = "\x1f".join(str(part) for part in self.review_parts(language))
         return hashlib.sha256(text.encode()).hexdigest()
 
-    @functools.cached_property
-    def latest_review(self) -> "ContentReview | None":
-        return next(iter(self.reviews.all()), None) if self.pk else None
+    def spanish_missing(self) -> list[str]:
+        """The Spanish fields still to write (an English field left blank needs no Spanish)."""
+        return [
+            name
+            for name in self.TRANSLATED_FIELDS
+            if getattr(self, name) and not getattr(self, f"{name}_es").strip()
+        ]
 
     @functools.cached_property
+    def has_spanish(self) -> bool:
+        return not self.spanish_missing()
+
+    @property
+    def shown_language(self) -> str:
+        """The language this item's text is shown in on this request."""
+        return "es" if content_language() == "es" and self.has_spanish else "en"
+
+    @property
+    def shown(self) -> Shown:
+        return Shown(self, self.shown_language)
+
+    @property
+    def untranslated(self) -> bool:
+        """A Spanish page showing this item in English, for want of a translation."""
+        return content_language() == "es" and not self.has_spanish
+
+    def latest_review(self, language: str = "en") -> "ContentReview | None":
+        if not self.pk:
+            return None
+        return next((r for r in self.reviews.all() if r.language == language), None)
+
+    @property
     def current_review(self) -> "ContentReview | None":
-        """The latest review, if it was of the text as it reads now; otherwise none."""
-        review = self.latest_review
-        if review and review.content_version == self.content_version():
+        """The latest review of the text shown, if it was of that text as it reads now."""
+        language = self.shown_language
+        review = self.latest_review(language)
+        if review and review.content_version == self._version(language):
             return review
         return None
 
-    def review_state(self, today: datetime.date | None = None) -> ReviewState:
-        if self.latest_review is None:
+    def _version(self, language: str) -> str:
+        cache = self.__dict__.setdefault("_versions", {})
+        if language not in cache:
+            cache[language] = self.content_version(language)
+        return cache[language]
+
+    def review_state(
+        self, today: datetime.date | None = None, language: str | None = None
+    ) -> ReviewState:
+        language = language or self.shown_language
+        latest = self.latest_review(language)
+        if latest is None:
             return ReviewState.NEVER
-        if self.current_review is None:
+        if latest.content_version != self._version(language):
             return ReviewState.CHANGED
-        if self.current_review.due_on < (today or timezone.localdate()):
+        if latest.due_on < (today or timezone.localdate()):
             return ReviewState.OVERDUE
         return ReviewState.CURRENT
 
@@ -171,6 +266,8 @@ class ExerciseQuerySet(models.QuerySet):
             "title",
             "slug",
             "summary",
+            *(f"{name}_es" for name in Exercise.TRANSLATED_FIELDS),
+            *Exercise.TRANSLATED_FIELDS,
             "category",
             "difficulty",
             "position",
@@ -178,6 +275,11 @@ class ExerciseQuerySet(models.QuerySet):
             "illustration",
             "illustration_alt",
             "status",
+            "updated_at",
+        ).annotate(
+            steps_untranslated=models.Exists(
+                Step.objects.filter(exercise=models.OuterRef("pk"), text_es="")
+            )
         )
 
     def filtered(
@@ -202,30 +304,85 @@ class ExerciseQuerySet(models.QuerySet):
             qs = qs.filter(position__in=NO_FLOOR_POSITIONS)
         return qs
 
-    def search(self, text: str):
-        """Postgres full-text search, best match first, with why each result matched."""
-        query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
+    def search(self, text: str, language: str = "en"):
+        """Postgres full-text search, best match first, with why each result matched.
+
+        Where it matched is read from the stored vector's weights (title A, summary B, steps C, why
+        it helps D), not by parsing each text again; the steps' headline is made only when the
+        steps matched. A Spanish search reads the Spanish fields with Postgres's `spanish`
+        configuration (stems and stop words of Spanish), through their own generated vector.
+        """
+        config = SEARCH_CONFIGS[language]
+        suffix = "_es" if language == "es" else ""
+        vector = f"search_vector{suffix}"
+        query = SearchQuery(text, search_type="websearch", config=config)
+        hit_steps = SearchVectorExact(_written_with("c", vector), query)
+        headline = SearchHeadline(
+            f"steps_text{suffix}",
+            query,
+            config=config,
+            start_sel=HIGHLIGHT_START,
+            stop_sel=HIGHLIGHT_STOP,
+            max_words=18,
+            min_words=8,
+            max_fragments=1,
+        )
         return (
-            self.filter(search_vector=query)
+            self.filter(**{vector: query})
             .annotate(
-                rank=SearchRank(F("search_vector"), query),
-                hit_title=Q(title__search=query),
-                hit_summary=Q(summary__search=query),
-                hit_steps=Q(steps_text__search=query),
-                hit_why=Q(why_it_helps__search=query),
-                headline=SearchHeadline(
-                    "steps_text",
-                    query,
-                    config=SEARCH_CONFIG,
-                    start_sel=HIGHLIGHT_START,
-                    stop_sel=HIGHLIGHT_STOP,
-                    max_words=18,
-                    min_words=8,
-                    max_fragments=1,
+                rank=SearchRank(F(vector), query),
+                hit_title=SearchVectorExact(_written_with("a", vector), query),
+                hit_summary=SearchVectorExact(_written_with("b", vector), query),
+                hit_steps=hit_steps,
+                hit_why=SearchVectorExact(_written_with("d", vector), query),
+                headline=Case(
+                    When(hit_steps, then=headline), default=Value(""), output_field=TextField()
                 ),
             )
             .order_by("-rank", "title")
         )
+
+
+def _written_with(weight: str, vector: str = "search_vector") -> Func:
+    """The part of a stored search vector with one weight: one field's words (Exercise)."""
+    return Func(
+        F(vector),
+        function="ts_filter",
+        template=f"%(function)s(%(expressions)s, '{{{weight}}}')",
+        output_field=SearchVectorField(),
+    )
+
+
+# Compiling the library's query costs several times running it (a search: ~4 ms to build five
+# full-text expressions and a headline, under 1 ms to run; bench/README.md). So the SQL for each set of
+# filters is compiled once per process, with a stand-in for the search words, and run again with the
+# words as a parameter. Postgres text and the search form refuse a NUL, so no real words equal it.
+_WORDS = "\x00words\x00"
+
+
+@functools.lru_cache(maxsize=512)
+def _library_sql(
+    published_only: bool, filters: tuple, searching: bool, language: str
+) -> tuple[str, tuple]:
+    exercises = Exercise.objects.all()
+    if published_only:
+        exercises = exercises.published()
+    exercises = exercises.filtered(**dict(filters))
+    if searching:
+        exercises = exercises.search(_WORDS, language)
+    return exercises.only("pk").query.sql_with_params()
+
+
+def library_matches(
+    *, published_only: bool, filters: dict, words: str = "", language: str = "en"
+) -> list["Exercise"]:
+    """The exercises of the library page: pks only, and after a search why each one matched
+    (`match_reasons`, `headline`), best match first. One query whatever the filters. A search
+    reads the text of `language` (the Spanish fields with the spanish configuration)."""
+    sql, params = _library_sql(
+        published_only, tuple(sorted(filters.items())), bool(words), language
+    )
+    return list(Exercise.objects.raw(sql, [words if p == _WORDS else p for p in params]))
 
 
 class Exercise(Reviewable):
@@ -282,14 +439,42 @@ class Exercise(Reviewable):
 
     status = models.CharField(max_length=20, choices=Status, default=Status.DRAFT)
 
+    # The Spanish text, edited beside the English in the admin. A translation is new content with
+    # its own review (ContentReview.language).
+    title_es = models.CharField("title (Spanish)", max_length=120, blank=True)
+    summary_es = models.CharField("one-line summary (Spanish)", max_length=200, blank=True)
+    why_it_helps_es = models.TextField("why it helps (Spanish)", blank=True)
+    one_repetition_es = models.TextField("what one repetition is (Spanish)", blank=True)
+    dosage_note_es = models.CharField("dosage note (Spanish)", max_length=200, blank=True)
+    feel_es = models.TextField("what you should feel (Spanish)", blank=True)
+    mistakes_es = models.TextField("common mistakes (Spanish)", blank=True)
+    stop_if_es = models.TextField("stop and get advice if (Spanish)", blank=True)
+    precautions_es = models.TextField("precautions (Spanish)", blank=True)
+    illustration_alt_es = models.CharField(
+        "illustration alt text (Spanish)", max_length=300, blank=True
+    )
+    easier_version_es = models.TextField("to make it easier (Spanish)", blank=True)
+    progression_es = models.TextField("to make it harder (Spanish)", blank=True)
+
     # Kept in step with the Step rows (Step.save/delete) so the search vector can cover the steps.
     steps_text = models.TextField(editable=False, blank=True, default="")
+    steps_text_es = models.TextField(editable=False, blank=True, default="")
     search_vector = models.GeneratedField(
         expression=(
             SearchVector("title", weight="A", config=SEARCH_CONFIG)
             + SearchVector("summary", weight="B", config=SEARCH_CONFIG)
             + SearchVector("steps_text", weight="C", config=SEARCH_CONFIG)
             + SearchVector("why_it_helps", weight="D", config=SEARCH_CONFIG)
+        ),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+    search_vector_es = models.GeneratedField(
+        expression=(
+            SearchVector("title_es", weight="A", config=SEARCH_CONFIGS["es"])
+            + SearchVector("summary_es", weight="B", config=SEARCH_CONFIGS["es"])
+            + SearchVector("steps_text_es", weight="C", config=SEARCH_CONFIGS["es"])
+            + SearchVector("why_it_helps_es", weight="D", config=SEARCH_CONFIGS["es"])
         ),
         output_field=SearchVectorField(),
         db_persist=True,
@@ -302,7 +487,10 @@ class Exercise(Reviewable):
 
     class Meta:
         ordering = ["title"]
-        indexes = [GinIndex(fields=["search_vector"], name="exercise_search_gin")]
+        indexes = [
+            GinIndex(fields=["search_vector"], name="exercise_search_gin"),
+            GinIndex(fields=["search_vector_es"], name="exercise_search_es_gin"),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -346,31 +534,66 @@ class Exercise(Reviewable):
         "video_url",
     )
 
-    def review_parts(self) -> list:
+    TRANSLATED_FIELDS = (
+        "title",
+        "summary",
+        "why_it_helps",
+        "one_repetition",
+        "dosage_note",
+        "feel",
+        "mistakes",
+        "stop_if",
+        "precautions",
+        "illustration_alt",
+        "easier_version",
+        "progression",
+    )
+
+    def review_parts(self, language: str = "en") -> list:
+        if language == "en":
+            fields = self.REVIEWED_FIELDS
+        else:
+            fields = [f"{n}_es" if n in self.TRANSLATED_FIELDS else n for n in self.REVIEWED_FIELDS]
+        step_field = "text_es" if language == "es" else "text"
         return [
-            *(getattr(self, name) for name in self.REVIEWED_FIELDS),
+            *(getattr(self, name) for name in fields),
             _static_file_digest(self.illustration),
-            *(step.text for step in self.steps.all()),
+            *(getattr(step, step_field) for step in self.steps.all()),
         ]
+
+    def spanish_missing(self) -> list[str]:
+        missing = super().spanish_missing()
+        # Cards know it from for_cards()'s annotation, without loading the steps.
+        if hasattr(self, "steps_untranslated"):
+            untranslated = self.steps_untranslated
+        else:
+            untranslated = any(not step.text_es.strip() for step in self.steps.all())
+        if untranslated:
+            missing.append("steps")
+        return missing
+
+    def step_texts(self) -> list[str]:
+        field = "text_es" if self.shown_language == "es" else "text"
+        return [getattr(step, field) for step in self.steps.all()]
 
     def match_reasons(self) -> list[str]:
         """After .search(): the parts of the exercise the search words were found in."""
         parts = [
-            ("hit_title", "title"),
-            ("hit_summary", "summary"),
-            ("hit_steps", "steps"),
-            ("hit_why", "why it helps"),
+            ("hit_title", gettext("title")),
+            ("hit_summary", gettext("summary")),
+            ("hit_steps", gettext("steps")),
+            ("hit_why", gettext("why it helps")),
         ]
         return [label for attr, label in parts if getattr(self, attr, False)]
 
     def mistake_list(self) -> list[str]:
-        return _lines(self.mistakes)
+        return _lines(self.shown.mistakes)
 
     def stop_if_list(self) -> list[str]:
-        return _lines(self.stop_if)
+        return _lines(self.shown.stop_if)
 
     def precaution_list(self) -> list[str]:
-        return _lines(self.precautions)
+        return _lines(self.shown.precautions)
 
     def dosage(self) -> list[str]:
         return dosage_lines(
@@ -378,19 +601,28 @@ class Exercise(Reviewable):
             sets=self.sets,
             hold_seconds=self.hold_seconds,
             times_per_day=self.times_per_day,
-            note=self.dosage_note,
+            note=self.shown.dosage_note,
         )
 
+    def resolved(self, name: str) -> int | None:
+        """Its own dosage (as an item of a routine or programme answers with the exercise's)."""
+        return getattr(self, name)
+
     def refresh_steps_text(self) -> None:
-        """Copy the steps into steps_text (for search) and mark the exercise as changed."""
-        text = "\n".join(self.steps.order_by("order", "pk").values_list("text", flat=True))
-        Exercise.objects.filter(pk=self.pk).update(steps_text=text, updated_at=timezone.now())
+        """Copy the steps into steps_text(_es) (for search) and mark the exercise as changed."""
+        steps = list(self.steps.order_by("order", "pk").values_list("text", "text_es"))
+        Exercise.objects.filter(pk=self.pk).update(
+            steps_text="\n".join(text for text, _ in steps),
+            steps_text_es="\n".join(text_es for _, text_es in steps if text_es),
+            updated_at=timezone.now(),
+        )
 
 
 class Step(models.Model):
     exercise = models.ForeignKey(Exercise, on_delete=models.CASCADE, related_name="steps")
     order = models.PositiveSmallIntegerField(default=0)
     text = models.CharField(max_length=300)
+    text_es = models.CharField("text (Spanish)", max_length=300, blank=True)
 
     class Meta:
         ordering = ["order", "pk"]
@@ -432,6 +664,10 @@ class Routine(Reviewable):
     minutes = models.PositiveSmallIntegerField("estimated minutes")
     how_often = models.CharField(max_length=120, default="Once a day")
     status = models.CharField(max_length=20, choices=Status, default=Status.DRAFT)
+    title_es = models.CharField("title (Spanish)", max_length=120, blank=True)
+    summary_es = models.CharField("one-line summary (Spanish)", max_length=200, blank=True)
+    who_for_es = models.TextField("who it is for (Spanish)", blank=True)
+    how_often_es = models.CharField("how often (Spanish)", max_length=120, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -453,16 +689,26 @@ class Routine(Reviewable):
     def is_published(self) -> bool:
         return self.status == Status.PUBLISHED
 
-    def review_parts(self) -> list:
+    TRANSLATED_FIELDS = ("title", "summary", "who_for", "how_often")
+
+    def review_parts(self, language: str = "en") -> list:
         # Every item, including draft exercises the public does not see, in a query of its own:
         # the version must not depend on who is looking.
+        note = "note_es" if language == "es" else "note"
         items = RoutineItem.objects.filter(routine=self).values_list(
-            "exercise__slug", "reps", "sets", "hold_seconds", "note"
+            "exercise__slug", "reps", "sets", "hold_seconds", note
         )
-        return [self.title, self.summary, self.who_for, self.minutes, self.how_often, *items]
+        text = Shown(self, language)
+        return [text.title, text.summary, text.who_for, self.minutes, text.how_often, *items]
+
+    def spanish_missing(self) -> list[str]:
+        missing = super().spanish_missing()
+        if any(item.note and not item.note_es.strip() for item in self.items.all()):
+            missing.append("item notes")
+        return missing
 
 
-class RoutineItem(models.Model):
+class RoutineItem(ItemDosage, models.Model):
     routine = models.ForeignKey(Routine, on_delete=models.CASCADE, related_name="items")
     exercise = models.ForeignKey(Exercise, on_delete=models.PROTECT, related_name="routine_items")
     order = models.PositiveSmallIntegerField(default=0)
@@ -472,6 +718,7 @@ class RoutineItem(models.Model):
     sets = models.PositiveSmallIntegerField(null=True, blank=True)
     hold_seconds = models.PositiveSmallIntegerField(null=True, blank=True)
     note = models.CharField(max_length=200, blank=True)
+    note_es = models.CharField("note (Spanish)", max_length=200, blank=True)
 
     class Meta:
         ordering = ["order", "pk"]
@@ -488,15 +735,8 @@ class RoutineItem(models.Model):
         Routine.objects.filter(pk=self.routine_id).update(updated_at=timezone.now())
         return result
 
-    def dosage(self) -> list[str]:
-        ex = self.exercise
-        return dosage_lines(
-            reps=self.reps if self.reps is not None else ex.reps,
-            sets=self.sets if self.sets is not None else ex.sets,
-            hold_seconds=self.hold_seconds if self.hold_seconds is not None else ex.hold_seconds,
-            times_per_day=None,  # the routine says how often
-            note=self.note or ex.dosage_note,
-        )
+    def shown_note(self) -> str:
+        return self.note_es if self.routine.shown_language == "es" else self.note
 
 
 class ContentReview(models.Model):
@@ -521,6 +761,10 @@ class ContentReview(models.Model):
     credentials = models.CharField(max_length=120, help_text="e.g. PT, DPT")
     reviewed_on = models.DateField()
     content_version = models.CharField(max_length=64)
+    # The language of the text reviewed: a Spanish translation needs its own review.
+    language = models.CharField(
+        max_length=2, choices=[("en", "English"), ("es", "Spanish")], default="en"
+    )
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -647,7 +891,7 @@ class Programme(models.Model):
         return f"{self.code[:half]}-{self.code[half:]}"
 
 
-class ProgrammeItem(models.Model):
+class ProgrammeItem(ItemDosage, models.Model):
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="items")
     exercise = models.ForeignKey(
         Exercise,
@@ -669,15 +913,3 @@ class ProgrammeItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.programme}: {self.exercise}"
-
-    def dosage(self) -> list[str]:
-        ex = self.exercise
-        return dosage_lines(
-            reps=self.reps if self.reps is not None else ex.reps,
-            sets=self.sets if self.sets is not None else ex.sets,
-            hold_seconds=self.hold_seconds if self.hold_seconds is not None else ex.hold_seconds,
-            times_per_day=(
-                self.times_per_day if self.times_per_day is not None else ex.times_per_day
-            ),
-            note=self.note or ex.dosage_note,
-        )

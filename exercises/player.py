@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -32,24 +33,19 @@ RELAX_SECONDS = 3
 REST_SECONDS = 30
 
 
-def _resolved(item, name: str):
-    """A routine's or programme's own dosage where it sets one, else the exercise's."""
-    value = getattr(item, name, None)
-    return value if value is not None else getattr(item.exercise, name)
-
-
 def _plan_item(exercise: Exercise, item=None) -> dict:
     dosage_from = item if item is not None else exercise
     return {
-        "title": exercise.title,
+        "title": exercise.shown.title,
         "url": exercise.get_absolute_url(),
         "image": static(exercise.illustration),
-        "alt": exercise.illustration_alt,
-        "steps": [step.text for step in exercise.steps.all()],
+        "alt": exercise.shown.illustration_alt,
+        "lang": exercise.shown_language,
+        "steps": exercise.step_texts(),
         "dosage": dosage_from.dosage(),
-        "reps": _resolved(item, "reps") if item is not None else exercise.reps,
-        "sets": _resolved(item, "sets") if item is not None else exercise.sets,
-        "hold": _resolved(item, "hold_seconds") if item is not None else exercise.hold_seconds,
+        "reps": dosage_from.resolved("reps"),
+        "sets": dosage_from.resolved("sets"),
+        "hold": dosage_from.resolved("hold_seconds"),
         "stop_if": exercise.stop_if_list(),
     }
 
@@ -64,6 +60,38 @@ def _plan(title: str, back_url: str, items: list[dict]) -> dict:
     }
 
 
+def _player_strings() -> dict[str, str]:
+    """What player.js says, in the page's language; {name} marks a number or a title it fills in."""
+    return {
+        "count": _("Exercise {n} of {total}"),
+        "sets": _(", set {set} of {sets}"),
+        "ready": _("Get into position. Press Start when you are ready."),
+        "hold": _("Hold {rep} of {reps}{sets}"),
+        "relax": _("Relax"),
+        "rest": _("Rest before set {next} of {sets}"),
+        "rep": _("Repetition {rep} of {reps}{sets}"),
+        "task": _("Do the exercise{sets}. Press Done when you finish."),
+        "button_ready": _("Start"),
+        "button_next": _("Next"),
+        "button_rest": _("Skip the rest"),
+        "button_rep": _("Done one"),
+        "button_task": _("Done"),
+        "of": _("{rep} of {reps}"),
+        "resume": _("Resume"),
+        "pause": _("Pause"),
+        "seconds": _("{text}. {seconds} seconds."),
+        "cue_hold": _("Hold for {seconds} seconds"),
+        "cue_rest": _("Rest for {seconds} seconds"),
+        "cue_reps": _("Start your repetitions"),
+        "start_item": _("Exercise {n} of {total}: {title}. {phase}"),
+        "paused_away": _("Paused while you were away. Press Resume to go on."),
+        "paused": _("Paused."),
+        "going_on": _("Going on."),
+        "summary": _("You did {done} of {total} exercises."),
+        "well_done": _("Well done. You did {done} of {total} exercises."),
+    }
+
+
 def _player(request: HttpRequest, plan: dict, heading: str) -> HttpResponse:
     if not plan["items"]:
         raise Http404("Nothing to play")
@@ -72,6 +100,7 @@ def _player(request: HttpRequest, plan: dict, heading: str) -> HttpResponse:
         "exercises/player.html",
         {
             "plan": plan,
+            "strings": _player_strings(),
             "heading": heading,
             "back_url": plan["back_url"],
             "pain_scale": range(11),
@@ -90,8 +119,8 @@ def routine_player(request: HttpRequest, slug: str) -> HttpResponse:
         slug=slug,
     )
     items = [_plan_item(item.exercise, item) for item in routine.items.all()]
-    plan = _plan(routine.title, routine.get_absolute_url(), items)
-    return _player(request, plan, routine.title)
+    plan = _plan(routine.shown.title, routine.get_absolute_url(), items)
+    return _player(request, plan, routine.shown.title)
 
 
 @require_safe
@@ -101,8 +130,9 @@ def exercise_player(request: HttpRequest, slug: str) -> HttpResponse:
     exercise = get_object_or_404(
         Exercise.objects.visible_to(request.user).prefetch_related("steps"), slug=slug
     )
-    plan = _plan(exercise.title, exercise.get_absolute_url(), [_plan_item(exercise)])
-    return _player(request, plan, exercise.title)
+    title = exercise.shown.title
+    plan = _plan(title, exercise.get_absolute_url(), [_plan_item(exercise)])
+    return _player(request, plan, title)
 
 
 # --- Home programmes, opened by their code --------------------------------------------------------
@@ -127,7 +157,7 @@ def programme_find(request: HttpRequest) -> HttpResponse:
         code = normalise_programme_code(typed)
         if Programme.objects.filter(code=code).exists():
             return redirect("exercises:programme", code=code)
-        error = "We could not find a programme with that code. Check the code on your sheet."
+        error = _("We could not find a programme with that code. Check the code on your sheet.")
     return render(request, "exercises/programme_find.html", {"typed": typed[:40], "error": error})
 
 
@@ -156,8 +186,9 @@ def programme(request: HttpRequest, code: str) -> HttpResponse:
 def programme_player(request: HttpRequest, code: str) -> HttpResponse:
     found = _programme(code)
     items = [_plan_item(item.exercise, item) for item in found.items.all()]
-    plan = _plan("Your home programme", found.get_absolute_url(), items)
-    return _player(request, plan, "Your home programme")
+    heading = _("Your home programme")
+    plan = _plan(heading, found.get_absolute_url(), items)
+    return _player(request, plan, heading)
 
 
 # --- The patient's own history, and the service worker -------------------------------------------
@@ -166,7 +197,12 @@ def programme_player(request: HttpRequest, code: str) -> HttpResponse:
 @require_safe
 @transaction.non_atomic_requests
 def progress(request: HttpRequest) -> HttpResponse:
-    response = render(request, "exercises/progress.html")
+    strings = {
+        "pain": _("Pain {before} before, {after} after."),
+        "done": _("{done} of {total} exercises done."),
+        "deleted": _("Your history is deleted from this browser."),
+    }
+    response = render(request, "exercises/progress.html", {"strings": strings})
     patch_cache_control(response, no_cache=True)
     return response
 

@@ -15,9 +15,16 @@ def can_record_review(user) -> bool:
 
 @transaction.atomic
 def record_review(
-    *, item: Exercise | Routine, reviewer, credentials: str, version_read: str
+    *,
+    item: Exercise | Routine,
+    reviewer,
+    credentials: str,
+    version_read: str,
+    language: str = "en",
 ) -> ContentReview:
-    """Record that `reviewer` checked the version of `item` they read, today.
+    """Record that `reviewer` checked the version of `item` they read, today, in `language`.
+
+    The English and the Spanish text are reviewed apart: a translation is new content.
 
     The name is the reviewer's own account name and the date is the server's: neither can be typed.
     If the text changed after the reviewer opened it, nothing is recorded: they must read it again.
@@ -35,7 +42,7 @@ def record_review(
         raise ValidationError("Enter your credentials, e.g. PT, DPT.", code="no_credentials")
     # Lock the item so an edit cannot slip in between reading its version and recording it.
     item = type(item).objects.select_for_update().get(pk=item.pk)
-    version = item.content_version()
+    version = item.content_version(language)
     if version != version_read:
         raise ValidationError(
             "This content changed after you opened it. Read it again, then record your review.",
@@ -49,4 +56,5 @@ def record_review(
         credentials=credentials,
         reviewed_on=timezone.localdate(),
         content_version=version,
+        language=language,
     )

@@ -23,32 +23,39 @@ class PagesSitemap(Sitemap):
         return reverse(item)
 
 
-class ExerciseSitemap(Sitemap):
+class TranslatedContentSitemap(Sitemap):
+    """An exercise or routine is listed in Spanish only once its Spanish text is complete: until
+    then its Spanish address shows the English text (with a note), which is not a Spanish page.
+
+    Used when the sitemap lists each language (`i18n = True`, with language-prefixed URLs).
+    """
+
     changefreq = "monthly"
     # Each page in every language (settings.LANGUAGES), with hreflang alternates and x-default.
     i18n = True
     alternates = True
     x_default = True
 
-    def items(self):
-        return Exercise.objects.published().only("slug", "updated_at")
+    def get_languages_for_item(self, item):
+        return [
+            code
+            for code in super().get_languages_for_item(item)
+            if code == "en" or item.has_spanish
+        ]
 
     def lastmod(self, obj):
         return obj.updated_at
 
 
-class RoutineSitemap(Sitemap):
-    changefreq = "monthly"
-    # Each page in every language (settings.LANGUAGES), with hreflang alternates and x-default.
-    i18n = True
-    alternates = True
-    x_default = True
-
+class ExerciseSitemap(TranslatedContentSitemap):
     def items(self):
-        return Routine.objects.published().only("slug", "updated_at")
+        # The card fields carry the Spanish ones and whether every step has its Spanish.
+        return Exercise.objects.published().for_cards()
 
-    def lastmod(self, obj):
-        return obj.updated_at
+
+class RoutineSitemap(TranslatedContentSitemap):
+    def items(self):
+        return Routine.objects.published().prefetch_related("items")
 
 
 SITEMAPS = {"pages": PagesSitemap, "exercises": ExerciseSitemap, "routines": RoutineSitemap}

@@ -1,6 +1,7 @@
 """schema.org JSON-LD for exercise and routine pages (MedicalWebPage about an ExercisePlan)."""
 
 from django.conf import settings
+from django.utils.translation import ngettext
 
 
 def absolute(path: str) -> str:
@@ -11,10 +12,10 @@ def _page(obj, *, plan: dict) -> dict:
     page = {
         "@context": "https://schema.org",
         "@type": "MedicalWebPage",
-        "name": obj.title,
-        "description": obj.summary,
+        "name": obj.shown.title,
+        "description": obj.shown.summary,
         "url": absolute(obj.get_absolute_url()),
-        "inLanguage": "en-US",
+        "inLanguage": "es-US" if obj.shown_language == "es" else "en-US",
         "audience": {"@type": "MedicalAudience", "audienceType": "Patient"},
         "about": {"@type": "MedicalCondition", "name": "Low back pain"},
         "dateModified": obj.updated_at.isoformat(),
@@ -34,8 +35,8 @@ def _page(obj, *, plan: dict) -> dict:
 def _plan(exercise, *, reps, hold_seconds, sets) -> dict:
     plan = {
         "@type": "ExercisePlan",
-        "name": exercise.title,
-        "description": exercise.summary,
+        "name": exercise.shown.title,
+        "description": exercise.shown.summary,
         "exerciseType": exercise.get_category_display(),
         "intensity": exercise.get_difficulty_display(),
         "url": absolute(exercise.get_absolute_url()),
@@ -45,9 +46,9 @@ def _plan(exercise, *, reps, hold_seconds, sets) -> dict:
     if hold_seconds:
         plan["activityDuration"] = f"PT{hold_seconds}S"
     if exercise.times_per_day:
-        plan["activityFrequency"] = (
-            "Once a day" if exercise.times_per_day == 1 else f"{exercise.times_per_day} times a day"
-        )
+        plan["activityFrequency"] = ngettext(
+            "Once a day", "%(n)d times a day", exercise.times_per_day
+        ) % {"n": exercise.times_per_day}
     return plan
 
 
@@ -61,10 +62,10 @@ def exercise_jsonld(exercise) -> dict:
 def routine_jsonld(routine, items) -> dict:
     plan = {
         "@type": "ExercisePlan",
-        "name": routine.title,
-        "description": routine.summary,
+        "name": routine.shown.title,
+        "description": routine.shown.summary,
         "activityDuration": f"PT{routine.minutes}M",
-        "activityFrequency": routine.how_often,
+        "activityFrequency": routine.shown.how_often,
         "hasPart": [
             _plan(
                 item.exercise,

@@ -2,28 +2,47 @@
 
 Every page answers conditional GETs: its ETag and Last-Modified come from the library's content
 stamp, so they change when staff save anything in the admin. Public pages are also kept whole in the
-cache under their ETag (which already names the content version, the code version, the URL and
-whether the reader is staff), so a repeat visit costs no query and no template rendering. Staff always
-get a fresh stamp from the database and are never served a cached page: they see their edits at once.
+cache under their ETag (which names the content version, the code version, the normalised URL and
+whether the reader is staff), so a repeat visit costs no query and no template rendering. Parameters
+the page does not read are left out of the URL in the key, so a campaign tag or a cache buster is a
+repeat visit too. A search or filter seen for the first time is one query; each exercise's card and
+the page around the results are rendered once per content version and kept. Staff always get a fresh
+stamp from the database and are never served anything kept: they see their edits at once.
 """
 
 import functools
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import transaction
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.utils.cache import patch_cache_control
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, pgettext
 from django.views.decorators.http import condition, require_safe
 
 from exercises.forms import LibraryFilterForm
-from exercises.models import Exercise, Routine, cached_content_stamp, content_stamp
+from exercises.models import (
+    Exercise,
+    Routine,
+    cached_content_stamp,
+    content_language,
+    content_stamp,
+    library_matches,
+)
 from exercises.structured_data import absolute, exercise_jsonld, routine_jsonld
+
+pages_cache = caches["pages"]
+listings_cache = caches["listings"]
 
 
 @functools.cache
@@ -47,11 +66,23 @@ def _stamp(request: HttpRequest):
     return request._library_stamp
 
 
+def _version(request: HttpRequest) -> str:
+    """The content version and the code version: part of every key of a kept page or part."""
+    if not hasattr(request, "_library_version"):
+        # The page's language too: LocaleMiddleware may answer one URL in English or in Spanish.
+        key = f"{_stamp(request)[0]}|{_code_version()}|{get_language()}"
+        request._library_version = hashlib.sha256(key.encode()).hexdigest()[:24]
+    return request._library_version
+
+
 def _etag(request: HttpRequest, *args, **kwargs) -> str:
-    version, _ = _stamp(request)
-    # Staff see drafts, so their pages are a different representation of the same URL.
-    key = f"{version}|{request.user.is_staff}|{_code_version()}|{request.get_full_path()}"
-    return hashlib.sha256(key.encode()).hexdigest()[:32]
+    # Staff see drafts, so their pages are a different representation of the same URL. The URL is
+    # the path and the page's own parameters, normalised: any other query string is the same page.
+    if not hasattr(request, "_library_etag"):
+        url = f"{request.path}?{urlencode(request.page_params)}"
+        key = f"{_version(request)}|{request.user.is_staff}|{url}"
+        request._library_etag = hashlib.sha256(key.encode()).hexdigest()[:32]
+    return request._library_etag
 
 
 def _last_modified(request: HttpRequest, *args, **kwargs):
@@ -64,65 +95,147 @@ PAGE_CACHE_SECONDS = 3600
 def _whole_page_cache(view):
     """The public page as last rendered for this ETag; rendered and kept if there is none.
 
-    Only plain 200 answers without cookies are kept. Vary: Cookie is added outside, by the session
-    middleware, on cached and fresh answers alike.
+    Pages without parameters (a finite set per content version) go to the "pages" cache; searches
+    and filtered lists, whose URLs anyone can vary, to the bounded per-process "listings" cache, so
+    they cannot evict the pages (backcare/settings.py). Only plain 200 answers without cookies are
+    kept, as their bytes. Vary: Cookie is added outside, by the session middleware.
     """
 
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if request.user.is_staff:
             return view(request, *args, **kwargs)
+        kept = listings_cache if request.page_params else pages_cache
         key = f"exercises:page:{_etag(request)}"
-        response = cache.get(key)
-        if response is None:
-            response = view(request, *args, **kwargs)
-            if response.status_code == 200 and not response.cookies:
-                cache.set(key, response, PAGE_CACHE_SECONDS)
+        content = kept.get(key)
+        if content is not None:
+            return HttpResponse(content)
+        response = view(request, *args, **kwargs)
+        if response.status_code == 200 and not response.cookies:
+            kept.set(key, response.content, PAGE_CACHE_SECONDS)
         return response
 
     return wrapper
 
 
-def library_page(view):
-    """Conditional GET plus a Cache-Control that makes browsers revalidate (a cheap 304)."""
+def _no_params(request: HttpRequest) -> dict[str, str]:
+    return {}
 
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        response = condition(etag_func=_etag, last_modified_func=_last_modified)(
+
+def library_page(view=None, *, params: Callable[[HttpRequest], dict[str, str]] = _no_params):
+    """Conditional GET plus a Cache-Control that makes browsers revalidate (a cheap 304).
+
+    `@library_page` for a page that reads no query parameter (any is ignored);
+    `@library_page(params=…)` with a function giving the parameters the page depends on,
+    normalised (request.page_params).
+    """
+
+    def decorate(view):
+        conditional = condition(etag_func=_etag, last_modified_func=_last_modified)(
             _whole_page_cache(view)
-        )(request, *args, **kwargs)
-        if request.user.is_staff:
-            patch_cache_control(response, private=True, no_cache=True)
-        else:
-            patch_cache_control(response, no_cache=True)
-        return response
+        )
 
-    return wrapper
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            request.page_params = params(request)
+            response = conditional(request, *args, **kwargs)
+            if request.user.is_staff:
+                patch_cache_control(response, private=True, no_cache=True)
+            else:
+                patch_cache_control(response, no_cache=True)
+            return response
+
+        return wrapper
+
+    return decorate(view) if view is not None else decorate
+
+
+# Stand-ins for what differs per request in a kept library frame or card. Postgres text cannot hold
+# a NUL and the search form refuses one, so no content and no query can contain them.
+QUERY_MARK = "\x00query\x00"
+RESULTS_MARK = "\x00results\x00"
+MATCH_MARK = "\x00match\x00"
+
+
+def _kept(request: HttpRequest, key: str, render_part: Callable[[], str]) -> str:
+    """A rendered part of the library page, kept per content version; staff previews never are."""
+    if request.user.is_staff:
+        return render_part()
+    key = f"exercises:{_version(request)}:{key}"
+    html = listings_cache.get(key)
+    if html is None:
+        html = render_part()
+        listings_cache.set(key, html, PAGE_CACHE_SECONDS)
+    return html
+
+
+def _cards(request: HttpRequest, pks: list[int]) -> list[str]:
+    """Each exercise's library card, rendered once per content version and kept with the pages."""
+    keys = {pk: f"exercises:card:{_version(request)}:{pk}" for pk in pks}
+    found = {} if request.user.is_staff else pages_cache.get_many(keys.values())
+    missing = [pk for pk in pks if keys[pk] not in found]
+    if missing:
+        rendered = {
+            keys[exercise.pk]: render_to_string(
+                "exercises/_card.html", {"exercise": exercise, "match": MATCH_MARK}
+            )
+            for exercise in Exercise.objects.for_cards().filter(pk__in=missing)
+        }
+        if not request.user.is_staff:
+            pages_cache.set_many(rendered, PAGE_CACHE_SECONDS)
+        found |= rendered
+    return [found[keys[pk]] for pk in pks]
+
+
+def _library_frame(request: HttpRequest, params: dict[str, str]) -> str:
+    """The library page around its results, for one set of filters, with or without a search."""
+    filters = {k: v for k, v in params.items() if k != "q"}
+    has_query = "q" in params
+
+    def render_frame() -> str:
+        context = {
+            "form": LibraryFilterForm(filters or None),
+            "query": QUERY_MARK if has_query else "",
+            "filtered": bool(params),
+            "results": RESULTS_MARK,
+            # The items tell whether each routine's Spanish is complete (its notes).
+            "routines": Routine.objects.visible_to(request.user).prefetch_related("items"),
+            "canonical_url": absolute(request.path),
+        }
+        return render_to_string("exercises/library.html", context, request)
+
+    return _kept(request, f"frame:{has_query}:{urlencode(filters)}", render_frame)
+
+
+def _library_params(request: HttpRequest) -> dict[str, str]:
+    return LibraryFilterForm.normalised(request.GET) if request.GET else {}
 
 
 @require_safe
 @transaction.non_atomic_requests
-@library_page
+@library_page(params=_library_params)
 def library(request: HttpRequest) -> HttpResponse:
-    form = LibraryFilterForm(request.GET or None)
-    exercises = Exercise.objects.visible_to(request.user).for_cards().filtered(**form.filters())
-    query = form.query()
-    if query:
-        exercises = exercises.search(query)
-    exercises = list(exercises)
-    routines = Routine.objects.visible_to(request.user)
-    return render(
-        request,
-        "exercises/library.html",
-        {
-            "form": form,
-            "query": query,
-            "filtered": bool(query or form.filters()),
-            "exercises": exercises,
-            "routines": routines,
-            "canonical_url": absolute(request.path),
-        },
+    """One query for the matching exercises; their cards and the page around them are kept."""
+    params = request.page_params
+    query = params.get("q", "")
+    filters = {k: v for k, v in params.items() if k != "q"}
+    found = library_matches(
+        published_only=not request.user.is_staff,
+        filters=filters,
+        words=query,
+        language=content_language(),
     )
+    cards = []
+    for card, exercise in zip(_cards(request, [e.pk for e in found]), found, strict=True):
+        # Safe: rendered by our own templates. Why a search matched goes between the two halves.
+        start, end = map(mark_safe, card.split(MATCH_MARK))
+        cards.append({"start": start, "end": end, "exercise": exercise})
+    results = render_to_string(
+        "exercises/_results.html",
+        {"exercises": found, "cards": cards, "query": query, "filtered": bool(params)},
+    )
+    frame = _library_frame(request, params)
+    return HttpResponse(frame.replace(QUERY_MARK, escape(query)).replace(RESULTS_MARK, results))
 
 
 def _exercise(request: HttpRequest, slug: str) -> Exercise:
@@ -177,8 +290,8 @@ def _shared_precautions(items) -> list[tuple[str, str]]:
     for item in items:
         for line in item.exercise.precaution_list():
             titles = titles_by_line.setdefault(line, [])
-            if item.exercise.title not in titles:
-                titles.append(item.exercise.title)
+            if item.exercise.shown.title not in titles:
+                titles.append(item.exercise.shown.title)
     own: dict[str, list[str]] = {}
     shared = []
     for line, titles in titles_by_line.items():
@@ -193,7 +306,7 @@ def _routine_context(request: HttpRequest, slug: str) -> dict:
     routine = get_object_or_404(
         Routine.objects.visible_to(request.user)
         .with_items(request.user)
-        .prefetch_related("reviews", "items__exercise__reviews"),
+        .prefetch_related("reviews", "items__exercise__reviews", "items__exercise__steps"),
         slug=slug,
     )
     items = list(routine.items.all())
@@ -203,7 +316,15 @@ def _routine_context(request: HttpRequest, slug: str) -> dict:
         "precautions": _shared_precautions(items),
         "jsonld": routine_jsonld(routine, items),
         "canonical_url": absolute(routine.get_absolute_url()),
-        "days": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
+        "days": [
+            pgettext("weekday", "Mon"),
+            pgettext("weekday", "Tue"),
+            pgettext("weekday", "Wed"),
+            pgettext("weekday", "Thu"),
+            pgettext("weekday", "Fri"),
+            pgettext("weekday", "Sat"),
+            pgettext("weekday", "Sun"),
+        ],
     }
 
 

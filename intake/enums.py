@@ -137,6 +137,7 @@ class AccessAction(models.TextChoices):
     LETTER_PREVIEW = "letter_preview", "Opened the review letter"
     LETTER = "letter", "Patient fetched the review letter"
     STATUS = "status", "Patient looked up the request's status"
+    PACS_SEND = "pacs_send", "Sent to the PACS"
 
 
 class AccessOutcome(models.TextChoices):
@@ -145,6 +146,20 @@ class AccessOutcome(models.TextChoices):
     SHOWN = "shown", "Shown"
     NO_MATCH = "no_match", "Wrong reference or date of birth"
     LIMITED = "limited", "Refused: too many tries"
+
+
+class PacsSendStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting for the task worker"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    PARTLY_SENT = "partly_sent", "Partly sent: some images failed"
+    FAILED = "failed", "Not sent"
+
+
+class PacsInstanceStatus(models.TextChoices):
+    PENDING = "pending", "Not sent yet"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
 
 
 class SafetyTier(models.IntegerChoices):

@@ -30,6 +30,8 @@ from intake.enums import (
     ImagingPlan,
     InsurancePlanType,
     Language,
+    PacsInstanceStatus,
+    PacsSendStatus,
     PainDuration,
     PainLocation,
     PainOnset,
@@ -652,6 +654,12 @@ class UploadResult(models.Model):
     )
     photos = models.JSONField(default=list, blank=True)
     documents = models.JSONField(default=list, blank=True)
+    slices = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="A loose DICOM file's place in its series (intake.imaging.Slice), so the request's "
+        "series are previewed once, together, when its last upload is processed.",
+    )
 
     def __str__(self) -> str:
         return f"Result of {self.upload}"
@@ -753,10 +761,18 @@ def summary_line(facts: ImagingFacts) -> str:
     return ", ".join(parts)
 
 
-def imaging_facts(review_request: ReviewRequest) -> ImagingFacts:
-    statuses = list(review_request.uploads.values_list("status", flat=True))
-    studies = list(Study.objects.filter(upload__request=review_request).prefetch_related("series"))
-    results = list(UploadResult.objects.filter(upload__request=review_request))
+def imaging_facts(
+    review_request: ReviewRequest, uploads: list[Upload] | None = None
+) -> ImagingFacts:
+    """The facts of a request's uploads. `uploads`: all of them, already loaded with `result` and
+    `studies__series` (as `refresh_checks` has them), so that 2,000 loose files are not read twice."""
+    if uploads is None:
+        uploads = list(
+            review_request.uploads.select_related("result").prefetch_related("studies__series")
+        )
+    statuses = [upload.status for upload in uploads]
+    studies = [study for upload in uploads for study in upload.studies.all()]
+    results = [upload.result for upload in uploads if hasattr(upload, "result")]
     return ImagingFacts(
         uploads=len(statuses),
         waiting=statuses.count(UploadStatus.PENDING),
@@ -772,9 +788,10 @@ def imaging_facts(review_request: ReviewRequest) -> ImagingFacts:
     )
 
 
-def imaging_summary_line(review_request: ReviewRequest) -> str:
-    """The summary line of a whole request (kept on it as `imaging_line`)."""
-    return summary_line(imaging_facts(review_request))
+def imaging_summary_line(review_request: ReviewRequest, uploads: list[Upload] | None = None) -> str:
+    """The summary line of a whole request (kept on it as `imaging_line`); `uploads` as for
+    `imaging_facts`."""
+    return summary_line(imaging_facts(review_request, uploads))
 
 
 def imaging_context(review_request: ReviewRequest) -> dict:
@@ -1202,3 +1219,79 @@ class AccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()} {self.reference}"
+
+
+# --- PACS -----------------------------------------------------------------------------------------
+# "Send to PACS" (intake/triage/pacs.py): a request's DICOM instances sent by the task worker to the
+# clinic's PACS under the clinic's MRN and an accession number; one row per instance, so a partial
+# failure is retried for the failed instances only.
+
+# Patient ID is LO (64 characters), Accession Number SH (16): no backslash (DICOM's value
+# separator) and no control character. A Postgres regular expression (the constraint runs there).
+DICOM_ID_PATTERN = r"^[^\\[:cntrl:]]+$"
+
+
+class PacsSend(models.Model):
+    request = models.ForeignKey(ReviewRequest, on_delete=models.CASCADE, related_name="pacs_sends")
+    patient_id = models.CharField("clinic MRN", max_length=64)
+    accession_number = models.CharField(max_length=16)
+    destination = models.CharField(max_length=200, help_text="The PACS it went to (AE@host:port).")
+    status = models.CharField(max_length=16, choices=PacsSendStatus, default=PacsSendStatus.QUEUED)
+    detail = models.CharField(max_length=300, blank=True, help_text="Why nothing could be sent.")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "PACS send"
+        ordering = ["request", "-created_at", "-pk"]
+        permissions = [("send_to_pacs", "Can send studies to the clinic's PACS")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=PacsSendStatus.values), name="intake_pacssend_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(patient_id__regex=DICOM_ID_PATTERN)
+                & Q(accession_number__regex=DICOM_ID_PATTERN),
+                name="intake_pacssend_ids_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request.reference} to {self.destination}"
+
+
+class PacsInstance(models.Model):
+    """One DICOM instance of a send: where it is in the stored upload, and how its sending went."""
+
+    send = models.ForeignKey(PacsSend, on_delete=models.CASCADE, related_name="instances")
+    upload = models.ForeignKey(Upload, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(
+        max_length=500, blank=True, help_text="Its path inside the zip; empty for a single file."
+    )
+    sop_instance_uid = models.CharField("SOP instance UID", max_length=64)
+    sop_class_uid = models.CharField("SOP class UID", max_length=64)
+    transfer_syntax_uid = models.CharField(max_length=64)
+    status = models.CharField(
+        max_length=16, choices=PacsInstanceStatus, default=PacsInstanceStatus.PENDING
+    )
+    detail = models.CharField(max_length=200, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "PACS instance"
+        ordering = ["send", "pk"]
+        constraints = [
+            # The same image found twice (a CD uploaded twice) is sent once.
+            models.UniqueConstraint(
+                fields=["send", "sop_instance_uid"], name="intake_pacsinstance_once_per_send"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=PacsInstanceStatus.values),
+                name="intake_pacsinstance_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.sop_instance_uid

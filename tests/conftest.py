@@ -4,7 +4,7 @@ from pathlib import Path
 import pgtrigger
 import pytest
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.management import call_command
 from django.db import connection
 from django.db.backends.postgresql.operations import DatabaseOperations
@@ -121,6 +121,10 @@ def private_storage(request, settings, tmp_path):
     }
     settings.STORAGE_BACKEND = "local"
     settings.PRIVATE_STORAGE_ROOT = location
+    # Received files land on the same filesystem, as in production (linked into place, not copied),
+    # beside the folder rather than in it, so a test's list of kept files never sees one mid-request.
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path / "incoming")
+    (tmp_path / "incoming").mkdir()  # Django's system check wants it to exist
     yield LocalFiles(location)
 
 
@@ -143,6 +147,8 @@ def admin_client(admin_user):
 @pytest.fixture(autouse=True)
 def empty_cache():
     """Cached pages and content stamps of one test never answer another (its rows are gone)."""
-    cache.clear()
+    for kept in caches.all(initialized_only=False):
+        kept.clear()
     yield
-    cache.clear()
+    for kept in caches.all(initialized_only=False):
+        kept.clear()

@@ -243,9 +243,9 @@ def test_download_header_is_safe_even_for_a_name_stored_by_another_path(client):
     "name",
     ["SC_rgb_jpeg.dcm", "JPEGLSNearLossless_16.dcm", "rtdose.dcm", "MR_small.dcm"],
 )
-def test_real_dicom_that_strict_reading_refuses_is_still_accepted(client, sandbox, name):
-    """Slightly non-conforming scans are kept for staff (the pipeline records why it cannot read
-    them); only bytes that are not DICOM at all are refused at the form."""
+def test_real_dicom_with_non_conforming_headers_is_accepted(client, sandbox, name):
+    """Slightly non-conforming scans are kept for staff (and the pipeline now reads them, issue #15);
+    only bytes that are not DICOM at all are refused at the form."""
     from tests.factories import PYDICOM_TEST_FILES
 
     response = post_request(client, files=[(name, (PYDICOM_TEST_FILES / name).read_bytes())])

@@ -4,6 +4,8 @@ import importlib
 from http import HTTPStatus
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import clear_url_caches
 
 from backcare import urls
@@ -48,3 +50,15 @@ def test_baseline_sink_reads_the_whole_body_and_keeps_nothing(client, private_st
     assert response.status_code == HTTPStatus.OK
     assert response.content == b"3000000"
     assert private_storage.names() == []
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("baseline_on")
+def test_baseline_bytes_view_runs_no_transaction_and_no_query(client):
+    """Truly bare: no ATOMIC_REQUESTS transaction (the pages run none) and its own ETag, so
+    ConditionalGetMiddleware does not hash its body (it does not hash the pages' either)."""
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/_bench/bytes/20000")
+    assert captured.captured_queries == []
+    assert response["ETag"]
+    assert len(response.content) == 20000

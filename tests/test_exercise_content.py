@@ -17,8 +17,8 @@ from exercises.seed_content import EXERCISES, ROUTINES
 pytestmark = pytest.mark.django_db
 
 DISCOMFORT = (
-    "a mild ache that settles within a day is expected.\n"
-    "  Sharp, spreading or worsening pain means stop and ask for advice."
+    "a mild ache that settles within a day is expected. "
+    "Sharp, spreading or worsening pain means stop and ask for advice."
 )
 CHEST_PAIN_911 = "<strong>Call 911 now</strong> if you get chest pain"
 

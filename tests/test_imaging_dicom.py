@@ -7,6 +7,7 @@ import numpy as np
 import pydicom
 import pytest
 from PIL import Image
+from pydicom.data import get_testdata_file
 
 from intake.imaging import Outcome, process_file, reasons
 from intake.imaging.limits import DICOM_PREVIEW_MAX_SIDE
@@ -106,13 +107,83 @@ def test_window_from_the_header_sets_the_contrast(tmp_path):
     assert (pixels == 255).mean() > 0.5
 
 
-@pytest.mark.parametrize("name", ["MR_truncated.dcm", "badVR.dcm", "rtplan.dcm", "JPEG-lossy.dcm"])
-def test_unreadable_or_imageless_dicom_fails_with_a_reason(name):
+@pytest.mark.parametrize("name", ["MR_truncated.dcm", "badVR.dcm", "JPEG-lossy.dcm"])
+def test_dicom_whose_pixels_pydicom_cannot_decode_fails_with_a_reason(name):
     result = process_file(TEST_FILES / name)
 
     assert result.outcome == Outcome.FAILED
     assert result.reason == reasons.NOT_DICOM_IMAGE
     assert result.previews == ()
+
+
+@pytest.mark.parametrize(
+    ("name", "words"),
+    [
+        ("rtplan.dcm", "a radiotherapy plan (RT Plan)"),
+        ("test-SR.dcm", "a structured report (Comprehensive SR)"),
+        ("waveform_ecg.dcm", "a waveform recording (12-lead ECG Waveform)"),
+        ("DICOMDIR", "a CD's index (DICOMDIR)"),
+    ],
+)
+def test_a_dicom_object_without_an_image_is_named_not_called_unreadable(name, words):
+    result = process_file(get_testdata_file(name))
+
+    assert result.outcome == Outcome.PROCESSED
+    assert result.reason == ""
+    [note] = result.notes
+    assert note.startswith(reasons.DICOM_NOT_AN_IMAGE.format(what=words).rstrip("."))
+    assert result.studies == ()
+    assert result.previews == ()
+
+
+def test_an_rt_dose_is_previewed_and_named_for_what_it_is():
+    result = process_file(TEST_FILES / "rtdose.dcm")
+
+    assert result.outcome == Outcome.PROCESSED, result.reason
+    assert result.notes == (
+        reasons.DICOM_NOT_REVIEWED_IMAGE.format(what="a radiotherapy dose map (RT Dose)"),
+    )
+    [preview] = result.previews
+    assert decoded(preview.png).std() > 0
+
+
+def test_a_deflated_file_is_read_and_a_deflate_bomb_inflates_only_to_the_header_limit(
+    tmp_path, monkeypatch
+):
+    """pydicom inflates a deflated data set whole, in one call; the pipeline stops at its limit, so a
+    small deflate bomb never becomes gigabytes in memory."""
+    import zlib
+
+    from pydicom.filereader import _read_file_meta_info, read_preamble
+
+    from intake.imaging import dicom, limits
+
+    assert process_file(TEST_FILES / "image_dfl.dcm").previews  # a real deflated image reads
+
+    original = (TEST_FILES / "image_dfl.dcm").read_bytes()
+    meta = io.BytesIO(original)
+    read_preamble(meta, False)
+    _read_file_meta_info(meta)
+    packer = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+    bomb = tmp_path / "bomb.dcm"  # the same meta, then 256 MiB of zeros deflated to about 250 kB
+    bomb.write_bytes(
+        original[: meta.tell()] + packer.compress(b"\0" * 256 * 1024**2) + packer.flush()
+    )
+    assert bomb.stat().st_size < 1024**2
+
+    inflated = []
+    undeflated = dicom._undeflated
+
+    def measured(bounded):
+        copy = undeflated(bounded)
+        inflated.append(len(copy.getvalue()))
+        return copy
+
+    monkeypatch.setattr(dicom, "_undeflated", measured)
+    result = process_file(bomb)
+    assert result.previews == ()
+    assert inflated
+    assert max(inflated) <= limits.DICOM_HEADER_MAX_BYTES + len(original[: meta.tell()])
 
 
 def test_dicm_marker_followed_by_junk_fails_with_a_reason(tmp_path):
@@ -125,7 +196,7 @@ def test_dicm_marker_followed_by_junk_fails_with_a_reason(tmp_path):
     assert result.reason == reasons.NOT_DICOM_IMAGE
 
 
-def test_file_without_the_preamble_fails_strict_reading():
+def test_file_without_the_preamble_is_not_taken_for_dicom():
     result = process_file(TEST_FILES / "ExplVR_LitEndNoMeta.dcm")
 
     assert result.outcome == Outcome.FAILED

@@ -1,9 +1,12 @@
 """Nothing lost when storage fills: every byte kept is checked, and a short file is never kept.
 
-Private storage is a real, small tmpfs of its own, on another filesystem than the temporary folder
-where Django and the tus view receive files first (the usual set-up with a mounted volume). There
-Django's move into storage is a copy; on a full disk that copy used to write the last piece short
-without an error, and the request was kept with a file thousands of bytes shorter than its row.
+Private storage is a real, small tmpfs of its own, first on another filesystem than the temporary
+folder where Django and the tus view receive files (FILE_UPLOAD_TEMP_DIR set apart from storage).
+There Django's move into storage is a copy; on a full disk that copy used to write the last piece
+short without an error, and the request was kept with a file thousands of bytes shorter than its row.
+Then (`same_disk`) with the temporary folder on the small disk too, the default: files are linked
+into place, the disk fills while they arrive or while the last tus chunk joins the parts, and
+attaching a finished upload needs no free space at all.
 
 The free space is set with a filler file so that the disk fills inside the copy's last 64 KiB
 piece, exactly as in the incident (a request 3,000 bytes short; a tus part of 512,000 of 524,288).
@@ -23,7 +26,7 @@ from django.core.files.storage import FileSystemStorage
 from django.test import Client
 
 from intake.models import ReviewRequest, StagedUpload, StagedUploadStatus, Upload
-from intake.uploads.storage import PrivateFileSystemStorage
+from intake.uploads.storage import PrivateFileSystemStorage, temporary_folder
 from tests.factories import mr_small_bytes
 from tests.intake_support import post_request
 from tests.storage_support import LocalFiles
@@ -47,7 +50,7 @@ def small_disk(settings):
     folder = Path(tempfile.mkdtemp(prefix="backcare-small-", dir="/var/tmp"))
     subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(folder)], check=True)
     try:
-        temp = settings.FILE_UPLOAD_TEMP_DIR or tempfile.gettempdir()
+        temp = temporary_folder()  # received files land on another filesystem (see same_disk)
         assert os.stat(temp).st_dev != os.stat(folder).st_dev
         settings.STORAGES = {
             **settings.STORAGES,
@@ -219,13 +222,18 @@ def test_a_tus_part_written_short_without_an_error_is_caught_by_the_read_back(
 def test_joining_parts_on_a_full_disk_gets_a_503_at_submit_and_keeps_nothing(
     small_disk, live_server, patient
 ):
+    """Received on another filesystem, the last chunk only hashes the parts; the submit streams
+    them into one file (two parts: no link can join them), and that copy meets the full disk."""
     session_key = new_session_key()
     patient.cookies[settings.SESSION_COOKIE_NAME] = session_key
     content = scan(600 * 1024)
     url = create(live_server, session_key, len(content))
-    assert patch(url, session_key, 0, content, timeout=60).status_code == HTTPStatus.NO_CONTENT
+    half = len(content) // 2
+    assert patch(url, session_key, 0, content[:half], timeout=60).status_code == 204
+    assert patch(url, session_key, half, content[half:], timeout=60).status_code == 204
     staged = StagedUpload.objects.get(status=StagedUploadStatus.COMPLETE)
     parts = staged_parts(small_disk.files, staged)
+    assert len(parts) == 2
     free, _ = short_write_sizes(7)  # the joined file would need 600 KiB
     small_disk.leave_free(free)
 
@@ -243,3 +251,87 @@ def test_joining_parts_on_a_full_disk_gets_a_503_at_submit_and_keeps_nothing(
     upload = Upload.objects.get()
     assert upload.sha256 == hashlib.sha256(content).hexdigest()
     assert small_disk.files.read(upload.file.name) == content
+
+
+# --- Received on the storage's own filesystem (the default: linked into place, never copied) -----
+
+
+@pytest.fixture
+def same_disk(small_disk, settings):
+    """The small disk holds the temporary folder too, as FILE_UPLOAD_TEMP_DIR's default does."""
+    settings.FILE_UPLOAD_TEMP_DIR = str(small_disk.folder / "private" / "incoming")
+    return small_disk
+
+
+def incoming(disk: SmallDisk) -> list[str]:
+    folder = disk.folder / "private" / "incoming"
+    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+
+
+def test_a_form_file_larger_than_the_free_space_gets_a_503_while_it_arrives(same_disk, patient):
+    free, size = short_write_sizes(20)
+    same_disk.leave_free(free)
+
+    response = post_request(patient, files=[("scan.dcm", scan(size))])
+
+    assert response.status_code == HTTPStatus.SERVICE_UNAVAILABLE
+    assert SEND_AGAIN in response.text
+    assert not ReviewRequest.objects.exists()
+    assert [n for n in same_disk.files.names() if not n.startswith("incoming/")] == []
+    assert incoming(same_disk) == []  # the partial temporary file went at once
+
+
+def test_a_form_file_that_fits_exactly_is_linked_whole_with_its_streamed_sha256(same_disk, patient):
+    free, _ = short_write_sizes(20)
+    same_disk.leave_free(free)
+    content = scan(free)  # no room for a second copy: only a link can keep it
+
+    response = post_request(patient, files=[("scan.dcm", content)])
+
+    assert response.status_code == HTTPStatus.FOUND
+    upload = Upload.objects.get()
+    assert same_disk.files.read(upload.file.name) == content
+    assert upload.sha256 == hashlib.sha256(content).hexdigest()
+    assert incoming(same_disk) == []
+
+
+def test_joining_at_completion_on_a_full_disk_is_not_acknowledged_and_attaching_needs_no_room(
+    same_disk, live_server, patient
+):
+    session_key = new_session_key()
+    patient.cookies[settings.SESSION_COOKIE_NAME] = session_key
+    content = scan(600 * 1024)
+    half = len(content) // 2
+    url = create(live_server, session_key, len(content))
+    assert patch(url, session_key, 0, content[:half], timeout=60).status_code == 204
+    staged = StagedUpload.objects.get()
+    first_part = staged_parts(same_disk.files, staged)
+    same_disk.leave_free(half + 24 * PAGE)  # room for the last chunk, not for the joined file
+
+    response = patch(url, session_key, half, content[half:], timeout=60)
+
+    assert response.status_code == HTTPStatus.SERVICE_UNAVAILABLE
+    assert offset(url, session_key) == half
+    assert staged_parts(same_disk.files, staged) == first_part  # as before the chunk
+    assert incoming(same_disk) == []
+
+    same_disk.make_room()
+    assert patch(url, session_key, half, content[half:], timeout=60).status_code == 204
+    staged.refresh_from_db()
+    assert staged.status == StagedUploadStatus.COMPLETE
+    assert staged.sha256 == hashlib.sha256(content).hexdigest()
+    assert staged_parts(same_disk.files, staged) == [f"{staged.staging_name}/whole"]
+    whole = same_disk.folder / "private" / staged.staging_name / "whole"
+    inode = whole.stat().st_ino
+
+    same_disk.leave_free(8 * PAGE)  # far less than the file: attaching must not copy it
+    response = post_request(patient, imaging_plan="upload", staged=[staged.key])
+    assert response.status_code == HTTPStatus.FOUND
+    upload = Upload.objects.get()
+    kept = same_disk.folder / "private" / upload.file.name
+    assert kept.stat().st_ino == inode
+    assert kept.read_bytes() == content
+    assert upload.sha256 == hashlib.sha256(content).hexdigest()
+    assert [n for n in same_disk.files.names() if not n.startswith("incoming/")] == [
+        upload.file.name
+    ]

@@ -28,11 +28,18 @@ class FailOnKthSave:
         super().__init__(**options)
         self.fail_on = fail_on
 
-    def _save(self, name, content):
+    def _write(self) -> None:
         FailOnKthSave.saves += 1
         if FailOnKthSave.saves == self.fail_on:
             raise OSError("No space left on device")
+
+    def _save(self, name, content):  # a copy (a bucket's upload)
+        self._write()
         return super()._save(name, content)
+
+    def _link(self, source, path, name, **kwargs):  # local disk: a received file linked in
+        self._write()
+        return super()._link(source, path, name, **kwargs)
 
 
 class FailOnKthLocalSave(FailOnKthSave, PrivateFileSystemStorage):

@@ -25,6 +25,7 @@ from tests.tus_support import (
     sha256_header,
     staged_bytes,
     staged_parts,
+    staged_when_complete,
     tus_client,
     uploader,
 )
@@ -76,10 +77,12 @@ def test_a_whole_file_arrives_in_chunks_with_checksums_and_is_complete(
     assert staged.offset == staged.length == len(content)
     assert staged.sha256 == hashlib.sha256(content).hexdigest()
     assert staged_bytes(private_storage, staged) == content
-    # One object per chunk, named by its offset, so no storage ever has to append.
-    assert staged_parts(private_storage, staged) == [
-        f"{staged.staging_name}/{offset:020d}" for offset in range(0, len(content), 4096)
-    ]
+    # One object per chunk, named by its offset, so no storage ever has to append (on local disk
+    # joined into one file by the last chunk).
+    parts = [f"{staged.staging_name}/{offset:020d}" for offset in range(0, len(content), 4096)]
+    assert staged_parts(private_storage, staged) == staged_when_complete(
+        private_storage, staged, parts
+    )
     private_storage.assert_private(staged_parts(private_storage, staged)[0])
     assert staged.key in up.url
     assert "MR_small" not in up.url
@@ -366,7 +369,10 @@ def test_the_first_bytes_are_sniffed_across_parts_smaller_than_them(
     staged = StagedUpload.objects.get()
     assert (staged.status, staged.kind) == ("complete", "dicom")  # DICM sits at bytes 128-131
     assert staged.sha256 == hashlib.sha256(content).hexdigest()
-    assert len(staged_parts(private_storage, staged)) == 3
+    parts = [f"{staged.staging_name}/{offset:020d}" for offset in (0, 100, 200)]
+    assert staged_parts(private_storage, staged) == staged_when_complete(
+        private_storage, staged, parts
+    )
 
     program = EXE_BYTES + b"\0" * 5000
     refused, _ = start_upload(live_server, session_key, "report.pdf", program)

@@ -16,7 +16,14 @@ from intake.uploads import staging
 from tests import attack_corpus as corpus
 from tests.factories import mr_small_bytes, zipped_dicom_cd
 from tests.intake_support import intake_settings, post_request  # noqa: F401
-from tests.tus_support import new_session_key, staged_bytes, staged_parts, tus_client, uploader
+from tests.tus_support import (
+    new_session_key,
+    staged_bytes,
+    staged_parts,
+    staged_when_complete,
+    tus_client,
+    uploader,
+)
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("intake_settings")]
 
@@ -91,7 +98,11 @@ def test_a_zipped_dicomdir_cd_in_many_parts_completes_and_is_attached(
     up.upload()
     staged = StagedUpload.objects.get()
     assert (staged.status, staged.kind) == ("complete", "zip")
-    assert len(staged_parts(private_storage, staged)) > 5
+    parts = [f"{staged.staging_name}/{offset:020d}" for offset in range(0, len(content), 8192)]
+    assert len(parts) > 5
+    assert staged_parts(private_storage, staged) == staged_when_complete(
+        private_storage, staged, parts
+    )
 
     response = post_request(client, imaging_plan="upload", staged=[staged.key])
     assert response.status_code == HTTPStatus.FOUND

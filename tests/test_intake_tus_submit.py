@@ -12,7 +12,13 @@ from intake.request.forms import ReviewRequestForm
 from intake.uploads import staging
 from tests.factories import jpeg_bytes, mr_small_bytes, pdf_bytes
 from tests.intake_support import intake_settings, post_request  # noqa: F401
-from tests.tus_support import new_session_key, staged_parts, tus_client, uploader
+from tests.tus_support import (
+    new_session_key,
+    staged_parts,
+    staged_when_complete,
+    tus_client,
+    uploader,
+)
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -158,10 +164,16 @@ def test_a_failure_while_attaching_keeps_nothing_and_leaves_the_uploads_to_try_a
 def test_parts_that_do_not_match_the_completed_upload_are_not_attached(
     client, live_server, session_key, private_storage
 ):
-    key = upload_by_tus(live_server, session_key, "MR_small.dcm", mr_small_bytes())
+    """Where attaching streams the parts (a bucket's parts under S3's 5 MiB part minimum; on local
+    disk an upload staged before the last chunk joined its parts) they are checked against the row."""
+    content = mr_small_bytes()
+    key = upload_by_tus(live_server, session_key, "MR_small.dcm", content)
     staged = StagedUpload.objects.get(key=key)
-    first = staged_parts(private_storage, staged)[0]
-    private_storage.write(first, b"\0" * len(private_storage.read(first)))
+    first = f"{staged.staging_name}/{0:020d}"
+    if private_storage.backend == "local":  # as staged before: the parts alone, no `whole`
+        (private_storage.location / staged.staging_name / "whole").unlink()
+        private_storage.write(f"{staged.staging_name}/{4096:020d}", content[4096:])
+    private_storage.write(first, b"\0" * 4096)
     client.raise_request_exception = True
     with pytest.raises(staging.PartsDoNotMatch):
         post_request(client, imaging_plan="upload", staged=[key])
@@ -180,7 +192,11 @@ def test_a_file_larger_than_one_s3_multipart_part_is_joined_byte_for_byte(
     )
     up.upload()
     key = up.url.rsplit("/", 1)[1]
-    assert len(staged_parts(private_storage, StagedUpload.objects.get(key=key))) == 4
+    staged = StagedUpload.objects.get(key=key)
+    parts = [f"{staged.staging_name}/{n * 3 * 1024**2:020d}" for n in range(4)]
+    assert staged_parts(private_storage, staged) == staged_when_complete(
+        private_storage, staged, parts
+    )
 
     response = post_request(client, imaging_plan="upload", staged=[key])
     assert response.status_code == HTTPStatus.FOUND

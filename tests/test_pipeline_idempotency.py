@@ -54,7 +54,7 @@ def test_processing_twice_gives_the_same_rows_and_no_orphan_preview_files(
 
     # The earlier run's files are deleted once the new rows are committed.
     with django_capture_on_commit_callbacks(execute=True):
-        assert process_upload.enqueue(upload.pk).status == TaskResultStatus.SUCCESSFUL
+        assert process_upload.enqueue(upload.pk, again=True).status == TaskResultStatus.SUCCESSFUL
     upload.refresh_from_db()
 
     assert snapshot(upload) == first
@@ -101,13 +101,30 @@ def test_a_crash_while_processing_again_keeps_the_earlier_results(
 
     use_failing_storage(settings, fail_on_save=1)
     with django_capture_on_commit_callbacks(execute=True):
-        result = process_upload.enqueue(upload.pk)
+        result = process_upload.enqueue(upload.pk, again=True)
 
     assert result.status == TaskResultStatus.FAILED
     assert result.errors[0].exception_class_path == "builtins.OSError"
     upload.refresh_from_db()
     assert snapshot(upload) == before
     assert preview_files(private_storage) == files_before == kept_preview_files()
+
+
+def test_a_task_for_an_upload_already_processed_leaves_it_as_it_is(
+    client, django_capture_on_commit_callbacks, private_storage
+):
+    """E.g. a loose file processed with its request's other loose files, whose own task runs later."""
+    review_request = submit(
+        client, django_capture_on_commit_callbacks, [("mr.dcm", mr_small_bytes())]
+    )
+    [upload] = review_request.uploads.all()
+    before, files = snapshot(upload), preview_files(private_storage)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert process_upload.enqueue(upload.pk).status == TaskResultStatus.SUCCESSFUL
+
+    assert snapshot(upload) == before
+    assert preview_files(private_storage) == files
 
 
 def test_a_deleted_upload_is_skipped_quietly(client, django_capture_on_commit_callbacks):

@@ -30,7 +30,7 @@ def test_an_upload_whose_file_is_gone_fails_with_a_reason_and_keeps_no_old_resul
     upload.file.storage.delete(upload.file.name)  # what retention does
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert process_upload.enqueue(upload.pk).status == TaskResultStatus.SUCCESSFUL
+        assert process_upload.enqueue(upload.pk, again=True).status == TaskResultStatus.SUCCESSFUL
 
     upload.refresh_from_db()
     assert upload.status == UploadStatus.FAILED

@@ -232,3 +232,20 @@ def test_start_up_names_missing_pdf_libraries(monkeypatch):
     assert error.id == "backcare.E002"
     assert "pango-1.0" in error.msg
     assert "make pdf-libs" in error.hint
+
+
+def test_drawing_a_letter_leaves_truncated_photos_refused(settings):
+    """WeasyPrint's import sets Pillow's LOAD_TRUNCATED_IMAGES for the whole process; the task worker
+    that drew a letter must still refuse a photo cut off half-way."""
+    from PIL import Image, ImageFile
+
+    from intake.imaging import Outcome, process_file, reasons
+
+    letters.letter_pdf(signed_review(conclusion="conservative", findings=EVERY_FINDING))
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is False
+    buffer = io.BytesIO()
+    Image.new("RGB", (400, 300), "red").save(buffer, "JPEG")
+    cut = buffer.getvalue()[: len(buffer.getvalue()) // 2]
+    result = process_file(io.BytesIO(cut))
+    assert result.outcome == Outcome.FAILED
+    assert result.reason == reasons.NOT_READABLE_PHOTO

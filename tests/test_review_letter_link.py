@@ -124,17 +124,19 @@ def test_a_newer_letter_replaces_the_old_link(client):
     assert client.post(path_of(second), answers(second))["Content-Type"] == "application/pdf"
 
 
-@pytest.mark.parametrize(
-    "token",
-    [
-        "nonsense",
-        signing.dumps(1, salt="another.salt"),
-        signing.dumps("1", salt="intake.review-letter"),
-    ],
-)
-def test_a_link_we_did_not_make_is_not_found(client, token):
+# Tokens are made inside the test: made at collection they hold the time, and the two pytest-xdist
+# workers would collect different tests.
+FORGED_TOKENS = {
+    "nonsense": lambda: "nonsense",
+    "another-salt": lambda: signing.dumps(1, salt="another.salt"),
+    "a-string-id": lambda: signing.dumps("1", salt="intake.review-letter"),
+}
+
+
+@pytest.mark.parametrize("forged", FORGED_TOKENS)
+def test_a_link_we_did_not_make_is_not_found(client, forged):
     sent_letter()
-    response = client.get(f"/mri-review/letter/{token}/")
+    response = client.get(f"/mri-review/letter/{FORGED_TOKENS[forged]()}/")
     assert response.status_code == HTTPStatus.NOT_FOUND
     assert "This link has stopped working" in response.content.decode()
 

@@ -19,9 +19,10 @@ from django.conf import settings
 from django.contrib.auth.models import Permission, User
 from django_tasks_db.models import DBTaskResult
 
+from exercises.models import Status
 from intake.models import ReviewRequest, SentEmail, StagedUpload
 from tests.database_support import app_database_url
-from tests.factories import mr_small_bytes, pdf_bytes, review_form_data
+from tests.factories import ExerciseFactory, mr_small_bytes, pdf_bytes, review_form_data
 from tests.serving import EXAMPLE_CLINIC_ENV
 from tests.storage_support import BucketFiles, free_port, stop, wait_for_http
 from tests.triage_support import backup_code
@@ -252,3 +253,23 @@ def test_a_tus_upload_whose_chunks_alternate_between_servers_is_attached_and_dow
     download = browser.get(f"{cluster['a']}/mri-review/files/{upload.pk}/", timeout=30)
     assert download.status_code == HTTPStatus.OK
     assert hashlib.sha256(download.content).hexdigest() == upload.sha256 == staged.sha256
+
+
+def test_exercise_pages_and_searches_are_the_same_through_both_servers(cluster):
+    """The library's pages and cards are kept in the shared Redis, its searches in each process."""
+    exercise = ExerciseFactory(
+        title="Wall slide", status=Status.PUBLISHED, steps=["Stand by a wall."]
+    )
+    paths = [
+        f"{exercise.get_absolute_url()}?utm_id=1",
+        "/exercises/?q=wall",
+        "/exercises/?q=wall+-zz1",
+    ]
+    pages = {}
+    for server in ("a", "b", "a"):
+        for path in paths:
+            response = requests.get(cluster[server] + path, timeout=30)
+            assert response.status_code == HTTPStatus.OK, (server, path)
+            pages.setdefault(path, set()).add(response.text)
+    assert all(len(texts) == 1 for texts in pages.values())
+    assert "Wall slide" in next(iter(pages["/exercises/?q=wall+-zz1"]))

@@ -20,6 +20,8 @@ default_storage = storages["default"]
 print(json.dumps({
     "cache": settings.CACHES["default"]["BACKEND"],
     "cache_location": settings.CACHES["default"].get("LOCATION"),
+    "pages_cache": settings.CACHES["pages"]["BACKEND"],
+    "listings_cache": settings.CACHES["listings"]["BACKEND"],
     "sessions": settings.SESSION_ENGINE,
     "storage": type(default_storage).__name__,
     "acl": getattr(default_storage, "default_acl", None),
@@ -67,6 +69,10 @@ def test_redis_url_shares_the_cache_and_sessions():
     assert values["cache"] == "django.core.cache.backends.redis.RedisCache"
     assert values["cache_location"] == "redis://redis.internal:6379/0"
     assert values["sessions"] == "django.contrib.sessions.backends.cached_db"
+    # The library's pages are shared too; searches stay in each process's bounded memory, where a
+    # flood of unique ones can evict nothing but other searches.
+    assert values["pages_cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert values["listings_cache"] == "django.core.cache.backends.locmem.LocMemCache"
 
 
 def test_storage_backend_s3_uses_a_private_encrypted_bucket():

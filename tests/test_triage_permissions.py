@@ -35,6 +35,8 @@ def test_the_roles_hold_exactly_their_permissions():
         "view_surgeonreview",
         "view_reviewletter",
         "send_review_letter",
+        "send_to_pacs",
+        "view_pacssend",
     }
     assert codenames(SURGEON) == {
         "view_reviewrequest",
@@ -46,6 +48,7 @@ def test_the_roles_hold_exactly_their_permissions():
         "sign_review",
         "view_reviewletter",
         "send_review_letter",
+        "view_pacssend",
     }
 
 

@@ -42,6 +42,12 @@ def staged_parts(private_storage, staged) -> list[str]:
     return sorted(name for name in private_storage.names() if name.startswith(prefix))
 
 
+def staged_when_complete(private_storage, staged, parts: list[str]) -> list[str]:
+    """What a completed upload leaves staged: its parts on a bucket; on local disk the one file the
+    last chunk joined them into, in the same pass that hashed them (`staging.complete`)."""
+    return [f"{staged.staging_name}/whole"] if private_storage.backend == "local" else parts
+
+
 def staged_bytes(private_storage, staged) -> bytes:
     return b"".join(private_storage.read(name) for name in staged_parts(private_storage, staged))
 

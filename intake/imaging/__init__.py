@@ -4,9 +4,11 @@ checks out (DICOM, safe ZIP archives, photos, PDF reports).
     result = read_file(fileobj, kind="dicom")          # summaries and previews
     checks = run_checks([result, ...], form_facts=...)  # a request's checks, over all its files
 
+`pacs.py` sends an upload's DICOM instances to a PACS (C-STORE, reconciled IDs) and echoes it.
+
 It owns its limits (`limits.py`), the accepted kinds and their signatures (`kinds.py`) and the
 plain-words reasons (`reasons.py`). May import: the standard library and its imaging dependencies
-(pydicom, Pillow, numpy, pypdf, pypdfium2) only; no Django and nothing else of `intake`, so it can be
+(pydicom, pynetdicom, Pillow, numpy, pypdf, pypdfium2) only; no Django and nothing else of `intake`, so it can be
 tested, benchmarked and reused on its own. `intake.processing` stores what it returns.
 """
 
@@ -22,6 +24,7 @@ from .results import (
     Preview,
     Result,
     SeriesSummary,
+    Slice,
     StudySummary,
 )
 
@@ -36,6 +39,7 @@ __all__ = [
     "Preview",
     "Result",
     "SeriesSummary",
+    "Slice",
     "StudySummary",
     "process_file",
     "read_file",

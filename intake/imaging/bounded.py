@@ -48,6 +48,11 @@ class BoundedReader(io.RawIOBase):
         self.given += len(data)
         return data
 
+    @property
+    def room(self) -> int:
+        """Bytes that may still be read."""
+        return max(0, self._limit - self.given)
+
     def _refuse(self):
         self.exceeded = True
         raise ReadLimitExceeded(self._limit)

@@ -1,18 +1,25 @@
-"""DICOM: strict header reading, study/series summaries and one windowed preview per series.
+"""DICOM: header reading, study/series summaries and one windowed preview per series.
 
 Headers are read with `stop_before_pixels`, so a study of hundreds of slices costs a few kilobytes each;
 pixels are decoded only for the slice chosen as a series' preview. No length a file claims is believed:
 header values longer than DICOM_DEFER_BYTES are skipped by seeking, the header bytes read and the pixel
-bytes read are capped (`bounded.BoundedReader`), and a frame too large to decode is not decoded.
+bytes read are capped (`bounded.BoundedReader`), a deflated file is inflated only up to the same caps,
+and a frame too large to decode is not decoded.
+
+Values are read leniently, as pydicom itself reads them: scanners write slightly non-conforming headers
+(a UID over 64 characters, a stray VR) and every image pydicom can decode must be summarised and
+previewed (issue #15). Only the fields the summary uses are converted, each on its own, so one odd value
+elsewhere never costs the file.
 """
 
 import io
 import math
 import warnings
+import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import BinaryIO
 
@@ -21,12 +28,22 @@ import pydicom
 from PIL import Image
 from pydicom import config
 from pydicom.dataset import Dataset
-from pydicom.pixels import apply_color_lut, apply_modality_lut, apply_voi_lut, pixel_array
+from pydicom.filebase import DicomBytesIO
+from pydicom.filereader import _read_file_meta_info, read_preamble
+from pydicom.filewriter import write_file_meta_info
+from pydicom.pixels import (
+    apply_color_lut,
+    apply_modality_lut,
+    apply_voi_lut,
+    get_decoder,
+    pixel_array,
+)
+from pydicom.uid import UID, DeflatedExplicitVRLittleEndian, ExplicitVRLittleEndian
 
 from . import limits, reasons
 from .archives import ArchiveRefused
 from .bounded import BoundedReader
-from .results import SeriesSummary, StudySummary
+from .results import SeriesSummary, Slice, StudySummary
 
 # The Pixel Data tag as it sits in the file, little and big endian.
 _PIXEL_DATA_TAGS = (b"\xe0\x7f\x10\x00", b"\x7f\xe0\x00\x10")
@@ -55,6 +72,7 @@ class InstanceHeader:
     frames: int
     modality: str
     body_part_examined: str
+    sop_class_uid: str
     series_number: int | None
     series_description: str
     study_date: date | None
@@ -65,26 +83,34 @@ class InstanceHeader:
 
 
 @contextmanager
-def strict_reading():
-    """pydicom raises on invalid values instead of warning (a global setting, restored after)."""
-    with config.strict_reading(), warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # strict mode raises what matters; the rest is noise
-        yield
+def lenient_reading():
+    """pydicom reads odd values as they are, as `pydicom.dcmread` does by default (a global setting,
+    restored after); its warnings are noise here."""
+    mode = config.settings.reading_validation_mode
+    config.settings.reading_validation_mode = config.IGNORE
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        config.settings.reading_validation_mode = mode
 
 
 def read_header(
     fileobj: BinaryIO, *, max_bytes: int = limits.DICOM_HEADER_MAX_BYTES
 ) -> InstanceHeader:
-    """Read one file's header strictly; raise NotDicomImage unless it is a DICOM image.
+    """Read one file's header; raise NotDicomImage unless it is a DICOM image.
 
     At most `max_bytes` of header are held; a longer one raises NotDicomImage(DICOM_HEADER_TOO_LARGE).
+    A DICOM object without an image (a report, a plan, a CD's index) raises NotDicomImage with
+    `has_pixels=False` and a reason that names what it is.
     """
     bounded = BoundedReader(fileobj, max_bytes)
     try:
-        with strict_reading():
-            ds = _read_bounded(bounded)
-            ds.walk(lambda _ds, _elem: None)  # convert every value now, so strict mode checks it
-            has_pixels = bounded.read(4) in _PIXEL_DATA_TAGS
+        with lenient_reading():
+            stream = _undeflated(bounded)
+            ds = _read_bounded(stream)
+            has_pixels = stream.read(4) in _PIXEL_DATA_TAGS
             header = _header_from(ds)
             if "Rows" not in ds or "Columns" not in ds:
                 has_pixels = False
@@ -95,18 +121,60 @@ def read_header(
             raise NotDicomImage(reasons.DICOM_HEADER_TOO_LARGE) from exc
         raise NotDicomImage() from exc
     if not has_pixels:
-        raise NotDicomImage(has_pixels=False)
-    if not header.study_instance_uid or not header.series_instance_uid:
-        raise NotDicomImage()
+        if not header.sop_class_uid:  # no class at all: bytes that only look like DICOM
+            raise NotDicomImage()
+        raise NotDicomImage(not_an_image(header.sop_class_uid), has_pixels=False)
     return header
+
+
+# What staff are told a DICOM object without an image is, by SOP class (PS3.4 B.5). Others are named
+# by the standard's own name for their class ("RT Plan Storage" reads "RT Plan").
+_OBJECT_WORDS = {
+    "1.2.840.10008.1.3.10": "a CD's index (DICOMDIR), which lists the files on the CD",
+    "1.2.840.10008.5.1.4.1.1.481.2": "a radiotherapy dose map (RT Dose)",
+    "1.2.840.10008.5.1.4.1.1.481.3": "radiotherapy outlines (RT Structure Set)",
+    "1.2.840.10008.5.1.4.1.1.481.5": "a radiotherapy plan (RT Plan)",
+    "1.2.840.10008.5.1.4.1.1.104.1": "a PDF document inside a DICOM file",
+}
+
+
+def object_words(sop_class_uid: str) -> str:
+    """A DICOM object's kind in plain words for staff, from its SOP class; "" if unknown."""
+    if sop_class_uid in _OBJECT_WORDS:
+        return _OBJECT_WORDS[sop_class_uid]
+    name = UID(sop_class_uid).name if sop_class_uid else ""
+    if not name or name == sop_class_uid:
+        return ""
+    name = name.removesuffix(" Storage").removesuffix(" - For Presentation")
+    if name.endswith(" SR"):
+        return f"a structured report ({name})"
+    if "Presentation State" in name:
+        return f"display settings for other images ({name})"
+    if "Waveform" in name:
+        return f"a waveform recording ({name})"
+    return name
+
+
+def not_an_image(sop_class_uid: str) -> str:
+    """Why a DICOM file without pixel data gives no preview, naming what it is."""
+    words = object_words(sop_class_uid)
+    if not words:
+        return reasons.DICOM_NOT_AN_IMAGE_UNKNOWN
+    if not words.startswith(("a ", "an ", "display ", "radiotherapy ")):
+        return reasons.DICOM_WITHOUT_PIXELS.format(what=words)  # an image class, its pixels absent
+    return reasons.DICOM_NOT_AN_IMAGE.format(what=words)
+
+
+# Image objects whose pixels decode but are not scans of the patient's anatomy: previewed, and named.
+NOT_REVIEWED_IMAGES = frozenset({"1.2.840.10008.5.1.4.1.1.481.2"})  # RT Dose
 
 
 def screen_dicom(fileobj: BinaryIO) -> str | None:
     """The form's quick look at a DICOM file: NOT_DICOM_IMAGE when its bytes are not DICOM, or None.
 
-    Header only, never the pixels. The pipeline's strict `read_header` first. A file it refuses still
-    passes when a lenient read finds a real DICOM header (its SOP class): a CD's DICOMDIR index or a
-    report has no image but comes with a CD, and scanners write slightly non-conforming images that
+    Header only, never the pixels. The pipeline's `read_header` first. A file it refuses still
+    passes when a read finds a real DICOM header (its SOP class): a CD's DICOMDIR index or a
+    report has no image but comes with a CD, and scanners write non-conforming images that
     staff can still open from the original. Only bytes that are not DICOM at all, such as the "DICM"
     marker followed by junk, are refused.
     """
@@ -115,14 +183,13 @@ def screen_dicom(fileobj: BinaryIO) -> str | None:
         read_header(fileobj, max_bytes=limits.SCREEN_DICOM_HEADER_MAX_BYTES)
         return None
     except NotDicomImage as exc:
-        if exc.reason == reasons.DICOM_HEADER_TOO_LARGE:
-            return None  # too long a header for the web process to hold: the worker reads it
+        if exc.reason == reasons.DICOM_HEADER_TOO_LARGE or not exc.has_pixels:
+            return None  # too long a header for the web process (the worker reads it), or a report
     fileobj.seek(start)
     bounded = BoundedReader(fileobj, limits.SCREEN_DICOM_HEADER_MAX_BYTES)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            ds = _read_bounded(bounded)
+        with lenient_reading():
+            ds = _read_bounded(_undeflated(bounded))
             sop_class = ds.file_meta.get("MediaStorageSOPClassUID") or ds.get("SOPClassUID")
     except Exception:  # malformed input raises anything
         if bounded.exceeded:
@@ -131,10 +198,12 @@ def screen_dicom(fileobj: BinaryIO) -> str | None:
     return None if sop_class else reasons.NOT_DICOM_IMAGE
 
 
-def _read_bounded(bounded: BoundedReader, **kwargs) -> Dataset:
-    """The header up to the pixels, with long values skipped (and dropped, so nothing reloads them)."""
+def _read_bounded(source: BinaryIO, **kwargs) -> Dataset:
+    """The header up to the pixels, with long values skipped (and dropped, so nothing reloads them).
+
+    `source` is a BoundedReader, or the in-memory copy `_undeflated` made of one."""
     ds = pydicom.dcmread(
-        bounded,
+        source,
         stop_before_pixels=True,
         force=False,
         defer_size=limits.DICOM_DEFER_BYTES,
@@ -147,23 +216,85 @@ def _read_bounded(bounded: BoundedReader, **kwargs) -> Dataset:
     return ds
 
 
+def _undeflated(bounded: BoundedReader) -> BinaryIO:
+    """The file as it is, rewound; or, if its data set is deflated, a copy in memory inflated up to the
+    reader's limit (and no further: a truncated copy fails to parse like any damaged file).
+
+    pydicom inflates a deflated file whole, in one call, from all the bytes it is given: a 2 MB header
+    could become 2 GB (a deflate bomb). The copy says Explicit VR Little Endian, which is what a
+    deflated data set is once inflated (PS3.5 A.5)."""
+    start = bounded.tell()
+    if not _may_be_deflated(bounded):
+        bounded.seek(start)
+        return bounded
+    bounded.seek(start)
+    read_preamble(bounded, False)
+    file_meta = _read_file_meta_info(bounded)
+    if file_meta.get("TransferSyntaxUID") != DeflatedExplicitVRLittleEndian:
+        bounded.seek(start)
+        return bounded
+    file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    plain = DicomBytesIO()
+    plain.write(b"\0" * 128 + b"DICM")
+    write_file_meta_info(plain, file_meta, enforce_standard=False)
+    inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+    room = bounded.room
+    while room > 0 and not inflater.eof:
+        chunk = inflater.unconsumed_tail or bounded.read(min(_INFLATE_CHUNK, bounded.room))
+        if not chunk:
+            break
+        piece = inflater.decompress(chunk, room)
+        plain.write(piece)
+        room -= len(piece)
+    plain.seek(0)
+    return plain
+
+
+_INFLATE_CHUNK = 64 * 1024
+_DEFLATED_UID = DeflatedExplicitVRLittleEndian.encode()
+_META_LENGTH_ELEMENT = b"\x02\x00\x00\x00UL\x04\x00"  # (0002,0000) UL, 4 bytes
+
+
+def _may_be_deflated(bounded: BoundedReader) -> bool:
+    """False when the file meta, found by its group length, does not name the deflated syntax: a
+    byte search that spares parsing the meta twice for every other file. Unsure means True."""
+    head = bounded.read(min(144, bounded.room))
+    if len(head) < 144 or head[132:140] != _META_LENGTH_ELEMENT:
+        return True
+    meta_length = int.from_bytes(head[140:144], "little")
+    if meta_length > min(bounded.room, 64 * 1024):
+        return True
+    return _DEFLATED_UID in bounded.read(meta_length)
+
+
+def _value(ds: Dataset, keyword: str):
+    """One element's value, or None when it is absent or cannot be converted."""
+    try:
+        return ds.get(keyword)
+    except Exception:  # a value pydicom cannot convert (e.g. IS "1A")
+        return None
+
+
 def _header_from(ds: Dataset) -> InstanceHeader:
+    file_meta = getattr(ds, "file_meta", None)
+    sop_class = file_meta.get("MediaStorageSOPClassUID") if file_meta is not None else None
     return InstanceHeader(
-        study_instance_uid=str(ds.get("StudyInstanceUID", "")),
-        series_instance_uid=str(ds.get("SeriesInstanceUID", "")),
-        sop_instance_uid=str(ds.get("SOPInstanceUID", "")),
-        instance_number=_int_or_none(ds.get("InstanceNumber")),
-        slice_location=_float_or_none(ds.get("SliceLocation")),
-        frames=_int_or_none(ds.get("NumberOfFrames")) or 1,
-        modality=_text(ds.get("Modality")),
-        body_part_examined=_text(ds.get("BodyPartExamined")),
-        series_number=_int_or_none(ds.get("SeriesNumber")),
-        series_description=_text(ds.get("SeriesDescription")),
-        study_date=parse_da(ds.get("StudyDate")),
-        study_description=_text(ds.get("StudyDescription")),
-        institution=_text(ds.get("InstitutionName")),
-        patient_name=_text(ds.get("PatientName")),
-        patient_birth_date=parse_da(ds.get("PatientBirthDate")),
+        study_instance_uid=_text(_value(ds, "StudyInstanceUID")),
+        series_instance_uid=_text(_value(ds, "SeriesInstanceUID")),
+        sop_instance_uid=_text(_value(ds, "SOPInstanceUID")),
+        instance_number=_int_or_none(_value(ds, "InstanceNumber")),
+        slice_location=_float_or_none(_value(ds, "SliceLocation")),
+        frames=max(1, _int_or_none(_value(ds, "NumberOfFrames")) or 1),
+        modality=_text(_value(ds, "Modality")),
+        body_part_examined=_text(_value(ds, "BodyPartExamined")),
+        sop_class_uid=_text(_value(ds, "SOPClassUID") or sop_class),
+        series_number=_int_or_none(_value(ds, "SeriesNumber")),
+        series_description=_text(_value(ds, "SeriesDescription")),
+        study_date=parse_da(_value(ds, "StudyDate")),
+        study_description=_text(_value(ds, "StudyDescription")),
+        institution=_text(_value(ds, "InstitutionName")),
+        patient_name=_text(_value(ds, "PatientName")),
+        patient_birth_date=parse_da(_value(ds, "PatientBirthDate")),
     )
 
 
@@ -204,7 +335,7 @@ def series_key(series_instance_uid: str) -> str:
     return f"series:{series_instance_uid}"
 
 
-def slice_order(header: InstanceHeader, ref: str = "") -> tuple:
+def slice_order(header: InstanceHeader | Slice, ref: str = "") -> tuple:
     """Sort key along a series: instance number, then slice location, then the file's own name."""
     return (
         header.instance_number if header.instance_number is not None else math.inf,
@@ -307,20 +438,19 @@ def render_preview(fileobj: BinaryIO, frame: int | None = None) -> Image.Image:
     Raises PreviewTooLarge, before decoding, when the frame would take more than
     DICOM_PREVIEW_MAX_FRAME_BYTES once decoded (a decoder allocates what the header claims).
     """
-    start = fileobj.tell()
     bounded = BoundedReader(
         fileobj, 2 * limits.DICOM_HEADER_MAX_BYTES + limits.DICOM_PREVIEW_MAX_READ_BYTES
     )
-    ds = Dataset()
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            sizes = _read_bounded(bounded, specific_tags=_FRAME_TAGS)
+        with lenient_reading():
+            stream = _undeflated(bounded)
+            origin = stream.tell()
+            sizes = _read_bounded(stream, specific_tags=_FRAME_TAGS)
             frame_bytes = math.prod(int(sizes.get(tag) or 1) for tag in _FRAME_TAGS) // 8
             if frame_bytes > limits.DICOM_PREVIEW_MAX_FRAME_BYTES:
                 raise PreviewTooLarge()
-            bounded.seek(start)
-            arr = pixel_array(bounded, ds_out=ds, index=frame)
+            stream.seek(origin)
+            arr, ds = _decode(stream, frame)
     except Exception as exc:
         if bounded.exceeded:
             raise PreviewTooLarge() from exc
@@ -328,6 +458,28 @@ def render_preview(fileobj: BinaryIO, frame: int | None = None) -> Image.Image:
     small = _reduced(arr)
     del arr  # the whole slice is not needed once reduced
     return to_image(small, ds)
+
+
+def _decode(stream: BinaryIO, frame: int | None) -> tuple[np.ndarray, Dataset]:
+    """One frame's pixels and the data set that describes them.
+
+    pydicom's streaming decoder reads only that frame, but trusts the transfer syntax; a file whose
+    data set is written otherwise (implicit VR under an explicit VR syntax, as some secondary captures
+    are) decodes only through the full reader, which finds the real encoding. That holds the whole
+    file, within the caller's read limit, so it is the fallback."""
+    origin = stream.tell()
+    ds = Dataset()
+    try:
+        return pixel_array(stream, ds_out=ds, index=frame), ds
+    except Exception:
+        stream.seek(origin)
+        # Bounded again, so the whole file held here stays within one frame's budget.
+        whole = BoundedReader(
+            stream, limits.DICOM_HEADER_MAX_BYTES + limits.DICOM_PREVIEW_MAX_FRAME_BYTES
+        )
+        ds = pydicom.dcmread(whole, force=False)
+        arr, _ = get_decoder(ds.file_meta.TransferSyntaxUID).as_array(ds, index=frame)
+        return arr, ds
 
 
 def _reduced(arr: np.ndarray) -> np.ndarray:
@@ -441,3 +593,63 @@ def render_series_previews(
                 except Exception:  # any decoder may raise on damaged pixel data
                     failed.append(ref)
             yield series_key(series_uid), label, image, failed
+
+
+# -- Loose files: one preview per series across a request's uploads ------------------------------
+
+
+def slice_of(header: InstanceHeader) -> Slice:
+    return Slice(
+        study_instance_uid=header.study_instance_uid,
+        series_instance_uid=header.series_instance_uid,
+        sop_instance_uid=header.sop_instance_uid,
+        instance_number=header.instance_number,
+        slice_location=header.slice_location,
+        frames=header.frames,
+        modality=header.modality,
+        series_description=header.series_description,
+    )
+
+
+@dataclass(frozen=True)
+class SeriesPlan[R]:
+    """A series spread over loose files: its preview key and label, and the (file, frame) to try."""
+
+    key: str
+    label: str
+    candidates: list[tuple[R, int | None]]
+
+
+def plan_series_previews[R](slices: Iterable[tuple[Slice, R]]) -> list[SeriesPlan[R]]:
+    """One plan per series across every loose file given (`R` names a file, e.g. an upload's id):
+    the middle slice first, then its neighbours, as for a zipped CD. The same files in any order give
+    the same plans. A file without a series UID is a series of its own."""
+    own = [
+        (s if s.series_instance_uid else replace(s, series_instance_uid=f"\0{ref}"), ref)
+        for s, ref in slices
+    ]
+    plans = []
+    for series in group_series(own).values():
+        for members in series.values():
+            first = members[0][0]
+            uid = first.series_instance_uid.split("\0", 1)[0]
+            label = series_label(first.modality, first.series_description, len(members))
+            plans.append(SeriesPlan(series_key(uid), label, preview_candidates(members)))
+    return sorted(plans, key=lambda plan: (plan.key, str(plan.candidates[0][0])))
+
+
+def render_first[R](
+    candidates: list[tuple[R, int | None]],
+    open_ref: Callable[[R], AbstractContextManager[BinaryIO]],
+) -> tuple[R | None, Image.Image | None, list[tuple[R, str]]]:
+    """Render the first candidate that decodes: (its file, the image, [(file tried, why it failed)])."""
+    failed = []
+    for ref, frame in candidates:
+        try:
+            with open_ref(ref) as fileobj:
+                return ref, render_preview(fileobj, frame), failed
+        except PreviewTooLarge:
+            failed.append((ref, reasons.DICOM_TOO_LARGE_TO_PREVIEW))
+        except Exception:  # any decoder may raise on damaged pixel data
+            failed.append((ref, reasons.NOT_DICOM_IMAGE))
+    return None, None, failed

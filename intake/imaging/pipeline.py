@@ -25,6 +25,7 @@ def read_file(
     kind: FileKind | str | None = None,
     name: str = "",
     staging_dir: Path | None = None,
+    dicom_preview: bool = True,
 ) -> Result:
     """Summarise and preview one uploaded file, without triage checks.
 
@@ -33,9 +34,15 @@ def read_file(
     PDF previews. Only an archive inside a ZIP is ever written, into `staging_dir` (a temporary folder
     that is removed afterwards when none is given). Running it twice on the same bytes gives an equal
     Result. A request's checks run over all its files at once: `run_checks(all_results)`.
+
+    With `dicom_preview=False` a single DICOM file is read to its header only and its `Result.slices`
+    say where it sits in its series: loose files of one series are previewed once, together
+    (`dicom.plan_series_previews`), as the slices of a zipped CD are.
     """
-    with _opened(source) as fileobj, _staging(staging_dir) as staging:
-        return _process(fileobj, kind=kind, name=name, staging=staging)
+    with _opened(source) as fileobj:
+        return _process(
+            fileobj, kind=kind, name=name, staging_dir=staging_dir, dicom_preview=dicom_preview
+        )
 
 
 def process_file(
@@ -52,7 +59,9 @@ def process_file(
     return replace(result, checks=run_checks([result], form_facts=form_facts, today=today))
 
 
-def _process(fileobj: BinaryIO, *, kind, name: str, staging: Path) -> Result:
+def _process(
+    fileobj: BinaryIO, *, kind, name: str, staging_dir: Path | None, dicom_preview: bool = True
+) -> Result:
     sniffed = sniff_file(fileobj)
     if sniffed is None:
         return Result(kind=None, outcome=Outcome.FAILED, reason=reasons.NOT_ACCEPTED_KIND)
@@ -61,9 +70,11 @@ def _process(fileobj: BinaryIO, *, kind, name: str, staging: Path) -> Result:
     collector = _Collector(kind=sniffed)
     try:
         if sniffed == FileKind.DICOM:
-            return collector.single_dicom(fileobj)
+            return collector.single_dicom(fileobj, preview=dicom_preview)
         if sniffed == FileKind.ZIP:
-            return collector.archive(fileobj, staging=staging)
+            # Only a ZIP may need a folder (for an archive inside it): made only then.
+            with _staging(staging_dir) as staging:
+                return collector.archive(fileobj, staging=staging)
         if sniffed in (FileKind.JPEG, FileKind.PNG):
             collector.photo(fileobj, name)
         else:
@@ -107,23 +118,37 @@ class _Collector:
     program_preambles: list[str] = field(default_factory=list)
     studies: tuple = ()
 
-    def single_dicom(self, fileobj: BinaryIO) -> Result:
+    def single_dicom(self, fileobj: BinaryIO, *, preview: bool = True) -> Result:
         if starts_like_program(fileobj.read(128)):
             self.notes.append(reasons.NOTE_PROGRAM_PREAMBLE)
         fileobj.seek(0)
         try:
             header = dicom.read_header(fileobj)
-            fileobj.seek(0)
-            image = dicom.render_preview(fileobj, header.frames // 2 if header.frames > 1 else None)
         except dicom.NotDicomImage as exc:
-            return Result(kind=self.kind, outcome=Outcome.FAILED, reason=exc.reason)
+            if exc.has_pixels:
+                return Result(kind=self.kind, outcome=Outcome.FAILED, reason=exc.reason)
+            # A report, a plan, a CD's index: named for what it is, not called unreadable.
+            self.notes.append(exc.reason)
+            return self.result()
+        if header.sop_class_uid in dicom.NOT_REVIEWED_IMAGES:
+            self.notes.append(
+                reasons.DICOM_NOT_REVIEWED_IMAGE.format(
+                    what=dicom.object_words(header.sop_class_uid)
+                )
+            )
+        grouped = dicom.group_series([(header, "")])
+        if not preview:
+            self.studies = dicom.summarise(grouped, set())
+            return replace(self.result(), slices=(dicom.slice_of(header),))
+        fileobj.seek(0)
+        try:
+            image = dicom.render_preview(fileobj, header.frames // 2 if header.frames > 1 else None)
         except dicom.PreviewTooLarge:
             return Result(
                 kind=self.kind, outcome=Outcome.FAILED, reason=reasons.DICOM_TOO_LARGE_TO_PREVIEW
             )
         except Exception:  # pixel data that no decoder accepts, or truncated
             return Result(kind=self.kind, outcome=Outcome.FAILED, reason=reasons.NOT_DICOM_IMAGE)
-        grouped = dicom.group_series([(header, "")])
         label = dicom.series_label(header.modality, header.series_description, 1)
         self._add_preview(dicom.series_key(header.series_instance_uid), label, image)
         self.studies = dicom.summarise(grouped, {p.key for p in self.previews})

@@ -40,6 +40,14 @@ MEMBER_NOT_DICOM = (
 DICOM_HEADER_TOO_LARGE = (
     "This DICOM file's header is far larger than any scanner writes; it was not read."
 )
+DICOM_NOT_AN_IMAGE = "This DICOM file holds no image: it is {what}."
+DICOM_NOT_AN_IMAGE_UNKNOWN = (
+    "This DICOM file holds no image, and its kind (its SOP class) is not one we recognise."
+)
+DICOM_WITHOUT_PIXELS = "This DICOM file ({what}) holds the details of an image but not its pixels."
+DICOM_NOT_REVIEWED_IMAGE = (
+    "This DICOM file is {what}, not a scan of the body; its preview shows it as an image."
+)
 DICOM_TOO_LARGE_TO_PREVIEW = "The image in this DICOM file is larger than we decode for a preview."
 PREVIEW_FAILED = "The image data in this DICOM file could not be decoded for a preview."
 

@@ -77,6 +77,21 @@ class StudySummary:
 
 
 @dataclass(frozen=True)
+class Slice:
+    """Where one loose DICOM file sits in its series: what choosing a series' preview needs when the
+    series arrives as many uploads (`dicom.plan_series_previews`). JSON-friendly, so it can be kept."""
+
+    study_instance_uid: str
+    series_instance_uid: str
+    sop_instance_uid: str
+    instance_number: int | None
+    slice_location: float | None
+    frames: int
+    modality: str
+    series_description: str
+
+
+@dataclass(frozen=True)
 class Photo:
     name: str
     width: int  # upright, after EXIF orientation
@@ -124,6 +139,9 @@ class Result:
     notes: tuple[str, ...] = ()
     failures: tuple[Failure, ...] = ()
     checks: tuple[Check, ...] = ()
+    # A single DICOM file read without its preview (`read_file(..., dicom_preview=False)`): its place
+    # in its series, so the request's previews can be chosen once all its files are read.
+    slices: tuple[Slice, ...] = ()
 
     @property
     def failed(self) -> bool:

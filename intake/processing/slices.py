@@ -23,9 +23,12 @@ def read(upload: Upload) -> list[SliceInfo]:
         return []
 
 
-def keep(upload: Upload, found: list[SliceInfo]) -> None:
-    upload.slices.all().delete()
-    ImageSlice.objects.bulk_create((_row(upload, info) for info in found), batch_size=500)
+def keep(found: dict[Upload, list[SliceInfo]]) -> None:
+    """Replace the index rows of each upload with what was found in it (one DELETE for all)."""
+    ImageSlice.objects.filter(upload__in=list(found)).delete()
+    ImageSlice.objects.bulk_create(
+        (_row(upload, info) for upload, infos in found.items() for info in infos), batch_size=500
+    )
 
 
 def _row(upload: Upload, info: SliceInfo) -> ImageSlice:

@@ -628,6 +628,12 @@ class ReviewRequestForm(forms.ModelForm):
                 "Please wait: %(count)s files are still uploading. You can send the form when the "
                 "upload has finished."
             ),
+            "chooseScans": gettext(
+                "Please choose the scans to send, then press “Upload the ticked scans”. Then you "
+                "can send the form."
+            ),
+            "untickedOne": gettext("We did not upload %(count)s study you left unticked."),
+            "untickedMany": gettext("We did not upload %(count)s studies you left unticked."),
             "uppy": _uppy_strings(),
         }
 

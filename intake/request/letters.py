@@ -183,7 +183,12 @@ def letter_pdf(review: SurgeonReview) -> bytes:
     # Imported here: it takes seconds and 40 MB, which only a process that draws a letter should
     # pay (backcare.checks looks for its libraries at start-up).
     import weasyprint
+    from PIL import ImageFile
 
+    # Importing WeasyPrint sets Pillow's process-wide LOAD_TRUNCATED_IMAGES, after which the task
+    # worker that drew a letter would keep a cut-off photo as if it were whole. The letter holds no
+    # image, so Pillow's default is put back.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     document = weasyprint.HTML(string=letter_html(review), url_fetcher=_no_fetching)
     return document.write_pdf()
 

@@ -23,7 +23,7 @@ from intake.models import (
     UploadLink,
     upload_path,
 )
-from intake.processing.tasks import process_upload
+from intake.processing.tasks import enqueue_processing
 from intake.request import tasks
 from intake.request.red_flags import safety_tier
 from intake.rules import FileKind
@@ -37,6 +37,8 @@ class StagedUploadsChanged(Exception):
 
 
 def _sha256(uploaded: UploadedFile) -> tuple[str, int]:
+    if streamed := getattr(uploaded, "sha256", None):  # hashed as it arrived (uploads.handlers)
+        return streamed, uploaded.size
     digest = hashlib.sha256()
     size = 0
     for chunk in uploaded.chunks():
@@ -172,8 +174,9 @@ def add_patient_files(
         locked.used_at = timezone.now()
         locked.files_added = len(uploads)
         locked.save(update_fields=["used_at", "files_added"])
-        for upload in uploads:
-            transaction.on_commit(partial(process_upload.enqueue, upload.pk))
+        transaction.on_commit(
+            partial(enqueue_processing, link.request_id, [upload.pk for upload in uploads])
+        )
     logger.info("Review request %s: %d more file(s) from the patient", link.request_id, len(files))
     return uploads
 

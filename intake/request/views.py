@@ -2,9 +2,13 @@ import uuid
 from http import HTTPStatus
 
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.db import transaction
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
@@ -54,8 +58,33 @@ def request_review(request: HttpRequest) -> HttpResponse:
         skipped = install_intake_upload_handlers(request).skipped
         return _submit(request, skipped)
     # No session yet: it starts with the first upload (intake.uploads.tus.ensure_owner) or a post.
-    form = ReviewRequestForm(initial={"submission_token": uuid.uuid4()})
-    return render(request, "intake/request.html", {"form": form})
+    return HttpResponse(_empty_form_page(request))
+
+
+# The empty form is the same for every patient but for its two one-time values, and rendering it
+# (crispy, some 40 fields) costs tens of milliseconds (bench/README.md). So it is rendered once per
+# process with stand-ins, and each GET puts its own CSRF token and submission token in their place.
+# Neither a template nor a token can hold a NUL, so the stand-ins match nothing else. Rendered afresh
+# when a setting changes (tests), and on every GET in development, where templates are edited live.
+_CSRF_MARK = "\x00csrf\x00"
+_SUBMISSION_MARK = "\x00submission-token\x00"
+_empty_form: dict[str, str] = {}
+
+
+def _empty_form_page(request: HttpRequest) -> str:
+    html = _empty_form.get("html")
+    if html is None:
+        form = ReviewRequestForm(initial={"submission_token": _SUBMISSION_MARK})
+        context = {"form": form, "csrf_token": _CSRF_MARK}
+        html = render_to_string("intake/request.html", context, request)
+        if not settings.DEBUG:
+            _empty_form["html"] = html
+    return html.replace(_CSRF_MARK, get_token(request)).replace(_SUBMISSION_MARK, str(uuid.uuid4()))
+
+
+@receiver(setting_changed)
+def _forget_empty_form(**kwargs) -> None:
+    _empty_form.clear()
 
 
 @csrf_protect

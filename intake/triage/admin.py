@@ -11,10 +11,12 @@ from intake.models import (
     REQUEST_FIELD_GROUPS,
     AccessLog,
     FieldGroup,
+    PacsSend,
     ReviewRequest,
     Upload,
     imaging_context,
 )
+from intake.triage.pacs_admin import PacsAdminMixin, PacsSendAdmin
 from intake.triage.queue import (
     AssigneeFilter,
     OverdueFilter,
@@ -69,7 +71,7 @@ def _staff_fields(group: FieldGroup) -> list:
 
 
 @admin.register(ReviewRequest)
-class ReviewRequestAdmin(ReviewAdminMixin, TriageAdminMixin, PatientRecordAdmin):
+class ReviewRequestAdmin(PacsAdminMixin, ReviewAdminMixin, TriageAdminMixin, PatientRecordAdmin):
     list_display = [
         "reference",
         "patient",
@@ -164,3 +166,6 @@ class AccessLogAdmin(ReadOnlyAdmin):
     search_fields = ["reference", "user__username"]
     search_help_text = "Search by request reference or user name."
     date_hierarchy = "at"
+
+
+admin.site.register(PacsSend, PacsSendAdmin)

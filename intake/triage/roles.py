@@ -15,6 +15,8 @@ ROLES: dict[str, list[str]] = {
         "view_surgeonreview",
         "view_reviewletter",
         "send_review_letter",  # after opening the letter's preview
+        "send_to_pacs",  # reconcile with the clinic's MRN and send the study (0015_pacs_send)
+        "view_pacssend",
     ],
     "Reviewing surgeon": [
         "view_reviewrequest",
@@ -26,6 +28,7 @@ ROLES: dict[str, list[str]] = {
         "sign_review",  # a signed review moves the request to "reviewed" (intake.triage.review)
         "view_reviewletter",
         "send_review_letter",
+        "view_pacssend",  # sees what went to the PACS; the coordinator sends
     ],
 }
 

@@ -1,11 +1,16 @@
-"""Streaming limits for the MRI review form's multipart uploads.
+"""Streaming limits and hashing for the MRI review form's multipart uploads.
 
-Django parses the body as it arrives. This handler sits first in the chain and counts files and bytes:
-a file that passes the per-file limit, the request's total, or the file count is skipped the moment it
-does (its bytes are read and dropped, never written), and the rest of the form still parses. The form
-then names each skipped file and why, so the patient gets a clear message instead of a crash.
+Django parses the body as it arrives. The first handler in the chain counts files and bytes: a file
+that passes the per-file limit, the request's total, or the file count is skipped the moment it does
+(its bytes are read and dropped, never written), and the rest of the form still parses. The form then
+names each skipped file and why, so the patient gets a clear message instead of a crash. The second
+writes each file to a temporary file and hashes it on the way (SHA-256), so no file is read back to
+hash it: on local disk it is then linked into private storage as it is (`intake.uploads.storage`).
 """
 
+import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile, TemporaryFileUploadHandler
@@ -13,6 +18,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext
 
 from intake import rules
+from intake.uploads.storage import ReceivedFile
 
 
 @dataclass(frozen=True)
@@ -56,11 +62,45 @@ class IntakeLimitsUploadHandler(FileUploadHandler):
         raise SkipFile
 
 
+class HashingTemporaryFileUploadHandler(TemporaryFileUploadHandler):
+    """Django's stream-to-disk handler, hashing each piece as it writes it: the finished file has
+    `sha256`, the hash of exactly the bytes written to it. It is received in private storage's own
+    folder by default (`intake.uploads.storage.receiving_folder`)."""
+
+    def new_file(self, *args, **kwargs) -> None:
+        FileUploadHandler.new_file(self, *args, **kwargs)
+        self.file = ReceivedFile(
+            self.file_name, self.content_type, 0, self.charset, self.content_type_extra
+        )
+        self.sha256 = hashlib.sha256()
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> None:
+        with self._removed_on_error():
+            self.file.write(raw_data)
+        self.sha256.update(raw_data)
+
+    def file_complete(self, file_size: int):
+        with self._removed_on_error():  # its seek writes out the buffer's last bytes
+            uploaded = super().file_complete(file_size)
+        uploaded.sha256 = self.sha256.hexdigest()
+        return uploaded
+
+    @contextmanager
+    def _removed_on_error(self) -> Iterator[None]:
+        """A full disk: the partial file goes now, not whenever it is garbage-collected."""
+        try:
+            yield
+        except OSError:
+            with suppress(OSError):  # closing flushes the buffer and fails the same way
+                self.file.close()
+            raise
+
+
 def install_intake_upload_handlers(request: HttpRequest) -> IntakeLimitsUploadHandler:
     """Limits first, then straight to a temporary file on disk: no upload is ever held in memory
     (Django's default keeps each file under 2.5 MB in memory, and a CD is hundreds of them)."""
     limits = IntakeLimitsUploadHandler(request)
-    request.upload_handlers = [limits, TemporaryFileUploadHandler(request)]
+    request.upload_handlers = [limits, HashingTemporaryFileUploadHandler(request)]
     return limits
 
 

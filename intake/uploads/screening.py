@@ -9,14 +9,13 @@ import tempfile
 from pathlib import Path
 from typing import BinaryIO
 
-from django.conf import settings
-
 from intake.imaging import limits, reasons
 from intake.imaging.archives import screen_archive
 from intake.imaging.dicom import screen_dicom
 from intake.imaging.pdfs import screen_pdf
 from intake.imaging.photos import screen_photo
 from intake.rules import FileKind
+from intake.uploads.storage import temporary_folder
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +68,7 @@ def screen_file(uploaded: BinaryIO, kind: FileKind) -> str | None:
         uploaded.seek(0)
         if kind == FileKind.ZIP:
             with tempfile.TemporaryDirectory(
-                prefix="backcare-screen-", dir=settings.FILE_UPLOAD_TEMP_DIR
+                prefix="backcare-screen-", dir=temporary_folder()
             ) as staging:
                 reason = screen_archive(uploaded, staging=Path(staging))
         elif kind in (FileKind.JPEG, FileKind.PNG):

@@ -7,8 +7,14 @@ only — an object store cannot append, so nothing here appends:
 - the upload's offset lives in its `StagedUpload` row, the source of truth, changed only under that
   row's lock. A part at or past the row's offset (left by a request that died before its commit) is
   removed before the next chunk is kept, so the parts are always exactly the bytes the row counts;
-- when the form is submitted, the parts are streamed in order into the final `uploads/` object with
-  one `storage.save` (on S3 a multipart upload), hashed on the way, and deleted after the commit.
+- when the last chunk arrives (`complete`) the whole file's SHA-256 is computed in one sequential
+  pass over the parts (hash state cannot be kept between requests, nor between web processes). On
+  local disk that same pass writes the parts into one file, `staging/<key>/whole`, through a
+  temporary file on the same filesystem hashed as it is written, and the parts go after the commit;
+  on a bucket it only reads;
+- when the form is submitted, `place` keeps the upload under `uploads/` without a second copy: on
+  local disk a hard link to `whole`, on a bucket a server-side multipart copy of the parts (streamed
+  through this process only when S3's 5 MiB part minimum forbids it). Staged files go after commit.
 The tus views, the model and the submission service never touch a path or a bucket.
 """
 
@@ -25,17 +31,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import TemporaryUploadedFile
 
 from intake.models import STAGING_PREFIX
 from intake.rules import SNIFF_BYTES
-from intake.uploads.storage import NotSaved
+from intake.uploads.storage import NotSaved, ReceivedFile, temporary_folder
 
 READ_PIECE = 1024 * 1024
 PART_NAME = re.compile(r"^\d{20}$")
+WHOLE = "whole"
 
 
 class ChecksumMismatch(Exception):
@@ -61,6 +67,10 @@ def part_name(name: str, offset: int) -> str:
     return str(PurePosixPath(name, f"{offset:020d}"))
 
 
+def whole_name(name: str) -> str:
+    return str(PurePosixPath(name, WHOLE))
+
+
 def _files(name: str) -> list[str]:
     try:
         _folders, files = default_storage.listdir(name)
@@ -82,25 +92,24 @@ def receive(
 
     This is the part that waits on the client, so the caller holds no transaction and no row lock
     while it runs (a client sending a byte every few seconds must not hold the upload's row). The
-    file is removed when the block ends; `keep` moves it into place first.
+    file is removed when the block ends; `keep` links (or copies) it into place first.
 
     With a checksum (algorithm, expected digest) the chunk is all or nothing: a mismatch, or a
     connection that drops half-way, keeps nothing and raises. Without one, the bytes that did arrive
     are kept, so a dropped connection still moves the upload forward (tus: "the Server SHOULD
     accept as much data as possible"). The file's `size` is the bytes received.
     """
+    # No SHA-256 of its own: linked into place, its bytes are not rewritten; a copy (a bucket,
+    # another filesystem) is checked where it lands (`save_verified`). The whole file is hashed
+    # once, at `complete`. A client's sha256 checksum is passed on as the chunk's SHA-256.
     digest = hashlib.new(checksum[0]) if checksum else None
-    sha256 = hashlib.sha256()  # what was received, for the check of what landed in storage
-    # A named temporary file, as Django's own uploads use: a local-disk storage then moves it into
-    # place (a rename) instead of copying every byte a second time; a bucket reads it as before.
-    # An 8 MiB chunk spilled to disk anyway, so nothing is lost by not spooling in memory.
-    with TemporaryUploadedFile("chunk", "application/offset+octet-stream", None, None) as chunk:
+    # In private storage's receiving folder (intake.uploads.storage): an 8 MiB chunk spills anyway.
+    with ReceivedFile("chunk", "application/offset+octet-stream", None, None) as chunk:
         chunk.size = 0
         try:
             for piece in pieces:
                 chunk.write(piece)
                 chunk.size += len(piece)
-                sha256.update(piece)
                 if digest is not None:
                     digest.update(piece)
         except ClientGone:
@@ -108,7 +117,7 @@ def receive(
                 raise
         if digest is not None and not hmac.compare_digest(digest.digest(), checksum[1]):
             raise ChecksumMismatch
-        chunk.sha256 = sha256.hexdigest()
+        chunk.sha256 = digest.hexdigest() if checksum and checksum[0] == "sha256" else None
         yield chunk
 
 
@@ -120,16 +129,20 @@ def keep(name: str, offset: int, chunk: TemporaryUploadedFile) -> None:
     NotSaved raised, so the client is told to send the chunk again."""
     if not chunk.size:
         return
-    _discard_from(name, offset)
+    discard_from(name, offset)
     chunk.seek(0)
     target = part_name(name, offset)
-    saved = default_storage.save_verified(target, chunk, size=chunk.size, sha256=chunk.sha256)
+    saved = default_storage.save_verified(
+        target, chunk, size=chunk.size, sha256=chunk.sha256, durable=False
+    )
     if saved != target:  # another part took the name meanwhile: the row lock was bypassed
         default_storage.delete(saved)
         raise PartsDoNotMatch(f"A staged part could not be kept as {target}")
 
 
-def _discard_from(name: str, offset: int) -> None:
+def discard_from(name: str, offset: int) -> None:
+    """Remove the parts at or past `offset`: what a failed request left past the row's offset (a
+    `whole` it left is replaced by the next `complete`). Call it under the upload's row lock."""
     for part in parts(name):
         if int(PurePosixPath(part).name) >= offset:
             default_storage.delete(part)
@@ -248,7 +261,7 @@ class PartsFile(io.RawIOBase):
         with part:
             if self._copy is None:
                 # Closed in close(); unnamed, so nothing is left on disk even if the process dies.
-                self._copy = tempfile.TemporaryFile(dir=settings.FILE_UPLOAD_TEMP_DIR)  # noqa: SIM115
+                self._copy = tempfile.TemporaryFile(dir=temporary_folder())  # noqa: SIM115
             self._copy.seek(start)
             shutil.copyfileobj(part, self._copy, READ_PIECE)
         if self._copy.tell() != self._ends[index]:
@@ -286,8 +299,7 @@ def head(name: str) -> bytes:
 
 
 def digest(name: str) -> Digest:
-    """Read once at the end, a piece at a time: hash state cannot be kept between requests (nor
-    between web processes), and these files are hundreds of megabytes."""
+    """Read the parts once, a piece at a time, hashing them (these files are hundreds of MB)."""
     first = b""
     with _Joined(parts(name)) as joined:
         while piece := joined.read(READ_PIECE):
@@ -296,19 +308,57 @@ def digest(name: str) -> Digest:
         return Digest(sha256=joined.sha256.hexdigest(), size=joined.size, head=first)
 
 
-def place(name: str, final_name: str, *, sha256: str, length: int) -> str:
-    """Stream the parts, in order, into one object at `final_name` and return its name.
+def complete(name: str) -> Digest:
+    """The completed upload's size and SHA-256, from one sequential pass over its parts.
 
-    The parts stay until `delete`, so a submission that rolls back loses nothing. What landed is
-    checked against the size and SHA-256 the row recorded (the bytes are hashed there, once); on a
-    difference it is removed, and PartsDoNotMatch is raised if the parts themselves are not those
-    bytes (read again to tell), NotSaved (storage failed: send again) if they are.
+    On local disk the pass also writes the parts into `whole` (a temporary file on the storage's
+    filesystem, hashed as it is written, fsynced and linked: see `PrivateFileSystemStorage`), so
+    that attaching it later is a link. The parts stay until `discard_parts` (after the commit)."""
+    if not default_storage.links_temporary_files():
+        return digest(name)
+    whole = whole_name(name)
+    default_storage.delete(whole)  # left by a completion whose transaction rolled back
+    with (
+        _Joined(parts(name)) as joined,
+        ReceivedFile("whole", "application/octet-stream", None, None) as written,
+    ):
+        first = b""
+        while piece := joined.read(READ_PIECE):
+            written.write(piece)
+            if len(first) < SNIFF_BYTES:
+                first += piece[: SNIFF_BYTES - len(first)]
+        found = Digest(sha256=joined.sha256.hexdigest(), size=joined.size, head=first)
+        default_storage.save_verified(whole, written, size=found.size, sha256=found.sha256)
+    return found
+
+
+def discard_parts(name: str) -> None:
+    """Remove the parts once `whole` holds them (call after the completion commits)."""
+    if default_storage.exists(whole_name(name)):
+        for part in parts(name):
+            default_storage.delete(part)
+
+
+def place(name: str, final_name: str, *, sha256: str, length: int) -> str:
+    """Keep the completed upload as `final_name` and return its name, without a second copy where
+    the storage can: a link to `whole` on local disk, a server-side copy of the parts on a bucket.
+
+    The staged files stay until `delete`, so a submission that rolls back loses nothing. Otherwise
+    (an upload completed before `whole` existed; parts under S3's 5 MiB minimum) the parts are
+    streamed into `final_name` and what landed checked against the size and SHA-256 the row recorded;
+    on a difference it is removed, and PartsDoNotMatch is raised if the parts themselves are not
+    those bytes (read again to tell), NotSaved (storage failed: send again) if they are.
     """
-    with _Joined(parts(name), hashed=False) as joined:
-        whole = File(io.BufferedReader(joined, READ_PIECE), name=final_name)
-        whole.size = length
+    whole = whole_name(name)
+    sources = [whole] if default_storage.exists(whole) else parts(name)
+    joined = default_storage.join(sources, final_name, size=length)
+    if joined is not None:
+        return joined
+    with _Joined(parts(name), hashed=False) as stream:
+        whole_file = File(io.BufferedReader(stream, READ_PIECE), name=final_name)
+        whole_file.size = length
         try:
-            return default_storage.save_verified(final_name, whole, size=length, sha256=sha256)
+            return default_storage.save_verified(final_name, whole_file, size=length, sha256=sha256)
         except NotSaved:
             found = digest(name)
             if found.size != length or found.sha256 != sha256:
@@ -336,6 +386,7 @@ def listing() -> list[str]:
 
 
 def modified(name: str) -> datetime.datetime:
-    """When the upload last received a chunk."""
-    times = [default_storage.get_modified_time(part) for part in parts(name)]
+    """When the upload last received a chunk (or was completed)."""
+    files = [*parts(name), *(f for f in [whole_name(name)] if default_storage.exists(f))]
+    times = [default_storage.get_modified_time(file) for file in files]
     return max(times) if times else default_storage.get_modified_time(name)

@@ -30,7 +30,7 @@ import html
 import logging
 import secrets
 from collections.abc import Callable, Iterator
-from functools import wraps
+from functools import partial, wraps
 from http import HTTPStatus
 
 import psycopg.errors
@@ -453,11 +453,17 @@ def _keep(
             if refusal is not None:
                 return refusal
             staging.keep(staged.staging_name, offset, chunk)
-            staged.offset += chunk.size
-            refusal = _check_kind(staged, before=offset)
-            if refusal is not None:
-                return refusal
-            staged.save(update_fields=["offset", "status", "kind", "sha256"])
+            try:
+                staged.offset += chunk.size
+                refusal = _check_kind(staged, before=offset)
+                if refusal is not None:
+                    return refusal
+                staged.save(update_fields=["offset", "status", "kind", "sha256"])
+            except BaseException:
+                # Still under the row lock: what this chunk left past the row's offset goes now
+                # (a full disk while joining the parts must leave the disk as it was).
+                staging.discard_from(staged.staging_name, offset)
+                raise
     except OperationalError as error:
         if isinstance(error.__cause__, psycopg.errors.LockNotAvailable):
             return _response(HTTPStatus.CONFLICT, "Another request is writing to this upload.")
@@ -470,16 +476,12 @@ def _keep(
 
 def _check_kind(staged: StagedUpload, *, before: int) -> HttpResponse | None:
     """Sniff as soon as the first bytes are in (a refused file stops early, not after 500 MB) and
-    again at the end, with the whole file's SHA-256, then screen its headers; the same rules and
-    words as the plain form. Between the two the parts are not read again: on a bucket every read
-    is a download (the screen reads only the parts that hold the headers it looks at)."""
+    again at the end, then screen its headers (the same rules and words as the plain form), and only
+    then read the whole file once for its SHA-256 (`staging.complete`). Between the two sniffs the
+    parts are not read again: on a bucket every read is a download (the screen reads only the parts
+    that hold the headers it looks at)."""
     complete = staged.offset == staged.length
-    if complete:
-        found = staging.digest(staged.staging_name)
-        if found.size != staged.length:
-            raise staging.PartsDoNotMatch("A staged upload's parts do not add up to its offset")
-        head = found.head
-    elif before < rules.SNIFF_BYTES <= staged.offset:
+    if complete or before < rules.SNIFF_BYTES <= staged.offset:
         head = staging.head(staged.staging_name)
     else:
         return None
@@ -502,6 +504,10 @@ def _check_kind(staged: StagedUpload, *, before: int) -> HttpResponse | None:
             staging.delete(staged.staging_name)
             staged.delete()
             return _refused(staged.file_name, screened)
+        found = staging.complete(staged.staging_name)
+        if found.size != staged.length:
+            raise staging.PartsDoNotMatch("A staged upload's parts do not add up to its offset")
+        transaction.on_commit(partial(staging.discard_parts, staged.staging_name))
         staged.kind = kind
         staged.sha256 = found.sha256
         staged.status = StagedUploadStatus.COMPLETE

@@ -12,6 +12,9 @@
   const planNode = document.getElementById("player-plan");
   if (!root || !planNode) return;
   const plan = JSON.parse(planNode.textContent);
+  // The words come from the page, in its language (exercises/player.py, _player_strings).
+  const strings = JSON.parse(document.getElementById("player-strings").textContent);
+  const t = (key, values = {}) => strings[key].replace(/\{(\w+)\}/g, (_, name) => String(values[name]));
   const HISTORY_KEY = "backcare.history";
   const HISTORY_MAX = 400;
   const TICK_MS = 200;
@@ -100,8 +103,10 @@
 
   function showItem() {
     const item = plan.items[state.item];
-    $("exercise-count").textContent = `Exercise ${state.item + 1} of ${plan.items.length}`;
+    $("exercise-count").textContent = t("count", { n: state.item + 1, total: plan.items.length });
     $("exercise-title").textContent = item.title;
+    // An exercise not yet translated is shown in English on a Spanish page: say so to screen readers.
+    for (const id of ["exercise-title", "exercise-steps", "exercise-stop"]) $(id).lang = item.lang;
     $("exercise-image").src = item.image;
     $("exercise-image").alt = item.alt;
     fillList("exercise-steps", item.steps);
@@ -115,25 +120,25 @@
   }
 
   function setsText(phase) {
-    return phase.sets > 1 ? `, set ${phase.set} of ${phase.sets}` : "";
+    return phase.sets > 1 ? t("sets", { set: phase.set, sets: phase.sets }) : "";
   }
 
   const PHASE_TEXT = {
-    ready: () => "Get into position. Press Start when you are ready.",
-    hold: (p) => `Hold ${p.rep} of ${p.reps}${setsText(p)}`,
-    relax: () => "Relax",
-    rest: (p) => `Rest before set ${p.set + 1} of ${p.sets}`,
-    rep: (p) => `Repetition ${p.rep} of ${p.reps}${setsText(p)}`,
-    task: (p) => `Do the exercise${setsText(p)}. Press Done when you finish.`,
+    ready: () => t("ready"),
+    hold: (p) => t("hold", { rep: p.rep, reps: p.reps, sets: setsText(p) }),
+    relax: () => t("relax"),
+    rest: (p) => t("rest", { next: p.set + 1, sets: p.sets }),
+    rep: (p) => t("rep", { rep: p.rep, reps: p.reps, sets: setsText(p) }),
+    task: (p) => t("task", { sets: setsText(p) }),
   };
 
   const PRIMARY_TEXT = {
-    ready: "Start",
-    hold: "Next",
-    relax: "Next",
-    rest: "Skip the rest",
-    rep: "Done one",
-    task: "Done",
+    ready: t("button_ready"),
+    hold: t("button_next"),
+    relax: t("button_next"),
+    rest: t("button_rest"),
+    rep: t("button_rep"),
+    task: t("button_task"),
   };
 
   function render() {
@@ -143,9 +148,9 @@
     $("exercise-timer").textContent = isTimed(phase) ? `${seconds(state.remainingMs)}` : "";
     $("exercise-timer").hidden = !isTimed(phase);
     $("exercise-reps").textContent =
-      phase.reps && phase.type !== "rest" ? `${phase.rep} of ${phase.reps}` : "";
+      phase.reps && phase.type !== "rest" ? t("of", { rep: phase.rep, reps: phase.reps }) : "";
     const pauseButton = $("player-pause");
-    pauseButton.textContent = state.paused ? "Resume" : "Pause";
+    pauseButton.textContent = state.paused ? t("resume") : t("pause");
     pauseButton.setAttribute("aria-pressed", state.paused ? "true" : "false");
     pauseButton.disabled = !isTimed(phase);
     const bar = $("exercise-bar");
@@ -156,7 +161,7 @@
 
   function phaseAnnouncement(phase) {
     const text = PHASE_TEXT[phase.type](phase);
-    return isTimed(phase) ? `${text}. ${phase.seconds} seconds.` : `${text}.`;
+    return isTimed(phase) ? t("seconds", { text, seconds: phase.seconds }) : `${text}.`;
   }
 
   // --- Moving through the plan ------------------------------------------------------------------------
@@ -167,10 +172,10 @@
     state.spokenSecond = null;
     state.running = isTimed(phase) && !state.paused;
     state.lastTick = Date.now();
-    if (phase.type === "hold") cue(`Hold for ${phase.seconds} seconds`);
-    else if (phase.type === "relax") cue("Relax");
-    else if (phase.type === "rest") cue(`Rest for ${phase.seconds} seconds`);
-    else if (phase.type === "rep" && phase.rep === 1) cue("Start your repetitions");
+    if (phase.type === "hold") cue(t("cue_hold", { seconds: phase.seconds }));
+    else if (phase.type === "relax") cue(t("relax"));
+    else if (phase.type === "rest") cue(t("cue_rest", { seconds: phase.seconds }));
+    else if (phase.type === "rep" && phase.rep === 1) cue(t("cue_reps"));
     announce(phaseAnnouncement(phase));
     render();
   }
@@ -184,7 +189,14 @@
     show("player-exercise");
     showItem();
     startPhase();
-    announce(`Exercise ${index + 1} of ${plan.items.length}: ${plan.items[index].title}. ${phaseAnnouncement(current())}`);
+    announce(
+      t("start_item", {
+        n: index + 1,
+        total: plan.items.length,
+        title: plan.items[index].title,
+        phase: phaseAnnouncement(current()),
+      })
+    );
     $("exercise-title").focus();
   }
 
@@ -197,7 +209,7 @@
 
   function nextPhase() {
     const phase = current();
-    if (phase.type === "hold") cue("Relax");
+    if (phase.type === "hold") cue(t("relax"));
     if (state.phase + 1 >= state.phases.length) {
       finishItem("done");
       return;
@@ -229,9 +241,9 @@
     state.lastTick = Date.now();
     if (paused) {
       window.speechSynthesis?.cancel();
-      announce(byHiding ? "Paused while you were away. Press Resume to go on." : "Paused.");
+      announce(byHiding ? t("paused_away") : t("paused"));
     } else {
-      announce("Going on.");
+      announce(t("going_on"));
     }
     render();
   }
@@ -246,9 +258,9 @@
   function showAfter() {
     state.running = false;
     const done = state.results.filter((r) => r === "done").length;
-    $("after-summary").textContent = `You did ${done} of ${plan.items.length} exercises.`;
+    $("after-summary").textContent = t("summary", { done, total: plan.items.length });
     show("player-after", "after-title");
-    announce(`Well done. You did ${done} of ${plan.items.length} exercises.`);
+    announce(t("well_done", { done, total: plan.items.length }));
   }
 
   function loadHistory() {

@@ -20,6 +20,11 @@
     }
   }
 
+  // The words come from the page, in its language (exercises/player.py, progress); dates follow it.
+  const strings = JSON.parse(document.getElementById("progress-strings").textContent);
+  const t = (key, values = {}) => strings[key].replace(/\{(\w+)\}/g, (_, name) => String(values[name]));
+  const locale = document.documentElement.lang || undefined;
+
   function weekStart(date) {
     const start = new Date(date.getFullYear(), date.getMonth(), date.getDate());
     start.setDate(start.getDate() - ((start.getDay() + 6) % 7)); // back to Monday
@@ -50,7 +55,7 @@
     });
   }
 
-  const dateText = (date) => date.toLocaleDateString(undefined, { month: "short", day: "numeric" });
+  const dateText = (date) => date.toLocaleDateString(locale, { month: "short", day: "numeric" });
 
   function cell(tag, text) {
     const node = document.createElement(tag);
@@ -110,11 +115,11 @@
         .map((s) => {
           const pain =
             typeof s.pain_before === "number" || typeof s.pain_after === "number"
-              ? ` Pain ${s.pain_before ?? "–"} before, ${s.pain_after ?? "–"} after.`
+              ? ` ${t("pain", { before: s.pain_before ?? "–", after: s.pain_after ?? "–" })}`
               : "";
           return cell(
             "li",
-            `${new Date(s.when).toLocaleString()}: ${s.title}. ${s.done} of ${s.total} exercises done.${pain}`
+            `${new Date(s.when).toLocaleString(locale)}: ${s.title}. ${t("done", { done: s.done, total: s.total })}${pain}`
           );
         })
     );
@@ -132,7 +137,7 @@
     window.localStorage.removeItem(HISTORY_KEY);
     $("progress-confirm").hidden = true;
     render();
-    $("progress-live").textContent = "Your history is deleted from this browser.";
+    $("progress-live").textContent = t("deleted");
     $("progress-empty").setAttribute("tabindex", "-1");
     $("progress-empty").focus();
   });

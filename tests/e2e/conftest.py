@@ -6,6 +6,7 @@ import shutil
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.contrib.staticfiles.handlers import StaticFilesHandler
+from playwright.sync_api import expect
 
 # The sync Playwright API runs an event loop in this thread; the ORM calls that tests make beside it
 # are still synchronous and safe.
@@ -66,3 +67,12 @@ def axe_violations(page) -> list[dict]:
         {"id": v["id"], "help": v["help"], "targets": [n["target"] for n in v["nodes"]]}
         for v in results.response["violations"]
     ]
+
+
+def reach_the_upload_box(page) -> None:
+    """Scroll to the MRI form's file section: the dashboard fetches Uppy only when it comes near the
+    screen (upload-dashboard.js), and until then the plain file input is there."""
+    # Not Playwright's scroll action: after a reload the browser may already be there, and the
+    # dashboard may hide the input while the action waits for it.
+    page.locator("#div_id_files").evaluate("input => input.scrollIntoView()")
+    expect(page.locator("#upload-dashboard")).to_be_visible(timeout=30_000)

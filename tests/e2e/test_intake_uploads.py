@@ -12,7 +12,7 @@ from django.core.cache import cache
 from playwright.sync_api import expect
 
 from intake.models import ReviewRequest, StagedUpload
-from tests.e2e.conftest import axe_violations
+from tests.e2e.conftest import axe_violations, reach_the_upload_box
 from tests.e2e.test_intake_form import fill_like_a_patient
 from tests.factories import PYDICOM_TEST_FILES, pdf_bytes
 
@@ -44,6 +44,16 @@ def cd_folder(tmp_path) -> Path:
     return cd
 
 
+def send_the_ticked_scans(page, *, tick_all: bool = False) -> None:
+    """The dashboard holds DICOM files back until the patient has seen the studies and pressed the
+    button (tests/e2e/test_intake_cd_sort.py); tick_all ticks every study first."""
+    expect(page.locator("#cd-sort")).to_be_visible(timeout=30_000)
+    if tick_all:
+        for box in page.locator("#cd-sort-list > li > .form-check input").all():
+            box.check()
+    page.get_by_role("button", name="Upload the ticked scans").click()
+
+
 def cd_files(cd: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in cd.rglob("*") if p.is_file() and p.name not in CLUTTER}
 
@@ -52,6 +62,7 @@ def test_a_patient_uploads_a_whole_cd_folder_and_every_file_is_attached(
     page, live_server, console_errors, cd_folder
 ):
     page.goto(f"{live_server.url}/mri-review/")
+    reach_the_upload_box(page)
     dashboard = page.locator("#upload-dashboard")
     expect(dashboard).to_be_visible()
     expect(page.locator("#div_id_files")).to_be_hidden()
@@ -59,6 +70,7 @@ def test_a_patient_uploads_a_whole_cd_folder_and_every_file_is_attached(
 
     fill_like_a_patient(page)
     page.locator("#upload-dashboard input[type=file][webkitdirectory]").set_input_files(cd_folder)
+    send_the_ticked_scans(page, tick_all=True)
 
     expected = cd_files(cd_folder)
     expect(page.locator("#upload-notes")).to_contain_text("We left out 2 files")
@@ -111,10 +123,12 @@ def test_an_upload_cut_off_mid_way_resumes_and_completes(
         ),
     )
     page.goto(f"{live_server.url}/mri-review/")
+    reach_the_upload_box(page)
     fill_like_a_patient(page)
     page.locator("#upload-dashboard input[type=file]:not([webkitdirectory])").first.set_input_files(
         [{"name": "IM000001.dcm", "mimeType": "application/dicom", "buffer": big}]
     )
+    send_the_ticked_scans(page)
     expect(page.locator("#staged-inputs input[name=staged]")).to_have_count(1, timeout=60_000)
     assert aborted, "the third chunk should have been cut off"
     # Resumed from the server's offset: the file went up in one pass, not again from zero.
@@ -147,9 +161,11 @@ def test_after_a_reload_the_upload_carries_on_from_the_servers_offset(page, live
 
     page.route(re.compile(r".*/mri-review/uploads/[^/]+$"), stall_after_three_chunks)
     page.goto(f"{live_server.url}/mri-review/")
+    reach_the_upload_box(page)
     page.locator("#upload-dashboard input[type=file]:not([webkitdirectory])").first.set_input_files(
         [{"name": "IM000001.dcm", "mimeType": "application/dicom", "buffer": big}]
     )
+    send_the_ticked_scans(page)
     for _ in range(300):
         if StagedUpload.objects.filter(offset__gte=kept_before_reload).exists():
             break
@@ -159,6 +175,7 @@ def test_after_a_reload_the_upload_carries_on_from_the_servers_offset(page, live
     stalled["on"] = False
     sent_before_reload = len(offsets)
     page.reload()
+    reach_the_upload_box(page)
     expect(page.locator("#staged-inputs input[name=staged]")).to_have_count(1, timeout=60_000)
 
     # The same upload finished: after the reload it went on from the server's offset, not from zero.
@@ -186,6 +203,7 @@ def test_a_full_staging_area_is_told_in_the_servers_words_without_retrying(
         ),
     )
     page.goto(f"{live_server.url}/mri-review/")
+    reach_the_upload_box(page)
     page.locator("#upload-dashboard input[type=file]:not([webkitdirectory])").first.set_input_files(
         [{"name": "report.pdf", "mimeType": "application/pdf", "buffer": report}]
     )

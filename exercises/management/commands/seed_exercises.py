@@ -10,8 +10,20 @@ from django.db import transaction
 
 from exercises.models import Exercise, Routine, RoutineItem, Status, Step
 from exercises.seed_content import EXERCISES, LINKS, ROUTINES
+from exercises.seed_content_es import EXERCISES as EXERCISES_ES
+from exercises.seed_content_es import ROUTINES as ROUTINES_ES
 
 LIST_FIELDS = ("mistakes", "stop_if", "precautions")
+
+
+def _spanish_fields(spanish: dict) -> dict:
+    """The Spanish text of one exercise or routine, as its `*_es` model fields."""
+    fields = {}
+    for name, value in spanish.items():
+        if name in ("steps", "notes"):
+            continue
+        fields[f"{name}_es"] = "\n".join(value) if name in LIST_FIELDS else value
+    return fields
 
 
 def _seed(model, slug: str, data: dict, *, reset: bool):
@@ -45,11 +57,13 @@ class Command(BaseCommand):
             steps = data.pop("steps")
             for field in LIST_FIELDS:
                 data[field] = "\n".join(data[field])
+            data.update(_spanish_fields(EXERCISES_ES[slug]))
             exercise, written = _seed(Exercise, slug, data, reset=reset)
             if written:
                 exercise.steps.all().delete()
-                for order, text in enumerate(steps, start=1):
-                    Step.objects.create(exercise=exercise, order=order, text=text)
+                steps_es = EXERCISES_ES[slug]["steps"]
+                for order, (text, text_es) in enumerate(zip(steps, steps_es, strict=True), 1):
+                    Step.objects.create(exercise=exercise, order=order, text=text, text_es=text_es)
                 created_ex.append(exercise)
 
         by_slug = {e.slug: e for e in Exercise.objects.filter(slug__in=LINKS)}
@@ -65,13 +79,19 @@ class Command(BaseCommand):
             data = dict(data)
             slug = data.pop("slug")
             items = data.pop("items")
+            data.update(_spanish_fields(ROUTINES_ES[slug]))
+            notes_es = ROUTINES_ES[slug]["notes"]
             routine, written = _seed(Routine, slug, data, reset=reset)
             if written:
                 routine.items.all().delete()
                 exercises = Exercise.objects.in_bulk([s for s, _ in items], field_name="slug")
                 for order, (ex_slug, dosage) in enumerate(items, start=1):
                     RoutineItem.objects.create(
-                        routine=routine, exercise=exercises[ex_slug], order=order, **dosage
+                        routine=routine,
+                        exercise=exercises[ex_slug],
+                        order=order,
+                        note_es=notes_es.get(ex_slug, "") if dosage.get("note") else "",
+                        **dosage,
                     )
                 created_ro += 1
 

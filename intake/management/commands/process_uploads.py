@@ -32,6 +32,6 @@ class Command(BaseCommand):
             uploads = uploads.pending().filter(created_at__lt=cutoff)
         count = 0
         for upload_id in uploads.values_list("pk", flat=True).iterator():
-            process_upload.enqueue(upload_id)
+            process_upload.enqueue(upload_id, again=every_upload)
             count += 1
         self.stdout.write(f"Queued {count} upload(s) for processing.")

@@ -1,5 +1,6 @@
 """Remove files in private storage's uploads/ that no Upload row points to, and files in previews/ that
-no Preview row points to, once they are old enough.
+no Preview row points to, once they are old enough; and old files in incoming/, the default folder
+where uploads are received (`receiving_folder`), left by a web process killed mid-request.
 
 A submission removes its own files when it fails, and processing its previews; this catches what a
 crash in between leaves behind.
@@ -8,7 +9,7 @@ Files younger than the cut-off may belong to a submission still in progress, so 
 
 import datetime
 import logging
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 from django.conf import settings
 from django.core.files.storage import default_storage
@@ -16,8 +17,17 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from intake.models import PREVIEWS_PREFIX, UPLOADS_PREFIX, Preview, Upload
+from intake.uploads.storage import receiving_folder
 
 logger = logging.getLogger(__name__)
+INCOMING = "incoming"
+
+
+def _incoming_is_ours() -> bool:
+    """Only the default temporary folder inside private storage: another one (the system's /tmp)
+    holds other programs' files too."""
+    location = getattr(default_storage, "location", None)
+    return bool(location) and receiving_folder().resolve() == Path(location, INCOMING).resolve()
 
 
 def _walk(folder: str):
@@ -45,14 +55,16 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Only count what would go.")
 
     def handle(self, *, older_than_hours: int, dry_run: bool, **options) -> None:
-        folders = ((UPLOADS_PREFIX, Upload), (PREVIEWS_PREFIX, Preview))
+        folders = [(UPLOADS_PREFIX, Upload), (PREVIEWS_PREFIX, Preview)]
+        if _incoming_is_ours():
+            folders.append((INCOMING, None))  # no row ever points there
         cutoff = timezone.now() - datetime.timedelta(hours=older_than_hours)
         removed = 0
         for prefix, model in folders:
             for name in _walk(prefix):
                 if default_storage.get_modified_time(name) >= cutoff:
                     continue
-                if model.objects.filter(file=name).exists():
+                if model is not None and model.objects.filter(file=name).exists():
                     continue
                 if not dry_run:
                     default_storage.delete(name)

@@ -6,227 +6,395 @@
 
   var box = document.getElementById("upload-dashboard");
   var target = document.getElementById("upload-dashboard-target");
-  if (!box || !target || !window.Uppy || !window.Uppy.Dashboard || !window.Uppy.Tus) {
+  if (!box || !target || !("IntersectionObserver" in window)) {
     return;
   }
-  var U = window.Uppy;
-  var form = box.closest("form");
-  var inputs = document.getElementById("staged-inputs");
-  var notes = document.getElementById("upload-notes");
-  var plainField = document.getElementById("div_id_files");
-  // The words, in the page's language, from the template (json_script "upload-strings").
-  var S = JSON.parse(document.getElementById("upload-strings").textContent);
-  function fill(text, values) {
-    return text.replace(/%\((\w+)\)s/g, function (whole, name) {
-      return String(values[name]);
+
+  // Uppy (static/vendor/uppy/uppy-bundle.min.*, only the parts used here) is fetched when the file
+  // section comes near the screen, not with the page: the questions above it are ready at once, and
+  // a visitor who never scrolls that far never pays for it. Until then the plain file input works.
+  function loadUppy() {
+    var style = document.createElement("link");
+    style.rel = "stylesheet";
+    style.href = box.dataset.uppyCss;
+    document.head.appendChild(style);
+    return new Promise(function (resolve, reject) {
+      var script = document.createElement("script");
+      script.src = box.dataset.uppyJs;
+      script.onload = resolve;
+      script.onerror = reject;
+      document.head.appendChild(script);
     });
   }
 
-  // Files a CD carries beside the images (kept in step with intake.rules.is_cd_clutter); the server
-  // checks every file's bytes again and skips clutter itself if one slips through.
-  var CLUTTER_SUFFIXES = [
-    ".exe", ".dll", ".inf", ".ini", ".bat", ".cmd", ".com", ".msi", ".ocx", ".sys", ".jar",
-    ".js", ".htm", ".html", ".css", ".xml", ".txt", ".ico", ".bmp", ".gif", ".cab", ".chm"
-  ];
-  var CLUTTER_NAMES = ["autorun.inf", "desktop.ini", "thumbs.db", ".ds_store"];
-  function isClutter(name) {
-    var base = name.replace(/\\/g, "/").split("/").pop().toLowerCase();
-    return CLUTTER_NAMES.indexOf(base) !== -1 || CLUTTER_SUFFIXES.some(function (suffix) {
-      return base.slice(-suffix.length) === suffix;
-    });
-  }
-
-  var skipped = [];
-  var refused = {};
-  function showNotes() {
-    var lines = [];
-    if (skipped.length) {
-      lines.push(fill(skipped.length === 1 ? S.skippedOne : S.skippedMany, {
-        count: skipped.length, examples: skipped.slice(0, 3).join(", ")
-      }));
+  var near = document.getElementById("div_id_files") || box.parentElement;
+  var observer = new IntersectionObserver(function (entries) {
+    if (entries.some(function (entry) { return entry.isIntersecting; })) {
+      observer.disconnect();
+      loadUppy().then(start, function () {});
     }
-    Object.keys(refused).forEach(function (id) {
-      lines.push(refused[id]);
-    });
-    notes.textContent = lines.join(" ");
-  }
+  }, { rootMargin: "800px 0px" });
+  observer.observe(near);
 
-  var uppy = new U.Uppy({
-    id: "mri-review-files",
-    autoProceed: true,
-    restrictions: {
-      maxFileSize: Number(box.dataset.maxFileSize),
-      maxNumberOfFiles: Number(box.dataset.maxFiles)
-    },
-    onBeforeFileAdded: function (file) {
-      if (isClutter(file.name || "")) {
-        skipped.push(file.name);
-        showNotes();
-        return false;
-      }
-      return true;
-    }
-  });
-
-  uppy.use(U.Dashboard, {
-    inline: true,
-    target: target,
-    width: "100%",
-    height: 420,
-    theme: "light",
-    fileManagerSelectionType: "both",
-    proudlyDisplayPoweredByUppy: false,
-    showRemoveButtonAfterComplete: true,
-    hideProgressAfterFinish: false,
-    disableThumbnailGenerator: true,
-    // Uppy's "Done" button clears the list, which would take finished uploads out of the form.
-    doneButtonHandler: null,
-    note: S.note,
-    locale: {
-      strings: Object.assign({
-        dropPasteBoth: S.dropPasteBoth,
-        browseFiles: S.browseFiles,
-        browseFolders: S.browseFolders
-      }, S.uppy)
-    }
-  });
-
-  // The server starts the upload session only when asked (the form page writes none). Ask once,
-  // before the first creation: Uppy creates several uploads at once, and with no session cookie yet
-  // each would start its own session, leaving the form with only the last one's files. Every
-  // creation (a tus POST) waits for this one request. If it fails the uploads go ahead anyway (a
-  // creation starts a session too) and the next creation asks again.
-  var session = null;
-  function startSession() {
-    if (!session) {
-      var token = form.querySelector('input[name="csrfmiddlewaretoken"]');
-      session = fetch(box.dataset.sessionUrl, {
-        method: "POST",
-        credentials: "same-origin",
-        headers: { "X-CSRFToken": token ? token.value : "" }
-      }).then(function (response) {
-        if (!response.ok) {
-          session = null;
-        }
-      }, function () {
-        session = null;
+  function start() {
+    var U = window.Uppy;
+    var form = box.closest("form");
+    var inputs = document.getElementById("staged-inputs");
+    var notes = document.getElementById("upload-notes");
+    var plainField = document.getElementById("div_id_files");
+    // The words, in the page's language, from the template (json_script "upload-strings").
+    var S = JSON.parse(document.getElementById("upload-strings").textContent);
+    function fill(text, values) {
+      return text.replace(/%\((\w+)\)s/g, function (whole, name) {
+        return String(values[name]);
       });
     }
-    return session;
-  }
 
-  // Refusals the server explains in words (upload-error below): retrying cannot change them.
-  var REFUSALS = [413, 422, 429, 507];
+    // Files a CD carries beside the images (kept in step with intake.rules.is_cd_clutter); the server
+    // checks every file's bytes again and skips clutter itself if one slips through.
+    var CLUTTER_SUFFIXES = [
+      ".exe", ".dll", ".inf", ".ini", ".bat", ".cmd", ".com", ".msi", ".ocx", ".sys", ".jar",
+      ".js", ".htm", ".html", ".css", ".xml", ".txt", ".ico", ".bmp", ".gif", ".cab", ".chm"
+    ];
+    var CLUTTER_NAMES = ["autorun.inf", "desktop.ini", "thumbs.db", ".ds_store"];
+    function isClutter(name) {
+      var base = name.replace(/\\/g, "/").split("/").pop().toLowerCase();
+      return CLUTTER_NAMES.indexOf(base) !== -1 || CLUTTER_SUFFIXES.some(function (suffix) {
+        return base.slice(-suffix.length) === suffix;
+      });
+    }
 
-  uppy.use(U.Tus, {
-    endpoint: box.dataset.endpoint,
-    chunkSize: Number(box.dataset.chunkSize),
-    // Retry a dropped chunk after a pause; each retry first asks the server (HEAD) how much it has.
-    retryDelays: [0, 1000, 3000, 5000, 10000, 20000],
-    onBeforeRequest: function (request) {
-      return request.getMethod() === "POST" ? startSession() : undefined;
-    },
-    // Uppy retries 429 and 5xx by default; ours are quotas that last an hour or more.
-    onShouldRetry: function (error, retryAttempt, options, next) {
-      var response = error && error.originalResponse;
-      if (response && REFUSALS.indexOf(response.getStatus()) !== -1) {
-        return false;
+    var skipped = [];
+    var refused = {};
+    var leftOut = "";
+    function showNotes() {
+      var lines = leftOut ? [leftOut] : [];
+      if (skipped.length) {
+        lines.push(fill(skipped.length === 1 ? S.skippedOne : S.skippedMany, {
+          count: skipped.length, examples: skipped.slice(0, 3).join(", ")
+        }));
       }
-      return next(error);
-    },
-    limit: 4,
-    // Only the file's name goes to the server: no type, path or anything else from the browser.
-    allowedMetaFields: ["name"],
-    removeFingerprintOnSuccess: true
-  });
+      Object.keys(refused).forEach(function (id) {
+        lines.push(refused[id]);
+      });
+      notes.textContent = lines.join(" ");
+    }
 
-  // After a reload, bring back the file list and carry on uploading from the server's offset.
-  if (U.GoldenRetriever) {
-    uppy.use(U.GoldenRetriever, { serviceWorker: false });
-    // A restored upload carries on by itself: the patient should not have to find a button. This is
-    // what Uppy's own "Resume" button does: resume the uploads that were running, from the server's
-    // offset. Calling upload() instead starts a second, empty upload beside the restored one, which
-    // aborts its chunk and leaves the file waiting for a click.
+    var sorter = null; // set below when the CD sorting scripts are on the page
+    var uppy = new U.Uppy({
+      id: "mri-review-files",
+      autoProceed: true,
+      restrictions: {
+        maxFileSize: Number(box.dataset.maxFileSize),
+        maxNumberOfFiles: Number(box.dataset.maxFiles)
+      },
+      onBeforeFileAdded: function (file) {
+        if (isClutter(file.name || "")) {
+          skipped.push(file.name);
+          showNotes();
+          return false;
+        }
+        return sorter ? sorter.admit(file) : true;
+      }
+    });
+
+    uppy.use(U.Dashboard, {
+      inline: true,
+      target: target,
+      width: "100%",
+      height: 420,
+      theme: "light",
+      fileManagerSelectionType: "both",
+      proudlyDisplayPoweredByUppy: false,
+      showRemoveButtonAfterComplete: true,
+      hideProgressAfterFinish: false,
+      disableThumbnailGenerator: true,
+      // Uppy's "Done" button clears the list, which would take finished uploads out of the form.
+      doneButtonHandler: null,
+      note: S.note,
+      locale: {
+        strings: Object.assign({
+          dropPasteBoth: S.dropPasteBoth,
+          browseFiles: S.browseFiles,
+          browseFolders: S.browseFolders
+        }, S.uppy)
+      }
+    });
+
+    // The server starts the upload session only when asked (the form page writes none). Ask once,
+    // before the first creation: Uppy creates several uploads at once, and with no session cookie yet
+    // each would start its own session, leaving the form with only the last one's files. Every
+    // creation (a tus POST) waits for this one request. If it fails the uploads go ahead anyway (a
+    // creation starts a session too) and the next creation asks again.
+    var session = null;
+    function startSession() {
+      if (!session) {
+        var token = form.querySelector('input[name="csrfmiddlewaretoken"]');
+        session = fetch(box.dataset.sessionUrl, {
+          method: "POST",
+          credentials: "same-origin",
+          headers: { "X-CSRFToken": token ? token.value : "" }
+        }).then(function (response) {
+          if (!response.ok) {
+            session = null;
+          }
+        }, function () {
+          session = null;
+        });
+      }
+      return session;
+    }
+
+    // Refusals the server explains in words (upload-error below): retrying cannot change them.
+    var REFUSALS = [413, 422, 429, 507];
+
+    uppy.use(U.Tus, {
+      endpoint: box.dataset.endpoint,
+      chunkSize: Number(box.dataset.chunkSize),
+      // Retry a dropped chunk after a pause; each retry first asks the server (HEAD) how much it has.
+      retryDelays: [0, 1000, 3000, 5000, 10000, 20000],
+      onBeforeRequest: function (request) {
+        return request.getMethod() === "POST" ? startSession() : undefined;
+      },
+      // Uppy retries 429 and 5xx by default; ours are quotas that last an hour or more.
+      onShouldRetry: function (error, retryAttempt, options, next) {
+        var response = error && error.originalResponse;
+        if (response && REFUSALS.indexOf(response.getStatus()) !== -1) {
+          return false;
+        }
+        return next(error);
+      },
+      limit: 4,
+      // Only the file's name goes to the server: no type, path or anything else from the browser.
+      allowedMetaFields: ["name"],
+      removeFingerprintOnSuccess: true
+    });
+
+    // After a reload, bring back the file list and carry on uploading from the server's offset.
+    if (U.GoldenRetriever) {
+      uppy.use(U.GoldenRetriever, { serviceWorker: false });
+      // A restored upload carries on by itself: the patient should not have to find a button. This is
+      // what Uppy's own "Resume" button does: resume the uploads that were running, from the server's
+      // offset. Calling upload() instead starts a second, empty upload beside the restored one, which
+      // aborts its chunk and leaves the file waiting for a click.
+      uppy.on("restored", function () {
+        if (uppy.getState().recoveredState) {
+          uppy.emit("restore-confirmed");
+        }
+      });
+    }
+
+    function keyOf(file) {
+      var url = file.response && file.response.uploadURL;
+      return url ? url.split("/").pop() : null;
+    }
+
+    function addKey(file) {
+      var key = keyOf(file);
+      if (!key || form.querySelector('input[name="staged"][value="' + CSS.escape(key) + '"]')) {
+        return;
+      }
+      var input = document.createElement("input");
+      input.type = "hidden";
+      input.name = "staged";
+      input.value = key;
+      input.dataset.fileId = file.id;
+      inputs.appendChild(input);
+    }
+
+    uppy.on("upload-success", function (file) {
+      addKey(uppy.getFile(file.id) || file);
+    });
+
     uppy.on("restored", function () {
-      if (uppy.getState().recoveredState) {
-        uppy.emit("restore-confirmed");
+      uppy.getFiles().forEach(function (file) {
+        if (file.progress && file.progress.uploadComplete) {
+          addKey(file);
+        }
+      });
+    });
+
+    uppy.on("file-removed", function (file) {
+      delete refused[file.id];
+      showNotes();
+      var input = inputs.querySelector('input[data-file-id="' + CSS.escape(file.id) + '"]');
+      if (!input) {
+        return;
+      }
+      input.remove();
+      // The patient took a finished file back: tell the server it can go (tus termination).
+      var url = file.response && file.response.uploadURL;
+      if (url) {
+        fetch(url, { method: "DELETE", headers: { "Tus-Resumable": "1.0.0" } }).catch(function () {});
       }
     });
-  }
 
-  function keyOf(file) {
-    var url = file.response && file.response.uploadURL;
-    return url ? url.split("/").pop() : null;
-  }
+    // The server refuses a file in plain words (wrong kind, too big, too many from one connection,
+    // upload area full): show those words, not Uppy's.
+    uppy.on("upload-error", function (file, error) {
+      var response = error && error.originalResponse;
+      var status = response && response.getStatus ? response.getStatus() : 0;
+      if (!file || REFUSALS.indexOf(status) === -1) {
+        return;
+      }
+      var reason = response.getBody();
+      refused[file.id] = reason;
+      uppy.setFileState(file.id, { error: reason });
+      showNotes();
+    });
 
-  function addKey(file) {
-    var key = keyOf(file);
-    if (!key || form.querySelector('input[name="staged"][value="' + CSS.escape(key) + '"]')) {
-      return;
-    }
-    var input = document.createElement("input");
-    input.type = "hidden";
-    input.name = "staged";
-    input.value = key;
-    input.dataset.fileId = file.id;
-    inputs.appendChild(input);
-  }
+    sorter = makeSorter();
 
-  uppy.on("upload-success", function (file) {
-    addKey(uppy.getFile(file.id) || file);
-  });
-
-  uppy.on("restored", function () {
-    uppy.getFiles().forEach(function (file) {
-      if (file.progress && file.progress.uploadComplete) {
-        addKey(file);
+    // Sending the form while files are still on their way would leave them out.
+    form.addEventListener("submit", function (event) {
+      if (sorter && sorter.waiting()) {
+        event.preventDefault();
+        notes.textContent = S.chooseScans;
+        box.focus();
+        return;
+      }
+      var busy = uppy.getFiles().filter(function (file) {
+        return !file.error && !(file.progress && file.progress.uploadComplete);
+      });
+      if (busy.length) {
+        event.preventDefault();
+        notes.textContent = fill(busy.length === 1 ? S.busyOne : S.busyMany, { count: busy.length });
+        box.focus();
       }
     });
-  });
 
-  uppy.on("file-removed", function (file) {
-    delete refused[file.id];
-    showNotes();
-    var input = inputs.querySelector('input[data-file-id="' + CSS.escape(file.id) + '"]');
-    if (!input) {
-      return;
-    }
-    input.remove();
-    // The patient took a finished file back: tell the server it can go (tus termination).
-    var url = file.response && file.response.uploadURL;
-    if (url) {
-      fetch(url, { method: "DELETE", headers: { "Tus-Resumable": "1.0.0" } }).catch(function () {});
-    }
-  });
+    // Files are held back from Uppy until the patient has seen the CD's studies and ticked the ones
+    // to send (cd-sort.js reads them, cd-choice.js asks). Reports, photos and ZIP files go at once,
+    // unread. The parser (static/vendor/dicom-parser) is fetched with the first files to read.
+    function makeSorter() {
+      var panel = document.getElementById("cd-sort");
+      var holder = document.getElementById("cd-sort-box");
+      if (!panel || !holder || !window.BackCareCd || !window.BackCareCdChoice) {
+        return null;
+      }
+      var SENT_AS_THEY_ARE = /\.(zip|pdf|jpe?g|png|heic)$/i;
+      var admitted = new WeakSet();
+      var batch = [];
+      var waiting = [];
+      var parser = null;
+      var choice = new window.BackCareCdChoice(panel, {
+        typed: typed,
+        onSend: function (files, unticked) {
+          waiting = [];
+          leftOut = unticked ? fill(unticked === 1 ? S.untickedOne : S.untickedMany, { count: unticked }) : "";
+          showNotes();
+          release(files);
+        }
+      });
 
-  // The server refuses a file in plain words (wrong kind, too big, too many from one connection,
-  // upload area full): show those words, not Uppy's.
-  uppy.on("upload-error", function (file, error) {
-    var response = error && error.originalResponse;
-    var status = response && response.getStatus ? response.getStatus() : 0;
-    if (!file || REFUSALS.indexOf(status) === -1) {
-      return;
-    }
-    var reason = response.getBody();
-    refused[file.id] = reason;
-    uppy.setFileState(file.id, { error: reason });
-    showNotes();
-  });
+      function typed() {
+        function value(id) {
+          var input = document.getElementById(id);
+          return input ? input.value.trim() : "";
+        }
+        return { firstName: value("id_first_name"), lastName: value("id_last_name"),
+          birthDate: value("id_date_of_birth") };
+      }
 
-  // Sending the form while files are still on their way would leave them out.
-  form.addEventListener("submit", function (event) {
-    var busy = uppy.getFiles().filter(function (file) {
-      return !file.error && !(file.progress && file.progress.uploadComplete);
-    });
-    if (busy.length) {
-      event.preventDefault();
-      notes.textContent = fill(busy.length === 1 ? S.busyOne : S.busyMany, { count: busy.length });
-      box.focus();
-    }
-  });
+      function release(files) {
+        files.forEach(function (file) { admitted.add(file.data); });
+        try {
+          uppy.addFiles(files);
+        } catch (error) {
+          uppy.log(error);
+        }
+      }
 
-  box.hidden = false;
-  if (plainField) {
-    plainField.hidden = true;
+      function loadParser() {
+        if (window.dicomParser) {
+          return Promise.resolve();
+        }
+        if (!parser) {
+          parser = new Promise(function (resolve, reject) {
+            var script = document.createElement("script");
+            script.src = holder.dataset.parserUrl;
+            script.onload = resolve;
+            script.onerror = function () {
+              parser = null;
+              reject(new Error("dicom-parser did not load"));
+            };
+            document.head.appendChild(script);
+          });
+        }
+        return parser;
+      }
+
+      function sortBatch() {
+        var files = batch;
+        batch = [];
+        release(files.filter(function (file) { return SENT_AS_THEY_ARE.test(file.name); }));
+        var toRead = files.filter(function (file) { return !SENT_AS_THEY_ARE.test(file.name); });
+        if (!toRead.length) {
+          return;
+        }
+        // A second folder added before the patient chose: its files are sorted with the first's.
+        waiting = waiting.concat(toRead);
+        var all = waiting;
+        loadParser().then(function () {
+          return window.BackCareCd.sortFiles(all, function (done, total) { choice.reading(done, total); });
+        }).then(function (sorting) {
+          if (all !== waiting) {
+            return; // newer files came while these were read: that sorting shows them all
+          }
+          release(sorting.notDicom);
+          if (!sorting.list().length) {
+            waiting = [];
+            release(sorting.unreadable.concat(sorting.dicomdirs));
+            document.getElementById("cd-sort-status").textContent = "";
+            return;
+          }
+          waiting = waiting.filter(function (file) { return sorting.notDicom.indexOf(file) === -1; });
+          choice.show(sorting);
+        }).catch(function () {
+          // Without the parser nothing is sorted: everything goes, as before this step existed.
+          waiting = [];
+          release(all);
+        });
+      }
+
+      // Fetch the parser as the patient reaches the upload box (before any file is chosen), not with
+      // the page: most visitors of the form never send a CD folder.
+      ["pointerenter", "focusin", "dragenter"].forEach(function (type) {
+        box.addEventListener(type, function () { loadParser().catch(function () {}); }, { once: true });
+      });
+
+      ["id_first_name", "id_last_name", "id_date_of_birth"].forEach(function (id) {
+        var input = document.getElementById(id);
+        if (input) {
+          input.addEventListener("input", function () {
+            if (choice.pending()) {
+              choice.sync();
+            }
+          });
+        }
+      });
+
+      return {
+        admit: function (file) {
+          if (admitted.has(file.data)) {
+            return true;
+          }
+          batch.push({ source: file.source, name: file.name, type: file.type, data: file.data,
+            meta: { relativePath: (file.meta && file.meta.relativePath) || null } });
+          if (batch.length === 1) {
+            setTimeout(sortBatch, 0); // every file of one drop or choice arrives before this runs
+          }
+          return false;
+        },
+        waiting: function () {
+          return waiting.length > 0;
+        }
+      };
+    }
+
+    box.hidden = false;
+    if (plainField) {
+      plainField.hidden = true;
+    }
   }
 })();

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("intake", "0013_status_lookup"),
+        ("intake", "0015_pacs_send"),
     ]
 
     operations = [
