@@ -31,7 +31,9 @@ def languages(request: HttpRequest | None = None) -> dict:
             "code": code,
             "name": name,
             "url": urls[code],
-            "absolute_url": request.build_absolute_uri(urls[code]),
+            # The public address (SITE_URL), not the request's host: the same on every page copy
+            # (the empty form page is rendered once per process and language).
+            "absolute_url": settings.SITE_URL.rstrip("/") + urls[code],
             "current": code == current,
         }
         for code, name in settings.LANGUAGES

@@ -33,13 +33,14 @@ def test_each_public_page_answers_in_both_languages_with_the_right_lang(client, 
 
 
 @pytest.mark.parametrize(("english", "spanish"), PAGES)
-def test_both_languages_link_to_each_other_with_hreflang(client, english, spanish):
+def test_both_languages_link_to_each_other_with_hreflang(client, settings, english, spanish):
+    settings.SITE_URL = "https://backcare.example.org"
     for url in (english, spanish):
         alternates = _alternates(client.get(url).content.decode())
         assert alternates == {
-            "en": f"http://testserver{english}",
-            "x-default": f"http://testserver{english}",
-            "es": f"http://testserver{spanish}",
+            "en": f"https://backcare.example.org{english}",
+            "x-default": f"https://backcare.example.org{english}",
+            "es": f"https://backcare.example.org{spanish}",
         }
 
 
