@@ -49,8 +49,9 @@ def test_a_form_sent_while_the_database_is_down_gets_a_503_to_send_again(
     assert SEND_AGAIN in response.text
 
 
-def full_disk_save(self, name, content):
-    """What the disk says when it is full (the real tmpfs case is in test_resilience.py)."""
+def full_disk_save(self, *args, **kwargs):
+    """What the disk says when it is full (the real tmpfs cases are in test_resilience.py and
+    test_intake_storage_full.py)."""
     raise OSError(errno.ENOSPC, "No space left on device")
 
 
@@ -61,7 +62,9 @@ def test_a_full_disk_gets_a_503_to_send_again_and_keeps_no_row(
     private_storage,
     intake_settings,  # noqa: F811
 ):
+    # A received file is linked into place (same filesystem) or copied (another one): both fail.
     monkeypatch.setattr(PrivateFileSystemStorage, "_save", full_disk_save)
+    monkeypatch.setattr(PrivateFileSystemStorage, "_link", full_disk_save)
     response = post_request(client_no_raise, files=[("scan.dcm", mr_small_bytes())])
     assert response.status_code == HTTPStatus.SERVICE_UNAVAILABLE
     assert SEND_AGAIN in response.text
