@@ -28,12 +28,13 @@ DEPLOY_ENV := DEBUG=false ALLOWED_HOSTS=backcare.example.org EMAIL_HOST=smtp.exa
 	SITE_URL=https://backcare.example.org $(EXAMPLE_CLINIC) \
 	SECRET_KEY=deploy-check-$$(printf 'x%.0s' {1..60})
 
-.PHONY: help install pdf-libs db setup run worker sweep purge-uploads nightly serve serve-tls chromium nginx orthanc observatory test-preflight test lint format lock vendor clean bench scan
+.PHONY: help install pdf-libs gettext messages db setup run worker sweep purge-uploads nightly serve serve-tls chromium nginx orthanc observatory test-preflight test lint format lock vendor clean bench scan
 
 help:
 	@echo "make run    - set up and serve the app on http://127.0.0.1:8000 (with the task worker)"
 	@echo "make test   - set up and run the whole test suite (browser tests included)"
-	@echo "make lint   - ruff, template lint, import layers, migrations check, deploy check"
+	@echo "make lint   - Spanish catalogues complete, ruff, template lint, import layers, migrations check, deploy check"
+	@echo "make messages - regenerate and compile the Spanish translation catalogues (.po/.mo)"
 	@echo "make serve  - production server (gunicorn, DEBUG off) on 127.0.0.1:8000"
 	@echo "make serve-tls - the production set-up: gunicorn behind the shipped nginx, https://127.0.0.1:8443"
 	@echo "make worker - the background task worker (requeues tasks of killed workers)"
@@ -60,6 +61,21 @@ pdf-libs:
 	  grep -q 'install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then apt-get update -qq && \
 	  apt-get install -y -qq -o DPkg::Lock::Timeout=300 $$missing >/dev/null; fi
+
+# Debian's gettext: compilemessages and the translation check run its msgfmt.
+gettext:
+	@command -v msgfmt >/dev/null || { apt-get update -qq && \
+	  apt-get install -y -qq -o DPkg::Lock::Timeout=300 gettext >/dev/null; }
+
+# Regenerate the Spanish catalogues (README, "Languages"): project strings (templates/, backcare/) in
+# locale/, each app's in <app>/locale/; no source locations, so an edit elsewhere moves nothing.
+# Staff-only admin templates stay English. Then translate the new msgstr lines and run it again to
+# compile the .mo files; `make lint` fails while any is empty or fuzzy.
+MESSAGES_IGNORE := --ignore=.venv --ignore=node_modules --ignore=staticfiles --ignore=var \
+	--ignore=deploy --ignore=bench --ignore=tests --ignore=templates/admin --ignore='*/templates/admin/*'
+messages: install gettext
+	$(MANAGE) makemessages -l es --no-location --no-obsolete $(MESSAGES_IGNORE)
+	$(MANAGE) compilemessages -l es $(MESSAGES_IGNORE)
 
 # Postgres: start a local cluster that is installed but stopped; create the two roles and the
 # database if missing (the owner may create databases here: pytest-django makes its test database).
@@ -188,11 +204,12 @@ $(OBSERVATORY)/conf/hsts-preload.json: deploy/observatory/package-lock.json
 	npm ci --prefix deploy/observatory --ignore-scripts --no-audit --no-fund
 	echo '{}' > $@
 
-test: test-preflight db pdf-libs chromium nginx orthanc observatory
+test: test-preflight db pdf-libs gettext chromium nginx orthanc observatory
 	$(MANAGE) collectstatic --no-input --verbosity 0
 	$(BIN)/pytest --create-db -n $${PYTEST_WORKERS:-2} $(PYTEST_ARGS)
 
-lint: install pdf-libs
+lint: install pdf-libs gettext
+	$(BIN)/python -m backcare.translations  # every Spanish string translated, none fuzzy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/djlint --lint templates exercises/templates intake/templates

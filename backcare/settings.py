@@ -81,7 +81,8 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    # After sessions, before common (it may redirect to a language-prefixed URL).
+    # After sessions, before CommonMiddleware (Django's order): picks the language from the URL's
+    # /es/ prefix; every unprefixed URL is English (i18n_patterns with prefix_default_language=False).
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
@@ -106,10 +107,12 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
                 "backcare.context_processors.clinic",
+                "backcare.context_processors.languages",
             ],
         },
     },
@@ -348,10 +351,15 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # --- Internationalisation -------------------------------------------------------------------------
 
-LANGUAGE_CODE = "en-us"
+# English at the unprefixed URLs, Spanish under /es/ (README, "Languages"). Project-wide strings
+# (templates/, backcare/) live in locale/; each app keeps its own in <app>/locale/.
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Spanish with US month/day/year date entry (backcare/formats/es/formats.py says why).
+FORMAT_MODULE_PATH = ["backcare.formats"]
 TIME_ZONE = env("TIME_ZONE", default="America/New_York")
 USE_I18N = True
-LANGUAGES = [("en", "English"), ("es", "Español")]
 USE_TZ = True
 
 # --- Forms ----------------------------------------------------------------------------------------

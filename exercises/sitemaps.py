@@ -11,6 +11,10 @@ from exercises.models import Exercise, Routine
 
 class PagesSitemap(Sitemap):
     changefreq = "monthly"
+    # Each page in every language (settings.LANGUAGES), with hreflang alternates and x-default.
+    i18n = True
+    alternates = True
+    x_default = True
 
     def items(self):
         return ["home", "exercises:library", "intake:request"]
@@ -27,6 +31,10 @@ class TranslatedContentSitemap(Sitemap):
     """
 
     changefreq = "monthly"
+    # Each page in every language (settings.LANGUAGES), with hreflang alternates and x-default.
+    i18n = True
+    alternates = True
+    x_default = True
 
     def get_languages_for_item(self, item):
         return [

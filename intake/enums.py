@@ -3,6 +3,7 @@
 import itertools
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from intake.imaging import kinds as imaging_kinds
 from intake.imaging import results as imaging_results
@@ -37,73 +38,81 @@ class UploadStatus(models.TextChoices):
     FAILED = "failed", "Could not be processed"
 
 
+class Language(models.TextChoices):
+    """The language a patient used (and is written to in): the site's languages, named for staff."""
+
+    ENGLISH = "en", "English"
+    SPANISH = "es", "Spanish"
+
+
+# Choices patients read on the form are translated (gettext_lazy: resolved on each page).
 class ContactMethod(models.TextChoices):
-    PHONE = "phone", "Phone call"
-    EMAIL = "email", "E-mail"
-    TEXT = "text", "Text message"
+    PHONE = "phone", _("Phone call")
+    EMAIL = "email", _("E-mail")
+    TEXT = "text", _("Text message")
 
 
 class BestTime(models.TextChoices):
-    MORNING = "morning", "Morning (8 am to 12 noon)"
-    AFTERNOON = "afternoon", "Afternoon (12 noon to 5 pm)"
-    EVENING = "evening", "Early evening (5 pm to 7 pm)"
-    ANY = "any", "Any time"
+    MORNING = "morning", _("Morning (8 am to 12 noon)")
+    AFTERNOON = "afternoon", _("Afternoon (12 noon to 5 pm)")
+    EVENING = "evening", _("Early evening (5 pm to 7 pm)")
+    ANY = "any", _("Any time")
 
 
 class PainLocation(models.TextChoices):
-    LOWER_BACK = "lower_back", "Lower back"
-    BUTTOCK = "buttock", "Buttock"
-    ONE_LEG = "one_leg", "One leg"
-    BOTH_LEGS = "both_legs", "Both legs"
-    NECK = "neck", "Neck"
-    ARM = "arm", "Arm"
+    LOWER_BACK = "lower_back", _("Lower back")
+    BUTTOCK = "buttock", _("Buttock")
+    ONE_LEG = "one_leg", _("One leg")
+    BOTH_LEGS = "both_legs", _("Both legs")
+    NECK = "neck", _("Neck")
+    ARM = "arm", _("Arm")
 
 
 class PainDuration(models.TextChoices):
-    UNDER_6_WEEKS = "under_6_weeks", "Less than 6 weeks"
-    WEEKS_6_12 = "6_12_weeks", "6 to 12 weeks"
-    MONTHS_3_12 = "3_12_months", "3 to 12 months"
-    OVER_A_YEAR = "over_a_year", "More than a year"
+    UNDER_6_WEEKS = "under_6_weeks", _("Less than 6 weeks")
+    WEEKS_6_12 = "6_12_weeks", _("6 to 12 weeks")
+    MONTHS_3_12 = "3_12_months", _("3 to 12 months")
+    OVER_A_YEAR = "over_a_year", _("More than a year")
 
 
 class PainOnset(models.TextChoices):
-    SLOWLY = "slowly", "Slowly, for no clear reason"
-    SUDDENLY = "suddenly", "Suddenly, for example when you lift or bend"
-    INJURY = "injury", "After a fall, accident or sports injury"
-    AFTER_SURGERY = "after_surgery", "After an operation"
-    NOT_SURE = "not_sure", "I am not sure"
+    SLOWLY = "slowly", _("Slowly, for no clear reason")
+    SUDDENLY = "suddenly", _("Suddenly, for example when you lift or bend")
+    INJURY = "injury", _("After a fall, accident or sports injury")
+    AFTER_SURGERY = "after_surgery", _("After an operation")
+    NOT_SURE = "not_sure", _("I am not sure")
 
 
 class ImagingPlan(models.TextChoices):
-    UPLOAD = "upload", "I am adding my MRI files to this form"
-    SEND_CD = "send_cd", "I will send a CD or films to the clinic"
-    NOT_YET = "not_yet", "I do not have my MRI files yet"
+    UPLOAD = "upload", _("I am adding my MRI files to this form")
+    SEND_CD = "send_cd", _("I will send a CD or films to the clinic")
+    NOT_YET = "not_yet", _("I do not have my MRI files yet")
 
 
 class ScanArea(models.TextChoices):
-    LOWER_BACK = "lower_back", "Lower back (lumbar spine)"
-    MID_BACK = "mid_back", "Middle of the back (thoracic spine)"
-    NECK = "neck", "Neck (cervical spine)"
-    OTHER = "other", "Another part of the body"
-    NOT_SURE = "not_sure", "I am not sure"
+    LOWER_BACK = "lower_back", _("Lower back (lumbar spine)")
+    MID_BACK = "mid_back", _("Middle of the back (thoracic spine)")
+    NECK = "neck", _("Neck (cervical spine)")
+    OTHER = "other", _("Another part of the body")
+    NOT_SURE = "not_sure", _("I am not sure")
 
 
 class YesNoUnsure(models.TextChoices):
-    YES = "yes", "Yes"
-    NO = "no", "No"
-    NOT_SURE = "not_sure", "I am not sure"
+    YES = "yes", _("Yes")
+    NO = "no", _("No")
+    NOT_SURE = "not_sure", _("I am not sure")
 
 
 class InsurancePlanType(models.TextChoices):
     PPO = "ppo", "PPO"
     HMO = "hmo", "HMO"
-    EPO_POS = "epo_pos", "EPO or POS"
+    EPO_POS = "epo_pos", _("EPO or POS")
     MEDICARE = "medicare", "Medicare"
     MEDICAID = "medicaid", "Medicaid"
-    WORKERS_COMP = "workers_comp", "Workers' compensation"
-    OTHER = "other", "Other"
-    NONE = "none", "I do not have insurance"
-    NOT_SURE = "not_sure", "I am not sure"
+    WORKERS_COMP = "workers_comp", _("Workers' compensation")
+    OTHER = "other", _("Other")
+    NONE = "none", _("I do not have insurance")
+    NOT_SURE = "not_sure", _("I am not sure")
 
 
 class StagedUploadStatus(models.TextChoices):

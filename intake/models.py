@@ -17,6 +17,7 @@ from django.db.models.lookups import IContains, IEndsWith, Lookup
 from django.db.models.sql.where import AND, WhereNode
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from intake.enums import (
     OPEN_STATUSES,
@@ -28,6 +29,7 @@ from intake.enums import (
     Finding,
     ImagingPlan,
     InsurancePlanType,
+    Language,
     PacsInstanceStatus,
     PacsSendStatus,
     PainDuration,
@@ -152,7 +154,7 @@ class FieldGroup:
     permission: intake.triage.services.CLINICAL_TEXT_FIELDS)."""
 
     key: str
-    patient_title: str  # the form's legend
+    patient_title: str  # the form's legend (English; the form shows it translated)
     staff_title: str  # the admin's fieldset
     fields: tuple[str, ...]
     exported: bool = True
@@ -161,21 +163,21 @@ class FieldGroup:
 REQUEST_FIELD_GROUPS: tuple[FieldGroup, ...] = (
     FieldGroup(
         "about",
-        "About you",
+        gettext_noop("About you"),
         "About the patient",
         ("first_name", "last_name", "date_of_birth", "email", "phone", "zip_code",
          "preferred_contact", "best_time_to_call"),
     ),
     FieldGroup(
         "pain",
-        "Your pain",
+        gettext_noop("Your pain"),
         "Their pain",
         ("pain_locations", "back_pain_score", "leg_pain_score", "pain_duration", "pain_onset",
          "pain_onset_details"),
     ),
     FieldGroup(
         "tried",
-        "What you have tried",
+        gettext_noop("What you have tried"),
         "What they have tried",
         ("tried_physical_therapy", "physical_therapy_weeks", "tried_medicines", "tried_injections",
          "tried_chiropractic", "had_spine_surgery", "spine_surgery_when"),
@@ -183,27 +185,27 @@ REQUEST_FIELD_GROUPS: tuple[FieldGroup, ...] = (
     ),
     FieldGroup(
         "mri",
-        "Your MRI",
+        gettext_noop("Your MRI"),
         "Their MRI",
         ("imaging_plan", "mri_date", "mri_facility", "mri_body_area", "has_radiology_report"),
     ),
     # Exported as one "red_flags" column.
     FieldGroup(
         "safety",
-        "Safety questions",
+        gettext_noop("Safety questions"),
         "Safety questions",
         tuple(field for fields in SAFETY_ANSWERS.values() for field in fields),
         exported=False,
     ),
     FieldGroup(
         "insurance",
-        "Your insurance (optional)",
+        gettext_noop("Your insurance (optional)"),
         "Insurance",
         ("insurance_carrier", "insurance_plan_type"),
     ),
     FieldGroup(
         "consents",
-        "Before you send",
+        gettext_noop("Before you send"),
         "Consents",
         ("consent_privacy", "consent_contact", "consent_not_emergency"),
         exported=False,
@@ -224,6 +226,10 @@ class ReviewRequest(models.Model):
     submitted_at = models.DateTimeField(default=timezone.now, editable=False)
     # The one-time token of the form the patient submitted: a resubmit finds this row again.
     submission_token = models.UUIDField(unique=True, editable=False)
+    # The page's language when the patient sent the form; e-mails and the letter use it.
+    language = models.CharField(
+        max_length=8, choices=Language, default=Language.ENGLISH, editable=False
+    )
 
     # About you
     first_name = models.CharField(max_length=100)

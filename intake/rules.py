@@ -11,6 +11,7 @@ import unicodedata
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from intake.enums import FileKind
 from intake.imaging.kinds import (  # noqa: F401 - defined once there, read through here
@@ -53,7 +54,8 @@ def staging_max_total_bytes() -> int:
 
 
 # What the patient is told when a file's bytes are not one of the accepted kinds.
-ACCEPTED_KINDS_TEXT = (
+# English (tus answers in English); the form shows it translated: gettext(ACCEPTED_KINDS_TEXT).
+ACCEPTED_KINDS_TEXT = gettext_noop(
     "MRI files (DICOM), a ZIP file of your CD, photos (JPEG or PNG) and PDF reports"
 )
 
@@ -63,14 +65,14 @@ def refusal_reason(head: bytes) -> str:
     """Why a file whose bytes `sniff` did not accept is refused, in plain words for the patient."""
     start = head.lstrip()[:64].lower()
     if not head:
-        return "the file is empty"
+        return gettext("the file is empty")
     if starts_like_program(head):
-        return "it is a computer program, not a scan, photo or report"
+        return gettext("it is a computer program, not a scan, photo or report")
     if start.startswith(b"<svg") or (start.startswith(b"<?xml") and b"<svg" in head.lower()):
-        return "it is a drawing file (SVG), not a scan, photo or report"
+        return gettext("it is a drawing file (SVG), not a scan, photo or report")
     if start.startswith((b"<!doctype", b"<html", b"<head", b"<body", b"<script")):
-        return "it is a web page, not a scan, photo or report"
-    return "we cannot open this type of file"
+        return gettext("it is a web page, not a scan, photo or report")
+    return gettext("we cannot open this type of file")
 
 
 # Characters a file name never keeps: control characters (Cc), format characters such as the

@@ -9,6 +9,7 @@ import textstat
 
 from exercises.models import Exercise, Routine
 from intake.models import ReviewRequest
+from tests.factories import review_form_data
 from tests.intake_support import intake_settings, post_request  # noqa: F401
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("intake_settings")]
@@ -129,4 +130,36 @@ def test_every_patient_page_and_each_of_its_sentences_reads_plainly(
         checked |= {("e-mail", s) for s in sentences(message.body.splitlines())}
     assert len({s for _where, s in checked}) > 350
     too_hard = {s: grade(s) for _where, s in checked if grade(s) > MAX_SENTENCE_GRADE}
+    assert too_hard == {}
+
+
+# Spanish: textstat's Fernández Huerta (0 to 100, higher is easier). 70 and above reads "fairly easy"
+# (about US grades 7 to 8), the Spanish counterpart of MAX_PAGE_GRADE; measured in the same run.
+MIN_SPANISH_EASE = 70.0
+
+
+def spanish_ease(text: str) -> float:
+    textstat.set_lang("es")
+    try:
+        return round(textstat.fernandez_huerta(text), 1)
+    finally:
+        textstat.set_lang("en_US")
+
+
+def test_the_spanish_patient_pages_and_e_mail_read_easily(
+    client, mailoutbox, django_capture_on_commit_callbacks
+):
+    urls = ["/es/", "/es/privacy/", "/es/mri-review/", "/es/mri-review/status/"]
+    pages = {url: as_text(page_blocks(client, url)) for url in urls}
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/es/mri-review/", review_form_data(trauma="yes", morning_stiffness="yes"))
+    pages["/es/mri-review/thanks/"] = as_text(page_blocks(client, "/es/mri-review/thanks/"))
+    (confirmation,) = [m for m in mailoutbox if m.to == ["maria@example.com"]]
+    pages["e-mail"] = re.sub(r"https?://\S+", "", confirmation.body)
+    assert "Recibimos su solicitud" in pages["/es/mri-review/thanks/"]
+    too_hard = {
+        where: spanish_ease(text)
+        for where, text in pages.items()
+        if spanish_ease(text) < MIN_SPANISH_EASE
+    }
     assert too_hard == {}

@@ -15,6 +15,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.functional import cached_property
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from intake import rules
 from intake.enums import FileKind, ImagingPlan, PainLocation, SafetyTier
@@ -35,7 +37,7 @@ from intake.request.red_flags import (
 from intake.uploads.handlers import SKIP_REASONS, SkippedFile
 from intake.uploads.screening import screen_file
 
-YES_NO = [("yes", "Yes"), ("no", "No")]
+YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
 
 def _yes(value: str) -> bool:
@@ -48,7 +50,8 @@ class YesNoField(forms.TypedChoiceField):
     widget = forms.RadioSelect
 
     def __init__(self, **kwargs) -> None:
-        kwargs.setdefault("error_messages", {"required": f"Answer yes or no: {kwargs['label']}"})
+        required = gettext("Answer yes or no: %(question)s") % {"question": kwargs["label"]}
+        kwargs.setdefault("error_messages", {"required": required})
         super().__init__(choices=YES_NO, coerce=_yes, empty_value=None, **kwargs)
 
 
@@ -86,6 +89,10 @@ class CheckedFiles:
     problems: list[str] = dataclass_field(default_factory=list)
 
 
+def _refused(name: str, reason: str) -> str:
+    return gettext("“%(name)s” was not accepted: %(reason)s.") % {"name": name, "reason": reason}
+
+
 def check_files(files: Sequence[UploadedFile], skipped: Sequence[SkippedFile]) -> CheckedFiles:
     """Each file's kind from its bytes, and the limits; the messages name each refused file.
 
@@ -94,16 +101,19 @@ def check_files(files: Sequence[UploadedFile], skipped: Sequence[SkippedFile]) -
     checked = CheckedFiles()
     problems = checked.problems
     problems.extend(
-        f"“{s.name}” was not accepted: {SKIP_REASONS[s.reason]()}."
-        for s in skipped
-        if s.reason != "count"
+        _refused(s.name, SKIP_REASONS[s.reason]()) for s in skipped if s.reason != "count"
     )
     over_count = [s.name for s in skipped if s.reason == "count"]
     if over_count:
         shown = ", ".join(f"“{name}”" for name in over_count[:5])
-        more = f" and {len(over_count) - 5} more" if len(over_count) > 5 else ""
+        if len(over_count) > 5:
+            shown = gettext("%(names)s and %(more)s more") % {
+                "names": shown,
+                "more": len(over_count) - 5,
+            }
         problems.append(
-            f"{len(over_count)} files were not accepted ({shown}{more}): {SKIP_REASONS['count']()}."
+            gettext("%(count)s files were not accepted (%(names)s): %(reason)s.")
+            % {"count": len(over_count), "names": shown, "reason": SKIP_REASONS["count"]()}
         )
     total = 0
     for uploaded in files:
@@ -114,24 +124,61 @@ def check_files(files: Sequence[UploadedFile], skipped: Sequence[SkippedFile]) -
         kind = rules.sniff(head) if uploaded.size else None
         if kind is None:
             reason = rules.refusal_reason(head if uploaded.size else b"")
-            problems.append(f"“{name}” was not accepted: {reason}.")
+            problems.append(_refused(name, reason))
             checked.refused_names.append(name)
         elif uploaded.size > rules.max_file_size():
-            problems.append(f"“{name}” was not accepted: {SKIP_REASONS['file_size']()}.")
+            problems.append(_refused(name, SKIP_REASONS["file_size"]()))
             checked.refused_names.append(name)
         elif screened := screen_file(uploaded, kind):
-            problems.append(f"“{name}” was not accepted: {screened}.")
+            problems.append(_refused(name, screened))
             checked.refused_names.append(name)
         else:
             total += uploaded.size
             checked.accepted.append((uploaded, kind))
     if len(files) + len(skipped) > rules.max_files() and not over_count:
-        problems.append(f"You chose {len(files)} files: {SKIP_REASONS['count']()}.")
+        problems.append(
+            gettext("You chose %(count)s files: %(reason)s.")
+            % {"count": len(files), "reason": SKIP_REASONS["count"]()}
+        )
     if total > rules.max_request_size():
-        problems.append(f"Your files were not accepted: {SKIP_REASONS['request_size']()}.")
+        problems.append(
+            gettext("Your files were not accepted: %(reason)s.")
+            % {"reason": SKIP_REASONS["request_size"]()}
+        )
     if problems:
-        problems.append(f"We accept {rules.ACCEPTED_KINDS_TEXT}.")
+        problems.append(
+            gettext("We accept %(kinds)s.") % {"kinds": gettext(rules.ACCEPTED_KINDS_TEXT)}
+        )
     return checked
+
+
+def _uppy_strings() -> dict:
+    """Uppy's own words a patient sees while files upload (its keys; "0"/"1": one, more)."""
+    return {
+        "complete": gettext("Complete"),
+        "uploadComplete": gettext("Upload complete"),
+        "uploadPaused": gettext("Upload paused"),
+        "uploadFailed": gettext("Upload failed"),
+        "uploadingXFiles": {
+            "0": gettext("Uploading %{smart_count} file"),
+            "1": gettext("Uploading %{smart_count} files"),
+        },
+        "xFilesSelected": {
+            "0": gettext("%{smart_count} file selected"),
+            "1": gettext("%{smart_count} files selected"),
+        },
+        "dataUploadedOfTotal": gettext("%{complete} of %{total}"),
+        "xTimeLeft": gettext("%{time} left"),
+        "addMore": gettext("Add more"),
+        "addMoreFiles": gettext("Add more files"),
+        "removeFile": gettext("Remove file"),
+        "cancel": gettext("Cancel"),
+        "back": gettext("Back"),
+        "retry": gettext("Retry"),
+        "exceedsSize": gettext("%{file} is bigger than the limit of %{size}"),
+        "noInternetConnection": gettext("No internet connection"),
+        "connectedToInternet": gettext("Connected to the internet"),
+    }
 
 
 def _template(name: str, **context: str) -> HTML:
@@ -230,41 +277,42 @@ class ReviewRequestForm(forms.ModelForm):
     """The patient's MRI review request: every answer, the safety questions, consents and files."""
 
     pain_locations = forms.TypedMultipleChoiceField(
-        label="Where is your pain?",
-        help_text="Choose all that apply.",
+        label=_("Where is your pain?"),
+        help_text=_("Choose all that apply."),
         choices=PainLocation.choices,
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Choose where your pain is"},
+        error_messages={"required": _("Choose where your pain is")},
     )
     back_pain_score = forms.TypedChoiceField(
-        label="How bad is your back pain on most days?",
-        help_text="0 means no pain. 10 means the worst pain you can imagine.",
+        label=_("How bad is your back pain on most days?"),
+        help_text=_("0 means no pain. 10 means the worst pain you can imagine."),
         choices=[(str(n), str(n)) for n in range(11)],
         coerce=int,
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose a number from 0 to 10 for your back pain"},
+        error_messages={"required": _("Choose a number from 0 to 10 for your back pain")},
     )
     leg_pain_score = forms.TypedChoiceField(
-        label="How bad is your leg pain on most days?",
-        help_text="0 means no pain. 10 means the worst pain you can imagine.",
+        label=_("How bad is your leg pain on most days?"),
+        help_text=_("0 means no pain. 10 means the worst pain you can imagine."),
         choices=[(str(n), str(n)) for n in range(11)],
         coerce=int,
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose a number from 0 to 10 for your leg pain"},
+        error_messages={"required": _("Choose a number from 0 to 10 for your leg pain")},
     )
     files = MultipleFileField(
-        label="Your MRI files",
+        label=_("Your MRI files"),
         required=False,
-        help_text=(
-            f"You can add {rules.ACCEPTED_KINDS_TEXT}. Choose as many files as you need. "
-            "From a CD, choose all the files in its folders, or make a ZIP file of the whole CD."
+        help_text=_(
+            "You can add MRI files (DICOM), a ZIP file of your CD, photos (JPEG or PNG) and PDF "
+            "reports. Choose as many files as you need. From a CD, choose all the files in its "
+            "folders, or make a ZIP file of the whole CD."
         ),
     )
     staged = StagedUploadsField(required=False)
     submission_token = forms.UUIDField(widget=forms.HiddenInput)
     # A field people never see or fill in; automated spam fills it.
     homepage = forms.CharField(
-        label="Leave this empty",
+        label=_("Leave this empty"),
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
@@ -273,40 +321,42 @@ class ReviewRequestForm(forms.ModelForm):
         model = ReviewRequest
         fields = [name for group in REQUEST_FIELD_GROUPS for name in group.fields]
         labels = {
-            "first_name": "First name",
-            "last_name": "Last name",
-            "date_of_birth": "Date of birth",
-            "email": "E-mail address",
-            "phone": "Phone number",
-            "zip_code": "ZIP code",
-            "preferred_contact": "How should we contact you?",
-            "best_time_to_call": "When is the best time to call you?",
-            "pain_duration": "How long have you had this pain?",
-            "pain_onset": "How did the pain start?",
-            "pain_onset_details": "Tell us more about how it started (optional)",
-            "tried_physical_therapy": "Physical therapy",
-            "physical_therapy_weeks": "For how many weeks did you have physical therapy?",
-            "tried_medicines": "Medicines for pain or swelling",
-            "tried_injections": "Shots in your back (for example, steroid shots)",
-            "tried_chiropractic": "Chiropractic care",
-            "had_spine_surgery": "An earlier operation on my spine",
-            "spine_surgery_when": "When was your spine operation?",
-            "imaging_plan": "How will you send your MRI?",
-            "mri_date": "Date of the MRI scan (if you know it)",
-            "mri_facility": "Where was the MRI done? (optional)",
-            "mri_body_area": "Which part of your body was scanned?",
-            "has_radiology_report": "Do you have the doctor's written report of your scan?",
-            "insurance_carrier": "Insurance company (optional)",
-            "insurance_plan_type": "Type of plan (optional)",
+            "first_name": _("First name"),
+            "last_name": _("Last name"),
+            "date_of_birth": _("Date of birth"),
+            "email": _("E-mail address"),
+            "phone": _("Phone number"),
+            "zip_code": _("ZIP code"),
+            "preferred_contact": _("How should we contact you?"),
+            "best_time_to_call": _("When is the best time to call you?"),
+            "pain_duration": _("How long have you had this pain?"),
+            "pain_onset": _("How did the pain start?"),
+            "pain_onset_details": _("Tell us more about how it started (optional)"),
+            "tried_physical_therapy": _("Physical therapy"),
+            "physical_therapy_weeks": _("For how many weeks did you have physical therapy?"),
+            "tried_medicines": _("Medicines for pain or swelling"),
+            "tried_injections": _("Shots in your back (for example, steroid shots)"),
+            "tried_chiropractic": _("Chiropractic care"),
+            "had_spine_surgery": _("An earlier operation on my spine"),
+            "spine_surgery_when": _("When was your spine operation?"),
+            "imaging_plan": _("How will you send your MRI?"),
+            "mri_date": _("Date of the MRI scan (if you know it)"),
+            "mri_facility": _("Where was the MRI done? (optional)"),
+            "mri_body_area": _("Which part of your body was scanned?"),
+            "has_radiology_report": _("Do you have the doctor's written report of your scan?"),
+            "insurance_carrier": _("Insurance company (optional)"),
+            "insurance_plan_type": _("Type of plan (optional)"),
         }
         help_texts = {
-            "date_of_birth": "For example, 03/27/1968.",
-            "phone": "We use it only about this request.",
-            "zip_code": "5 digits, for example 10001.",
-            "physical_therapy_weeks": "A rough number is fine.",
-            "spine_surgery_when": "A year is enough, for example 2019.",
-            "mri_date": "For example, 10/12/2026.",
-            "has_radiology_report": "It is often a PDF or a printed page that came with your scan.",
+            "date_of_birth": _("For example, 03/27/1968."),
+            "phone": _("We use it only about this request."),
+            "zip_code": _("5 digits, for example 10001."),
+            "physical_therapy_weeks": _("A rough number is fine."),
+            "spine_surgery_when": _("A year is enough, for example 2019."),
+            "mri_date": _("For example, 10/12/2026."),
+            "has_radiology_report": _(
+                "It is often a PDF or a printed page that came with your scan."
+            ),
         }
         widgets = {
             "date_of_birth": forms.DateInput(attrs={"autocomplete": "bday"}),
@@ -328,25 +378,25 @@ class ReviewRequestForm(forms.ModelForm):
             "physical_therapy_weeks": forms.NumberInput(attrs={"min": 0, "max": 520}),
         }
         error_messages = {
-            "first_name": {"required": "Enter your first name"},
-            "last_name": {"required": "Enter your last name"},
+            "first_name": {"required": _("Enter your first name")},
+            "last_name": {"required": _("Enter your last name")},
             "date_of_birth": {
-                "required": "Enter your date of birth",
-                "invalid": "Enter your date of birth as month/day/year, for example 03/27/1968",
+                "required": _("Enter your date of birth"),
+                "invalid": _("Enter your date of birth as month/day/year, for example 03/27/1968"),
             },
             "email": {
-                "required": "Enter your e-mail address",
-                "invalid": "Enter an e-mail address like name@example.com",
+                "required": _("Enter your e-mail address"),
+                "invalid": _("Enter an e-mail address like name@example.com"),
             },
-            "phone": {"required": "Enter your phone number"},
-            "zip_code": {"required": "Enter your ZIP code"},
-            "preferred_contact": {"required": "Choose how we should contact you"},
-            "best_time_to_call": {"required": "Choose the best time to call you"},
-            "pain_duration": {"required": "Choose how long you have had this pain"},
-            "pain_onset": {"required": "Choose how your pain started"},
-            "imaging_plan": {"required": "Choose how you will send your MRI"},
+            "phone": {"required": _("Enter your phone number")},
+            "zip_code": {"required": _("Enter your ZIP code")},
+            "preferred_contact": {"required": _("Choose how we should contact you")},
+            "best_time_to_call": {"required": _("Choose the best time to call you")},
+            "pain_duration": {"required": _("Choose how long you have had this pain")},
+            "pain_onset": {"required": _("Choose how your pain started")},
+            "imaging_plan": {"required": _("Choose how you will send your MRI")},
             "mri_date": {
-                "invalid": "Enter the scan date as month/day/year, for example 10/12/2026"
+                "invalid": _("Enter the scan date as month/day/year, for example 10/12/2026")
             },
         }
 
@@ -370,28 +420,25 @@ class ReviewRequestForm(forms.ModelForm):
             if isinstance(field.widget, forms.RadioSelect):
                 field.choices = [c for c in field.choices if c[0] != ""]
         for flag in RED_FLAGS:
-            self.fields[flag.field] = YesNoField(label=flag.question)
+            self.fields[flag.field] = YesNoField(label=gettext(flag.question))
         consents = {
-            "consent_privacy": render_to_string("intake/form/_privacy_consent_label.html"),
-            "consent_contact": "You may contact me about this request.",
+            "consent_privacy": (
+                render_to_string("intake/form/_privacy_consent_label.html"),
+                _("Tick the box to say you have read the privacy notice"),
+            ),
+            "consent_contact": (
+                _("You may contact me about this request."),
+                _("Tick the box to let us contact you about this request"),
+            ),
             "consent_not_emergency": (
-                "I understand that this is not emergency care and not medical advice."
+                _("I understand that this is not emergency care and not medical advice."),
+                _("Tick the box to say you understand this is not emergency care"),
             ),
         }
-        for name, label in consents.items():
+        for name, (label, required) in consents.items():
             self.fields[name] = forms.BooleanField(
-                label=label,
-                error_messages={"required": "Tick this box to send your request"},
+                label=label, error_messages={"required": required}
             )
-        self.fields["consent_privacy"].error_messages["required"] = (
-            "Tick the box to say you have read the privacy notice"
-        )
-        self.fields["consent_contact"].error_messages["required"] = (
-            "Tick the box to let us contact you about this request"
-        )
-        self.fields["consent_not_emergency"].error_messages["required"] = (
-            "Tick the box to say you understand this is not emergency care"
-        )
         self.helper = self._helper()
 
     # --- Layout -----------------------------------------------------------------------------------
@@ -403,7 +450,7 @@ class ReviewRequestForm(forms.ModelForm):
         helper.layout = Layout(
             *(
                 Fieldset(
-                    group.patient_title,
+                    gettext(group.patient_title),
                     *_GROUP_LAYOUT[group.key](group),
                     css_class="form-section",
                     template="intake/form/fieldset.html",
@@ -422,38 +469,40 @@ class ReviewRequestForm(forms.ModelForm):
         # The one answer copied into an e-mail, sent to an address nobody has confirmed yet: a link
         # here would let anyone send our trusted confirmation e-mail with their link in it.
         if _LINK.search(first_name):
-            raise forms.ValidationError("Enter just your first name", code="link")
+            raise forms.ValidationError(_("Enter just your first name"), code="link")
         return first_name
 
     def clean_date_of_birth(self) -> datetime.date:
         dob = self.cleaned_data["date_of_birth"]
         today = timezone.localdate()
         if dob > today:
-            raise forms.ValidationError("Your date of birth must be in the past", code="future")
+            raise forms.ValidationError(_("Your date of birth must be in the past"), code="future")
         if dob.year < today.year - 120:
-            raise forms.ValidationError("Check the year of your date of birth", code="too_old")
+            raise forms.ValidationError(_("Check the year of your date of birth"), code="too_old")
         return dob
 
     def clean_phone(self) -> str:
         phone = self.cleaned_data["phone"].strip()
         if not 10 <= len(re.sub(r"\D", "", phone)) <= 15:
             raise forms.ValidationError(
-                "Enter a phone number with its area code, like 555-201-3344", code="invalid"
+                _("Enter a phone number with its area code, like 555-201-3344"), code="invalid"
             )
         return phone
 
     def clean_zip_code(self) -> str:
         zip_code = self.cleaned_data["zip_code"].strip()
         if not re.fullmatch(r"\d{5}(-\d{4})?", zip_code):
-            raise forms.ValidationError("Enter a ZIP code of 5 digits, like 10001", code="invalid")
+            raise forms.ValidationError(
+                _("Enter a ZIP code of 5 digits, like 10001"), code="invalid"
+            )
         return zip_code
 
     def clean_mri_date(self) -> datetime.date | None:
         mri_date = self.cleaned_data["mri_date"]
         if mri_date and mri_date > timezone.localdate():
-            raise forms.ValidationError("The scan date cannot be in the future", code="future")
+            raise forms.ValidationError(_("The scan date cannot be in the future"), code="future")
         if mri_date and mri_date.year < 1980:
-            raise forms.ValidationError("Check the year of your scan", code="too_old")
+            raise forms.ValidationError(_("Check the year of your scan"), code="too_old")
         return mri_date
 
     def clean_files(self) -> list[tuple[UploadedFile, FileKind]]:
@@ -478,11 +527,11 @@ class ReviewRequestForm(forms.ModelForm):
         ]
         missing = len(keys) - len(rows)
         if missing:
-            raise forms.ValidationError(
-                f"{missing} of your uploaded files could not be found. Uploads are kept for "
-                f"{settings.INTAKE_TUS_EXPIRY_HOURS} hours: please add the missing files again.",
-                code="staged_missing",
-            )
+            message = gettext(
+                "%(missing)s of your uploaded files could not be found. Uploads are kept for "
+                "%(hours)s hours: please add the missing files again."
+            ) % {"missing": missing, "hours": settings.INTAKE_TUS_EXPIRY_HOURS}
+            raise forms.ValidationError(message, code="staged_missing")
         return self._staged_found
 
     def uploads_changed(self) -> None:
@@ -491,7 +540,7 @@ class ReviewRequestForm(forms.ModelForm):
         self.add_error(
             "staged",
             forms.ValidationError(
-                "Your uploaded files changed while you sent the form: send it again.",
+                _("Your uploaded files changed while you sent the form: send it again."),
                 code="staged_changed",
             ),
         )
@@ -503,10 +552,16 @@ class ReviewRequestForm(forms.ModelForm):
             count = len(files) + len(staged)
             total = sum(f.size for f, _kind in files) + sum(s.length for s in staged)
             if count > rules.max_files():
-                self.add_error("files", f"You added {count} files: {SKIP_REASONS['count']()}.")
+                self.add_error(
+                    "files",
+                    gettext("You added %(count)s files: %(reason)s.")
+                    % {"count": count, "reason": SKIP_REASONS["count"]()},
+                )
             elif total > rules.max_request_size():
                 self.add_error(
-                    "files", f"Your files were not accepted: {SKIP_REASONS['request_size']()}."
+                    "files",
+                    gettext("Your files were not accepted: %(reason)s.")
+                    % {"reason": SKIP_REASONS["request_size"]()},
                 )
         for name, field in self.fields.items():
             value = cleaned.get(name)
@@ -516,13 +571,13 @@ class ReviewRequestForm(forms.ModelForm):
                 and _CONTROL_CHARS.search(value)
             ):
                 # A line break in a one-line answer could start new lines in e-mails and exports.
-                self.add_error(name, "Write this on one line, without special characters")
+                self.add_error(name, _("Write this on one line, without special characters"))
         if cleaned.get("tried_physical_therapy") and cleaned.get("physical_therapy_weeks") is None:
             self.add_error(
-                "physical_therapy_weeks", "Tell us for how many weeks you had physical therapy"
+                "physical_therapy_weeks", _("Tell us for how many weeks you had physical therapy")
             )
         if cleaned.get("had_spine_surgery") and not cleaned.get("spine_surgery_when"):
-            self.add_error("spine_surgery_when", "Tell us when you had your spine operation")
+            self.add_error("spine_surgery_when", _("Tell us when you had your spine operation"))
         if (
             cleaned.get("imaging_plan") == ImagingPlan.UPLOAD
             and not files
@@ -532,7 +587,7 @@ class ReviewRequestForm(forms.ModelForm):
         ):
             self.add_error(
                 "files",
-                "Add your MRI files, or choose another answer to “How will you send your MRI?”",
+                _("Add your MRI files, or choose another answer to “How will you send your MRI?”"),
             )
         return cleaned
 
@@ -545,6 +600,41 @@ class ReviewRequestForm(forms.ModelForm):
             "chunk_size": settings.INTAKE_TUS_CHUNK_SIZE,
             "max_file_size": rules.max_file_size(),
             "max_files": rules.max_files(),
+        }
+
+    @property
+    def upload_strings(self) -> dict[str, str]:
+        """The dashboard's words in the page's language (upload-dashboard.js fills in %(count)s)."""
+        return {
+            "note": gettext("DICOM files, a ZIP of your CD, photos (JPEG or PNG) and PDF reports."),
+            "dropPasteBoth": gettext(
+                "Drop your files or CD folder here, %{browseFiles} or %{browseFolders}"
+            ),
+            "browseFiles": gettext("choose files"),
+            "browseFolders": gettext("choose a folder"),
+            "skippedOne": gettext(
+                "We left out %(count)s file from your CD's viewer program (for example "
+                "%(examples)s). It is not part of your scan and is not needed."
+            ),
+            "skippedMany": gettext(
+                "We left out %(count)s files from your CD's viewer program (for example "
+                "%(examples)s). They are not part of your scan and are not needed."
+            ),
+            "busyOne": gettext(
+                "Please wait: %(count)s file is still uploading. You can send the form when the "
+                "upload has finished."
+            ),
+            "busyMany": gettext(
+                "Please wait: %(count)s files are still uploading. You can send the form when the "
+                "upload has finished."
+            ),
+            "chooseScans": gettext(
+                "Please choose the scans to send, then press “Upload the ticked scans”. Then you "
+                "can send the form."
+            ),
+            "untickedOne": gettext("We did not upload %(count)s study you left unticked."),
+            "untickedMany": gettext("We did not upload %(count)s studies you left unticked."),
+            "uppy": _uppy_strings(),
         }
 
     @property
@@ -573,13 +663,17 @@ class ReviewRequestForm(forms.ModelForm):
             self.data.get(flag.field) == "yes" for flag in red_flags_of(SafetyTier.ROUTINE)
         )
         return [
-            ("emergency", TIER_ADVICE[SafetyTier.EMERGENCY], tier == SafetyTier.EMERGENCY),
+            (
+                "emergency",
+                TIER_ADVICE[SafetyTier.EMERGENCY].translated(),
+                tier == SafetyTier.EMERGENCY,
+            ),
             (
                 "see_doctor_soon",
-                TIER_ADVICE[SafetyTier.SEE_DOCTOR_SOON],
+                TIER_ADVICE[SafetyTier.SEE_DOCTOR_SOON].translated(),
                 tier == SafetyTier.SEE_DOCTOR_SOON,
             ),
-            ("routine", ROUTINE_NOTE, routine),
+            ("routine", ROUTINE_NOTE.translated(), routine),
         ]
 
     @property
@@ -621,12 +715,13 @@ class MoreFilesForm(forms.Form):
     """Files a patient adds later through a link staff sent: the same checks as the request form."""
 
     files = MultipleFileField(
-        label="Your files",
-        help_text=(
-            f"You can add {rules.ACCEPTED_KINDS_TEXT}. Choose as many files as you need. "
-            "From a CD, choose all the files in its folders, or make a ZIP file of the whole CD."
+        label=_("Your files"),
+        help_text=_(
+            "You can add MRI files (DICOM), a ZIP file of your CD, photos (JPEG or PNG) and PDF "
+            "reports. Choose as many files as you need. From a CD, choose all the files in its "
+            "folders, or make a ZIP file of the whole CD."
         ),
-        error_messages={"required": "Choose at least one file to send"},
+        error_messages={"required": _("Choose at least one file to send")},
     )
 
     def __init__(self, *args, skipped_files: Sequence[SkippedFile] = (), **kwargs) -> None:
@@ -639,7 +734,7 @@ class MoreFilesForm(forms.Form):
         if checked.problems:
             raise forms.ValidationError(checked.problems, code="file_refused")
         if not checked.accepted:
-            raise forms.ValidationError("Choose at least one file to send", code="required")
+            raise forms.ValidationError(_("Choose at least one file to send"), code="required")
         return checked.accepted
 
 
@@ -648,16 +743,16 @@ class LetterAccessForm(forms.Form):
     reference and the date of birth."""
 
     reference = forms.CharField(
-        label="Your reference",
+        label=_("Your reference"),
         max_length=20,
-        help_text="It is in the e-mail we sent, for example BC-7KQ4-92XD.",
+        help_text=_("It is in the e-mail we sent, for example BC-7KQ4-92XD."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
     )
     date_of_birth = forms.DateField(
-        label="Your date of birth",
-        help_text="For example, 03/27/1968.",
+        label=_("Your date of birth"),
+        help_text=_("For example, 03/27/1968."),
         widget=forms.DateInput(attrs={"autocomplete": "bday"}),
-        error_messages={"invalid": "Enter your date of birth like this: 03/27/1968."},
+        error_messages={"invalid": _("Enter your date of birth like this: 03/27/1968.")},
     )
 
     def clean_reference(self) -> str:

@@ -12,6 +12,8 @@ from django.conf import settings
 from django.core import signing
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext, gettext_noop
 
 from backcare.context_processors import clinic
 from intake.enums import Finding, ReviewConclusion
@@ -20,82 +22,128 @@ from intake.models import ReviewLetter, SurgeonReview
 # --- What was found, in plain words ---------------------------------------------------------------
 
 FINDING_WORDS = {
-    Finding.DISC_BULGE: "a disc that bulges out a little",
-    Finding.DISC_HERNIATION: "a disc that has pushed out and may press on a nerve",
-    Finding.STENOSIS_CENTRAL: "the space for the nerves in the middle of the spine is narrow",
-    Finding.STENOSIS_FORAMINAL: "the gap where a nerve leaves the spine is narrow",
-    Finding.SPONDYLOLISTHESIS: "one bone of the spine has slipped forward on the one below",
-    Finding.FACET_ARTHROPATHY: "wear and tear in the small joints at the back of the spine",
-    Finding.FRACTURE: "a break in a bone of the spine",
-    Finding.OTHER: "something else, which the surgeon explains below",
+    Finding.DISC_BULGE: gettext_noop("a disc that bulges out a little"),
+    Finding.DISC_HERNIATION: gettext_noop("a disc that has pushed out and may press on a nerve"),
+    Finding.STENOSIS_CENTRAL: gettext_noop(
+        "the space for the nerves in the middle of the spine is narrow"
+    ),
+    Finding.STENOSIS_FORAMINAL: gettext_noop("the gap where a nerve leaves the spine is narrow"),
+    Finding.SPONDYLOLISTHESIS: gettext_noop(
+        "one bone of the spine has slipped forward on the one below"
+    ),
+    Finding.FACET_ARTHROPATHY: gettext_noop(
+        "wear and tear in the small joints at the back of the spine"
+    ),
+    Finding.FRACTURE: gettext_noop("a break in a bone of the spine"),
+    Finding.OTHER: gettext_noop("something else, which the surgeon explains below"),
 }
 
-_REGIONS = {"C": "neck", "T": "middle back", "L": "lower back", "S": "pelvis"}
+_REGIONS = {
+    "C": gettext_noop("neck"),
+    "T": gettext_noop("middle back"),
+    "L": gettext_noop("lower back"),
+    "S": gettext_noop("pelvis"),
+}
 
 
 def _ordinal(n: int) -> str:
-    return {1: "1st", 2: "2nd", 3: "3rd"}.get(n, f"{n}th")
+    """1st, 2nd, 3rd, 4th… (in Spanish 1.º, 2.º…): one translatable pattern per English ending."""
+    pattern = {1: gettext("%(n)sst"), 2: gettext("%(n)snd"), 3: gettext("%(n)srd")}.get(n)
+    return (pattern or gettext("%(n)sth")) % {"n": n}
 
 
 def level_words(level: str) -> str:
-    """ "L4-L5" → "between the 4th and 5th bones of your lower back (L4-L5)"."""
+    """ "L4-L5" → "between the 4th and 5th bones of your lower back (L4-L5)", in the active
+    language."""
     upper, lower = level.split("-")
-    label = level
     if upper[0] != lower[0]:
-        return f"where your {_REGIONS[upper[0]]} meets your {_REGIONS[lower[0]]} ({label})"
-    first, second = _ordinal(int(upper[1:])), _ordinal(int(lower[1:]))
-    return f"between the {first} and {second} bones of your {_REGIONS[upper[0]]} ({label})"
+        return gettext("where your %(upper)s meets your %(lower)s (%(level)s)") % {
+            "upper": gettext(_REGIONS[upper[0]]),
+            "lower": gettext(_REGIONS[lower[0]]),
+            "level": level,
+        }
+    return gettext("between the %(first)s and %(second)s bones of your %(region)s (%(level)s)") % {
+        "first": _ordinal(int(upper[1:])),
+        "second": _ordinal(int(lower[1:])),
+        "region": gettext(_REGIONS[upper[0]]),
+        "level": level,
+    }
 
 
 @dataclass(frozen=True)
 class ConclusionWords:
+    """The letter's words for one conclusion; the English is also the msgid of the translation."""
+
     heading: str
     meaning: str
     next_steps: tuple[str, ...]
 
+    def translated(self) -> "ConclusionWords":
+        return ConclusionWords(
+            gettext(self.heading),
+            gettext(self.meaning),
+            tuple(gettext(step) for step in self.next_steps),
+        )
+
 
 CONCLUSION_WORDS = {
     ReviewConclusion.CANDIDATE: ConclusionWords(
-        "Surgery through a small cut may help you",
-        "The surgeon thinks surgery through a small cut in your back may help you. Its name is "
-        "minimally invasive surgery, and it is done through a small cut in the skin of your back. "
-        "This is not a final answer: first you and the surgeon need to meet and talk it through.",
+        gettext_noop("Surgery through a small cut may help you"),
+        gettext_noop(
+            "The surgeon thinks surgery through a small cut in your back may help you. Its name is "
+            "minimally invasive surgery, and it is done through a small cut in the skin of your back. "
+            "This is not a final answer: first you and the surgeon need to meet and talk it through."
+        ),
         (
-            "We will call you to book a visit with the surgeon.",
-            "At the visit, you can ask about the good and bad sides of surgery, and about other "
-            "choices.",
-            "Until then, keep as active as you can. Gentle walks and the exercises on our website "
-            "can help.",
+            gettext_noop("We will call you to book a visit with the surgeon."),
+            gettext_noop(
+                "At the visit, you can ask about the good and bad sides of surgery, and about other "
+                "choices."
+            ),
+            gettext_noop(
+                "Until then, keep as active as you can. Gentle walks and the exercises on our website "
+                "can help."
+            ),
         ),
     ),
     ReviewConclusion.CONSERVATIVE: ConclusionWords(
-        "Care without surgery is the best first step",
-        "The surgeon thinks you should try care without surgery first. Many people with back pain "
-        "get better this way within weeks or months.",
+        gettext_noop("Care without surgery is the best first step"),
+        gettext_noop(
+            "The surgeon thinks you should try care without surgery first. Many people with back pain "
+            "get better this way within weeks or months."
+        ),
         (
-            "Talk with your own doctor about a plan. The plan may be exercise, physical therapy, "
-            "medicine, or a mix of these.",
-            "Stay as active as you can. The exercises on our website can help.",
-            "If your pain does not get better in a few months, call us. You can ask for a new "
-            "review.",
+            gettext_noop(
+                "Talk with your own doctor about a plan. The plan may be exercise, physical therapy, "
+                "medicine, or a mix of these."
+            ),
+            gettext_noop("Stay as active as you can. The exercises on our website can help."),
+            gettext_noop(
+                "If your pain does not get better in a few months, call us. You can ask for a new "
+                "review."
+            ),
         ),
     ),
     ReviewConclusion.NEW_IMAGING: ConclusionWords(
-        "We need a newer or different scan",
-        "The surgeon could not answer your question from the scan you sent. We need a newer scan, "
-        "or a different kind of scan, to say more.",
+        gettext_noop("We need a newer or different scan"),
+        gettext_noop(
+            "The surgeon could not answer your question from the scan you sent. We need a newer scan, "
+            "or a different kind of scan, to say more."
+        ),
         (
-            "Talk with your own doctor about getting a new scan.",
-            "When you have it, send it to us. We will look at it again at no cost.",
-            "Call us if you are not sure what kind of scan you need.",
+            gettext_noop("Talk with your own doctor about getting a new scan."),
+            gettext_noop("When you have it, send it to us. We will look at it again at no cost."),
+            gettext_noop("Call us if you are not sure what kind of scan you need."),
         ),
     ),
     ReviewConclusion.REFER: ConclusionWords(
-        "Another kind of care may help you more",
-        "The surgeon thinks another doctor or clinic can help you more than we can.",
+        gettext_noop("Another kind of care may help you more"),
+        gettext_noop("The surgeon thinks another doctor or clinic can help you more than we can."),
         (
-            "Talk with your own doctor about where to go next. Take this letter with you.",
-            "Call us if you have any questions about this letter.",
+            gettext_noop(
+                "Talk with your own doctor about where to go next. Take this letter with you."
+            ),
+            gettext_noop("Call us if you have any questions about this letter."),
         ),
     ),
 }
@@ -105,7 +153,7 @@ def letter_context(review: SurgeonReview) -> dict:
     """Everything the letter shows, from the signed review and the clinic's settings only."""
     review_request = review.request
     findings = [
-        (level_words(row["level"]), FINDING_WORDS[Finding(row["finding"])])
+        (level_words(row["level"]), gettext(FINDING_WORDS[Finding(row["finding"])]))
         for row in review.ordered_findings
     ]
     return {
@@ -114,13 +162,15 @@ def letter_context(review: SurgeonReview) -> dict:
         "first_name": review_request.first_name,
         "reference": review_request.reference,
         "findings": findings,
-        "conclusion": CONCLUSION_WORDS[ReviewConclusion(review.conclusion)],
+        "conclusion": CONCLUSION_WORDS[ReviewConclusion(review.conclusion)].translated(),
         "site_url": settings.SITE_URL,
     }
 
 
 def letter_html(review: SurgeonReview) -> str:
-    return render_to_string("intake/review_letter.html", letter_context(review))
+    """The letter in the patient's language (the one they used on the form), page and PDF alike."""
+    with translation.override(review.request.language):
+        return render_to_string("intake/review_letter.html", letter_context(review))
 
 
 def _no_fetching(url: str, *args, **kwargs):

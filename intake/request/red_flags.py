@@ -10,6 +10,8 @@ every page (intake.templatetags.safety), triage and the tests all read the quest
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext, gettext_noop
+
 from intake.enums import PainLocation, SafetyTier
 from intake.models import ReviewRequest
 
@@ -41,56 +43,66 @@ RED_FLAGS: tuple[RedFlag, ...] = (
     # --- Emergency now -----------------------------------------------------------------------------
     RedFlag(
         field="urine_trouble",
-        question="Do you have new trouble passing urine, or can you not feel when you pass urine?",
-        sign="new trouble passing urine, or not feeling when you pass urine",
+        question=gettext_noop(
+            "Do you have new trouble passing urine, or can you not feel when you pass urine?"
+        ),
+        sign=gettext_noop("new trouble passing urine, or not feeling when you pass urine"),
         staff_label="New trouble passing urine, or not feeling it",
         tier=SafetyTier.EMERGENCY,
         source=_CES,
     ),
     RedFlag(
         field="bladder_bowel_control",
-        question="Have you lost control of your bladder or bowels?",
-        sign="loss of bladder or bowel control",
+        question=gettext_noop("Have you lost control of your bladder or bowels?"),
+        sign=gettext_noop("loss of bladder or bowel control"),
         staff_label="Loss of bladder or bowel control",
         tier=SafetyTier.EMERGENCY,
         source=_CES,
     ),
     RedFlag(
         field="saddle_numbness",
-        question="Do you have numbness around your genitals, buttocks or inner thighs?",
-        sign="numbness around your genitals, buttocks or inner thighs",
+        question=gettext_noop(
+            "Do you have numbness around your genitals, buttocks or inner thighs?"
+        ),
+        sign=gettext_noop("numbness around your genitals, buttocks or inner thighs"),
         staff_label="Saddle numbness",
         tier=SafetyTier.EMERGENCY,
         source=_CES,
     ),
     RedFlag(
         field="sexual_problems",
-        question="Do you have new problems getting or keeping an erection, or new numbness during sex?",
-        sign="new problems getting or keeping an erection, or new numbness during sex",
+        question=gettext_noop(
+            "Do you have new problems getting or keeping an erection, or new numbness during sex?"
+        ),
+        sign=gettext_noop(
+            "new problems getting or keeping an erection, or new numbness during sex"
+        ),
         staff_label="New erection problems or numbness during sex",
         tier=SafetyTier.EMERGENCY,
         source=_CES,
     ),
     RedFlag(
         field="both_legs",
-        question="Do you have weakness or numbness in both legs, or pain down both legs?",
-        sign="weakness or numbness in both legs, or pain down both legs",
+        question=gettext_noop(
+            "Do you have weakness or numbness in both legs, or pain down both legs?"
+        ),
+        sign=gettext_noop("weakness or numbness in both legs, or pain down both legs"),
         staff_label="Weakness, numbness or pain in both legs",
         tier=SafetyTier.EMERGENCY,
         source=_CES,
     ),
     RedFlag(
         field="worsening_weakness",
-        question="Is weakness in your leg getting worse?",
-        sign="leg weakness that is getting worse",
+        question=gettext_noop("Is weakness in your leg getting worse?"),
+        sign=gettext_noop("leg weakness that is getting worse"),
         staff_label="Leg weakness getting worse",
         tier=SafetyTier.EMERGENCY,
         source=_CES + "; NICE NG59 1.1.1 (progressive neurological deficit)",
     ),
     RedFlag(
         field="trauma",
-        question="Did your back pain start after a serious fall or accident?",
-        sign="back pain after a serious fall or accident",
+        question=gettext_noop("Did your back pain start after a serious fall or accident?"),
+        sign=gettext_noop("back pain after a serious fall or accident"),
         staff_label="Back pain after a serious fall or accident",
         tier=SafetyTier.EMERGENCY,
         source=_NICE + " (significant trauma)",
@@ -98,49 +110,55 @@ RED_FLAGS: tuple[RedFlag, ...] = (
     # --- See a doctor today or tomorrow ------------------------------------------------------------
     RedFlag(
         field="fever_unwell",
-        question="Do you have a fever, or do you feel very unwell?",
-        sign="a fever, or feeling very unwell",
+        question=gettext_noop("Do you have a fever, or do you feel very unwell?"),
+        sign=gettext_noop("a fever, or feeling very unwell"),
         staff_label="Fever or feeling very unwell",
         tier=SafetyTier.SEE_DOCTOR_SOON,
         source=_NICE + " (infection: fever, systemically unwell)",
     ),
     RedFlag(
         field="cancer_history",
-        question="Have you ever had cancer?",
-        sign="a history of cancer",
+        question=gettext_noop("Have you ever had cancer?"),
+        sign=gettext_noop("a history of cancer"),
         staff_label="History of cancer",
         tier=SafetyTier.SEE_DOCTOR_SOON,
         source=_NICE + " (history of cancer); NICE NG234 metastatic spinal cord compression",
     ),
     RedFlag(
         field="weight_loss",
-        question="Have you lost weight without trying?",
-        sign="weight loss you cannot explain",
+        question=gettext_noop("Have you lost weight without trying?"),
+        sign=gettext_noop("weight loss you cannot explain"),
         staff_label="Weight loss they cannot explain",
         tier=SafetyTier.SEE_DOCTOR_SOON,
         source=_NICE + " (unexplained weight loss)",
     ),
     RedFlag(
         field="night_pain",
-        question="Is your back pain worse at night or when you rest?",
-        sign="pain that is worse at night or when you rest",
+        question=gettext_noop("Is your back pain worse at night or when you rest?"),
+        sign=gettext_noop("pain that is worse at night or when you rest"),
         staff_label="Pain worse at night or at rest",
         tier=SafetyTier.SEE_DOCTOR_SOON,
         source=_NICE + " (non-mechanical pain, night pain)",
     ),
     RedFlag(
         field="infection_risk",
-        question="Do you have a weak immune system, inject drugs, or have you had a bad infection lately?",
-        sign="a weak immune system, drug use with needles, or a recent bad infection",
+        question=gettext_noop(
+            "Do you have a weak immune system, inject drugs, or have you had a bad infection lately?"
+        ),
+        sign=gettext_noop("a weak immune system, drug use with needles, or a recent bad infection"),
         staff_label="Weak immune system, drug injection or recent serious infection",
         tier=SafetyTier.SEE_DOCTOR_SOON,
         source=_NICE + " (infection risk: immunosuppression, IV drug use, recent infection)",
     ),
     RedFlag(
         field="fracture_risk",
-        question="Do you have thin bones (osteoporosis), take steroid tablets for a long time, or are you "
-        "older and had a fall?",
-        sign="thin bones, steroid tablets taken for a long time, or a fall when you are older",
+        question=gettext_noop(
+            "Do you have thin bones (osteoporosis), take steroid tablets for a long time, or are "
+            "you older and had a fall?"
+        ),
+        sign=gettext_noop(
+            "thin bones, steroid tablets taken for a long time, or a fall when you are older"
+        ),
         staff_label="Thin bones, long-term steroids, or a fall when older",
         tier=SafetyTier.SEE_DOCTOR_SOON,
         source=_NICE + " (fracture risk: osteoporosis, long-term corticosteroids, older age)",
@@ -148,8 +166,8 @@ RED_FLAGS: tuple[RedFlag, ...] = (
     # --- Routine: tell your doctor -----------------------------------------------------------------
     RedFlag(
         field="morning_stiffness",
-        question="Is your back stiff for more than 30 minutes each morning?",
-        sign="stiffness for more than 30 minutes each morning",
+        question=gettext_noop("Is your back stiff for more than 30 minutes each morning?"),
+        sign=gettext_noop("stiffness for more than 30 minutes each morning"),
         staff_label="Morning stiffness over 30 minutes (possible inflammatory back pain)",
         tier=SafetyTier.ROUTINE,
         source="NICE NG59 (refer suspected spondyloarthritis per NICE NG65); ASAS inflammatory back pain",
@@ -180,33 +198,48 @@ class TierAdvice:
     heading: str
     lines: tuple[str, ...]
 
+    def translated(self) -> "TierAdvice":
+        """In the active language. The wording above is English and is also the msgid of its
+        Spanish translation (intake/locale/), which needs its own clinical review."""
+        return TierAdvice(gettext(self.heading), tuple(gettext(line) for line in self.lines))
+
 
 TIER_ADVICE: dict[SafetyTier, TierAdvice] = {
     SafetyTier.EMERGENCY: TierAdvice(
-        "Get emergency care now",
+        gettext_noop("Get emergency care now"),
         (
-            "Some of your answers can be a sign of a serious problem with the nerves in your back.",
-            "This service cannot help in time. Do not wait for our review.",
-            "Go to the nearest emergency department or call 911 now.",
+            gettext_noop(
+                "Some of your answers can be a sign of a serious problem with the nerves in your back."
+            ),
+            gettext_noop("This service cannot help in time. Do not wait for our review."),
+            gettext_noop("Go to the nearest emergency department or call 911 now."),
         ),
     ),
     SafetyTier.SEE_DOCTOR_SOON: TierAdvice(
-        "See a doctor today or tomorrow",
+        gettext_noop("See a doctor today or tomorrow"),
         (
-            "Some of your answers mean a doctor should check you soon.",
-            "Call your own doctor or go to an urgent care center today, or tomorrow at the latest.",
-            "Do not wait for our review. You do not need to call 911 for these answers.",
-            "If you get trouble passing urine, numbness between your legs or weak legs, call 911.",
+            gettext_noop("Some of your answers mean a doctor should check you soon."),
+            gettext_noop(
+                "Call your own doctor or go to an urgent care center today, or tomorrow at the latest."
+            ),
+            gettext_noop(
+                "Do not wait for our review. You do not need to call 911 for these answers."
+            ),
+            gettext_noop(
+                "If you get trouble passing urine, numbness between your legs or weak legs, call 911."
+            ),
         ),
     ),
 }
 
 # The routine "tell your doctor" note, for answers that are not urgent (NICE NG59 / NG65).
 ROUTINE_NOTE = TierAdvice(
-    "Tell your doctor",
+    gettext_noop("Tell your doctor"),
     (
-        "Back stiffness that lasts more than 30 minutes each morning can have other causes.",
-        "Tell your doctor about it at your next visit. It is not urgent.",
+        gettext_noop(
+            "Back stiffness that lasts more than 30 minutes each morning can have other causes."
+        ),
+        gettext_noop("Tell your doctor about it at your next visit. It is not urgent."),
     ),
 )
 
@@ -248,9 +281,10 @@ def answer_conflicts(review_request: ReviewRequest) -> list[str]:
 
 def advice_for(review_request: ReviewRequest) -> TierAdvice | None:
     """What the patient is told for the request's tier (confirmation page and e-mail)."""
-    return TIER_ADVICE.get(review_request.tier)
+    advice = TIER_ADVICE.get(review_request.tier)
+    return advice.translated() if advice else None
 
 
 def routine_note_for(review_request: ReviewRequest) -> TierAdvice | None:
     """The "tell your doctor" note, when an answer calls for it."""
-    return ROUTINE_NOTE if routine_notes(review_request) else None
+    return ROUTINE_NOTE.translated() if routine_notes(review_request) else None

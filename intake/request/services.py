@@ -10,8 +10,10 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from intake import rules
+from intake.enums import Language
 from intake.files import written_files
 from intake.models import (
     ReviewRequest,
@@ -77,6 +79,12 @@ def store_files(
     return uploads
 
 
+def _page_language() -> Language:
+    """The language of the page the form was sent from (/es/mri-review/ gives Spanish)."""
+    language = get_language()
+    return Language(language) if language in Language.values else Language.ENGLISH
+
+
 def submit_review_request(
     *,
     form: forms.ModelForm,  # a ReviewRequestForm that validated: the service only writes
@@ -99,6 +107,7 @@ def submit_review_request(
             review_request = form.save(commit=False)
             review_request.submission_token = form.cleaned_data["submission_token"]
             review_request.tier = safety_tier(review_request)
+            review_request.language = _page_language()
             review_request.save()
             store_files(review_request=review_request, files=files, written=written)
             if staged:

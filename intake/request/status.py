@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from django.db import models
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from intake.enums import AccessAction, AccessOutcome, ImagingPlan, ReviewStatus, UploadStatus
 from intake.models import (
@@ -28,12 +29,12 @@ from intake.models import (
 
 
 class Stage(models.TextChoices):
-    RECEIVED = "received", "We have your request"
-    CHECKING_FILES = "checking_files", "We are checking your files"
-    WITH_TEAM = "with_team", "Our spine team is looking at your request"
-    WAITING_FOR_YOU = "waiting_for_you", "We are waiting for you"
-    REVIEW_READY = "review_ready", "Your review is ready"
-    CLOSED = "closed", "Your request is closed"
+    RECEIVED = "received", _("We have your request")
+    CHECKING_FILES = "checking_files", _("We are checking your files")
+    WITH_TEAM = "with_team", _("Our spine team is looking at your request")
+    WAITING_FOR_YOU = "waiting_for_you", _("We are waiting for you")
+    REVIEW_READY = "review_ready", _("Your review is ready")
+    CLOSED = "closed", _("Your request is closed")
 
 
 # Every workflow status, and the step a patient sees for it. Two refinements follow from the rows

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.tasks import task
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from backcare.context_processors import clinic
 from intake.models import ReviewLetter, ReviewRequest, SentEmail, SentEmailKind
@@ -58,16 +58,18 @@ def email_patient_confirmation(review_request_id: int) -> None:
     with _once(review_request_id, SentEmailKind.PATIENT_CONFIRMATION) as review_request:
         if review_request is None:
             return
-        context = {
-            "first_name": review_request.first_name,
-            "reference": review_request.reference,
-            "advice": advice_for(review_request),
-            "routine_note": routine_note_for(review_request),
-            "callback_days": settings.INTAKE_CALLBACK_BUSINESS_DAYS,
-            "site_url": settings.SITE_URL,
-            "status_url": settings.SITE_URL.rstrip("/") + reverse("intake:status"),
-        }
-        _send("patient_confirmation", context, review_request.email)
+        # In the language of the form the patient sent: the words, the advice and the links.
+        with translation.override(review_request.language):
+            context = {
+                "first_name": review_request.first_name,
+                "reference": review_request.reference,
+                "advice": advice_for(review_request),
+                "routine_note": routine_note_for(review_request),
+                "callback_days": settings.INTAKE_CALLBACK_BUSINESS_DAYS,
+                "site_url": settings.SITE_URL.rstrip("/") + reverse("home"),
+                "status_url": settings.SITE_URL.rstrip("/") + reverse("intake:status"),
+            }
+            _send("patient_confirmation", context, review_request.email)
     logger.info("Confirmation e-mail sent for review request %s", review_request_id)
 
 
@@ -77,7 +79,9 @@ def email_intake_inbox(review_request_id: int) -> None:
     with _once(review_request_id, SentEmailKind.INBOX_NOTICE) as review_request:
         if review_request is None:
             return
-        admin_path = reverse("admin:intake_reviewrequest_change", args=[review_request.pk])
+        # Staff read English (the admin has no other language).
+        with translation.override("en"):
+            admin_path = reverse("admin:intake_reviewrequest_change", args=[review_request.pk])
         context = {
             "reference": review_request.reference,
             "tier": review_request.get_tier_display(),
@@ -102,13 +106,14 @@ def email_review_ready(letter_id: int) -> None:
             logger.info("Review letter %s was already e-mailed", letter_id)
             return
         review_request = letter.review.request
-        context = {
-            "first_name": review_request.first_name,
-            "reference": review_request.reference,
-            "url": letter_url(letter),
-            "expires_at": letter.expires_at,
-        }
-        _send("review_ready", context, review_request.email)
+        with translation.override(review_request.language):
+            context = {
+                "first_name": review_request.first_name,
+                "reference": review_request.reference,
+                "url": letter_url(letter),
+                "expires_at": letter.expires_at,
+            }
+            _send("review_ready", context, review_request.email)
         letter.emailed_at = timezone.now()
         letter.save(update_fields=["emailed_at"])
     logger.info("Review letter %s e-mailed", letter_id)

@@ -10,6 +10,8 @@ from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils.http import content_disposition_header
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_safe
@@ -62,7 +64,7 @@ def request_review(request: HttpRequest) -> HttpResponse:
 
 # The empty form is the same for every patient but for its two one-time values, and rendering it
 # (crispy, some 40 fields) costs tens of milliseconds (bench/README.md). So it is rendered once per
-# process with stand-ins, and each GET puts its own CSRF token and submission token in their place.
+# process and language with stand-ins, and each GET puts its own CSRF token and submission token in their place.
 # Neither a template nor a token can hold a NUL, so the stand-ins match nothing else. Rendered afresh
 # when a setting changes (tests), and on every GET in development, where templates are edited live.
 _CSRF_MARK = "\x00csrf\x00"
@@ -71,13 +73,14 @@ _empty_form: dict[str, str] = {}
 
 
 def _empty_form_page(request: HttpRequest) -> str:
-    html = _empty_form.get("html")
+    language = get_language()  # one page per language (/mri-review/, /es/mri-review/)
+    html = _empty_form.get(language)
     if html is None:
         form = ReviewRequestForm(initial={"submission_token": _SUBMISSION_MARK})
         context = {"form": form, "csrf_token": _CSRF_MARK}
         html = render_to_string("intake/request.html", context, request)
         if not settings.DEBUG:
-            _empty_form["html"] = html
+            _empty_form[language] = html
     return html.replace(_CSRF_MARK, get_token(request)).replace(_SUBMISSION_MARK, str(uuid.uuid4()))
 
 
@@ -218,11 +221,7 @@ def review_letter(request: HttpRequest, token: str) -> HttpResponse:
         if form.is_valid():
             if form.matches(review_request):
                 return _letter_download(request, letter)
-            form.add_error(
-                None,
-                "The reference or the date of birth does not match our records. Check both and "
-                "try again.",
-            )
+            form.add_error(None, NO_MATCH)
     return render(request, "intake/review_letter_access.html", {"form": form})
 
 
@@ -245,7 +244,7 @@ def _letter_download(request: HttpRequest, letter: ReviewLetter) -> HttpResponse
 
 # --- "Where is my request?" ------------------------------------------------------------------------
 
-NO_MATCH = (
+NO_MATCH = _(
     "The reference or the date of birth does not match our records. Check both and try again."
 )
 

@@ -78,6 +78,7 @@ class ReviewRequestAdmin(PacsAdminMixin, ReviewAdminMixin, TriageAdminMixin, Pat
         "age",
         "urgency",
         "status",
+        "language",
         "assignee",
         "files",
         "imaging",
@@ -87,6 +88,7 @@ class ReviewRequestAdmin(PacsAdminMixin, ReviewAdminMixin, TriageAdminMixin, Pat
     list_filter = [
         StatusFilter,
         "tier",
+        "language",
         AssigneeFilter,
         OverdueFilter,
         ("submitted_at", SubmittedFilter),

@@ -180,7 +180,7 @@ class TriageAdminMixin:
     def pain_locations_display(self, obj: ReviewRequest) -> str:
         from intake.enums import PainLocation
 
-        return ", ".join(PainLocation(value).label for value in obj.pain_locations)
+        return ", ".join(str(PainLocation(value).label) for value in obj.pain_locations)
 
     @admin.display(description="Safety questions")
     def safety_answers(self, obj: ReviewRequest) -> str:

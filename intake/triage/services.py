@@ -14,7 +14,7 @@ from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from intake.enums import ReviewStatus, SafetyTier
 from intake.models import (
@@ -257,14 +257,16 @@ def send_upload_link(*, review_request: ReviewRequest, user) -> UploadLink:
         created_by=user,
         expires_at=timezone.now() + datetime.timedelta(days=settings.INTAKE_UPLOAD_LINK_DAYS),
     )
-    url = settings.SITE_URL.rstrip("/") + reverse("intake:more_files", args=[token])
-    context = {
-        "first_name": review_request.first_name,
-        "url": url,
-        "days": settings.INTAKE_UPLOAD_LINK_DAYS,
-    }
-    subject = render_to_string("emails/more_files_subject.txt", context).strip()
-    body = render_to_string("emails/more_files.txt", context)
+    # In the patient's language: the words, and the link (/es/… opens the Spanish page).
+    with translation.override(review_request.language):
+        url = settings.SITE_URL.rstrip("/") + reverse("intake:more_files", args=[token])
+        context = {
+            "first_name": review_request.first_name,
+            "url": url,
+            "days": settings.INTAKE_UPLOAD_LINK_DAYS,
+        }
+        subject = render_to_string("emails/more_files_subject.txt", context).strip()
+        body = render_to_string("emails/more_files.txt", context)
     message = EmailMessage(subject=subject, body=body, to=[review_request.email])
     transaction.on_commit(message.send)
     return link

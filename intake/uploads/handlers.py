@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile, TemporaryFileUploadHandler
 from django.http import HttpRequest
+from django.utils.translation import gettext
 
 from intake import rules
 from intake.uploads.storage import ReceivedFile
@@ -113,10 +114,14 @@ def size_text(size: int) -> str:
 
 SKIP_REASONS = {
     "file_size": lambda: (
-        f"it is bigger than the {size_text(rules.max_file_size())} limit for one file"
+        gettext("it is bigger than the %(size)s limit for one file")
+        % {"size": size_text(rules.max_file_size())}
     ),
     "request_size": lambda: (
-        f"your files add up to more than the {size_text(rules.max_request_size())} limit"
+        gettext("your files add up to more than the %(size)s limit")
+        % {"size": size_text(rules.max_request_size())}
     ),
-    "count": lambda: f"you can send at most {rules.max_files()} files at once",
+    "count": lambda: (
+        gettext("you can send at most %(count)s files at once") % {"count": rules.max_files()}
+    ),
 }

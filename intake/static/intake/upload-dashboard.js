@@ -42,6 +42,13 @@
     var inputs = document.getElementById("staged-inputs");
     var notes = document.getElementById("upload-notes");
     var plainField = document.getElementById("div_id_files");
+    // The words, in the page's language, from the template (json_script "upload-strings").
+    var S = JSON.parse(document.getElementById("upload-strings").textContent);
+    function fill(text, values) {
+      return text.replace(/%\((\w+)\)s/g, function (whole, name) {
+        return String(values[name]);
+      });
+    }
 
     // Files a CD carries beside the images (kept in step with intake.rules.is_cd_clutter); the server
     // checks every file's bytes again and skips clutter itself if one slips through.
@@ -63,11 +70,9 @@
     function showNotes() {
       var lines = leftOut ? [leftOut] : [];
       if (skipped.length) {
-        lines.push(
-          "We left out " + skipped.length + " file" + (skipped.length === 1 ? "" : "s") +
-          " from your CD's viewer program (for example " + skipped.slice(0, 3).join(", ") +
-          "). They are not part of your scan and are not needed."
-        );
+        lines.push(fill(skipped.length === 1 ? S.skippedOne : S.skippedMany, {
+          count: skipped.length, examples: skipped.slice(0, 3).join(", ")
+        }));
       }
       Object.keys(refused).forEach(function (id) {
         lines.push(refused[id]);
@@ -106,13 +111,13 @@
       disableThumbnailGenerator: true,
       // Uppy's "Done" button clears the list, which would take finished uploads out of the form.
       doneButtonHandler: null,
-      note: "DICOM files, a ZIP of your CD, photos (JPEG or PNG) and PDF reports.",
+      note: S.note,
       locale: {
-        strings: {
-          dropPasteBoth: "Drop your files or CD folder here, %{browseFiles} or %{browseFolders}",
-          browseFiles: "choose files",
-          browseFolders: "choose a folder"
-        }
+        strings: Object.assign({
+          dropPasteBoth: S.dropPasteBoth,
+          browseFiles: S.browseFiles,
+          browseFolders: S.browseFolders
+        }, S.uppy)
       }
     });
 
@@ -244,8 +249,7 @@
     form.addEventListener("submit", function (event) {
       if (sorter && sorter.waiting()) {
         event.preventDefault();
-        notes.textContent =
-          "Please choose the scans to send, then press “Upload the ticked scans”. Then you can send the form.";
+        notes.textContent = S.chooseScans;
         box.focus();
         return;
       }
@@ -254,9 +258,7 @@
       });
       if (busy.length) {
         event.preventDefault();
-        notes.textContent =
-          "Please wait: " + busy.length + " file" + (busy.length === 1 ? " is" : "s are") +
-          " still uploading. You can send the form when the upload has finished.";
+        notes.textContent = fill(busy.length === 1 ? S.busyOne : S.busyMany, { count: busy.length });
         box.focus();
       }
     });
@@ -279,8 +281,7 @@
         typed: typed,
         onSend: function (files, unticked) {
           waiting = [];
-          leftOut = unticked ? "We did not upload " + unticked + " stud" + (unticked === 1 ? "y" : "ies") +
-            " you left unticked." : "";
+          leftOut = unticked ? fill(unticked === 1 ? S.untickedOne : S.untickedMany, { count: unticked }) : "";
           showNotes();
           release(files);
         }
