@@ -226,9 +226,14 @@ class ReviewRequest(models.Model):
     submitted_at = models.DateTimeField(default=timezone.now, editable=False)
     # The one-time token of the form the patient submitted: a resubmit finds this row again.
     submission_token = models.UUIDField(unique=True, editable=False)
-    # The page's language when the patient sent the form; e-mails and the letter use it.
+    # The page's language when the patient sent the form; e-mails and the letter use it. The
+    # database default too: rows written by SQL (bench and test seeds, older code) are English.
     language = models.CharField(
-        max_length=8, choices=Language, default=Language.ENGLISH, editable=False
+        max_length=8,
+        choices=Language,
+        default=Language.ENGLISH,
+        db_default=Language.ENGLISH,
+        editable=False,
     )
 
     # About you

@@ -8,6 +8,7 @@ from django.core.cache import caches
 from django.core.management import call_command
 from django.db import connection
 from django.db.backends.postgresql.operations import DatabaseOperations
+from django.utils import translation
 
 from intake.db_roles import grant_app_privileges
 from tests.database_support import APP_ROLE
@@ -152,3 +153,11 @@ def empty_cache():
     yield
     for kept in caches.all(initialized_only=False):
         kept.clear()
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """A page in Spanish leaves Spanish active in the test's thread (LocaleMiddleware activates a
+    language per request and never deactivates it); the next test starts in the default language."""
+    yield
+    translation.deactivate()

@@ -59,6 +59,17 @@ def test_a_refused_file_is_explained_in_spanish(client):
     assert "was not accepted" not in html
 
 
+def test_a_file_refused_by_the_quick_look_is_explained_in_spanish(client):
+    """The header checks' reasons (intake.uploads.screening) follow the page's language too."""
+    data = review_form_data(imaging_plan="upload")
+    cut_photo = b"\xff\xd8\xff\xe0" + b"\0" * 200  # a JPEG's signature, then nothing readable
+    data["files"] = [upload("foto.jpg", cut_photo)]
+    html = client.post("/es/mri-review/", data).content.decode()
+    assert "No aceptamos “foto.jpg”: la imagen no se puede abrir" in html
+    english = client.post("/mri-review/", {**data, "files": [upload("foto.jpg", cut_photo)]})
+    assert "the picture cannot be opened" in english.content.decode()
+
+
 def test_a_request_sent_in_spanish_records_it_and_confirms_in_spanish(
     client, mailoutbox, django_capture_on_commit_callbacks
 ):

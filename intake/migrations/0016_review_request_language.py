@@ -14,6 +14,7 @@ class Migration(migrations.Migration):
             name="language",
             field=models.CharField(
                 choices=[("en", "English"), ("es", "Spanish")],
+                db_default="en",
                 default="en",
                 editable=False,
                 max_length=8,

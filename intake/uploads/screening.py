@@ -9,6 +9,9 @@ import tempfile
 from pathlib import Path
 from typing import BinaryIO
 
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
 from intake.imaging import limits, reasons
 from intake.imaging.archives import screen_archive
 from intake.imaging.dicom import screen_dicom
@@ -23,33 +26,35 @@ logger = logging.getLogger(__name__)
 # What the patient is told when the quick look at a file's headers (`screen_file`) finds what the
 # imaging pipeline would refuse. Keys are the pipeline's own reasons (intake.imaging.reasons).
 SCREEN_REASONS = {
-    reasons.NOT_READABLE_ZIP: "the ZIP file is damaged and cannot be opened",
-    reasons.ZIP_UNSAFE_PATH: (
+    reasons.NOT_READABLE_ZIP: _("the ZIP file is damaged and cannot be opened"),
+    reasons.ZIP_UNSAFE_PATH: _(
         "a file inside the ZIP points outside it (its name starts with “/” or has “..”), "
         "which is not safe"
     ),
-    reasons.ZIP_SYMLINK: "the ZIP holds a link to another file (a shortcut), which is not safe",
-    reasons.ZIP_TOO_MANY_MEMBERS: (
-        f"the ZIP holds more than {limits.ZIP_MAX_MEMBERS:,} files; send it in smaller parts"
+    reasons.ZIP_SYMLINK: _("the ZIP holds a link to another file (a shortcut), which is not safe"),
+    reasons.ZIP_TOO_MANY_MEMBERS: format_lazy(
+        _("the ZIP holds more than {count} files; send it in smaller parts"),
+        count=f"{limits.ZIP_MAX_MEMBERS:,}",
     ),
-    reasons.ZIP_TOO_LARGE: "the ZIP unpacks to more than we can accept",
-    reasons.ZIP_BOMB: (
+    reasons.ZIP_TOO_LARGE: _("the ZIP unpacks to more than we can accept"),
+    reasons.ZIP_BOMB: _(
         "a file inside the ZIP unpacks to far more than its size (a “zip bomb”), which is not safe"
     ),
-    reasons.MEMBER_ENCRYPTED: (
+    reasons.MEMBER_ENCRYPTED: _(
         "a file inside the ZIP is locked with a password; make the ZIP again without a password"
     ),
-    reasons.MEMBER_NESTED_TOO_DEEP: (
+    reasons.MEMBER_NESTED_TOO_DEEP: _(
         "the ZIP holds a ZIP inside a ZIP; put all the files in one ZIP file"
     ),
-    reasons.PHOTO_TOO_LARGE: "the picture has far more pixels than any phone or camera photo",
-    reasons.NOT_READABLE_PHOTO: "the picture cannot be opened; the file may be damaged",
-    reasons.NOT_READABLE_PDF: "it starts like a PDF but is not one that can be opened",
-    reasons.PDF_TOO_LARGE: (
-        f"the PDF is bigger than the {limits.PDF_MAX_BYTES // 1024**2} MB we accept for a report"
+    reasons.PHOTO_TOO_LARGE: _("the picture has far more pixels than any phone or camera photo"),
+    reasons.NOT_READABLE_PHOTO: _("the picture cannot be opened; the file may be damaged"),
+    reasons.NOT_READABLE_PDF: _("it starts like a PDF but is not one that can be opened"),
+    reasons.PDF_TOO_LARGE: format_lazy(
+        _("the PDF is bigger than the {size} MB we accept for a report"),
+        size=limits.PDF_MAX_BYTES // 1024**2,
     ),
-    reasons.PDF_PROTECTED: "the PDF is locked with a password; save it again without one",
-    reasons.NOT_DICOM_IMAGE: (
+    reasons.PDF_PROTECTED: _("the PDF is locked with a password; save it again without one"),
+    reasons.NOT_DICOM_IMAGE: _(
         "it starts like an MRI image (DICOM) but cannot be read; the file may be damaged"
     ),
 }
@@ -85,4 +90,7 @@ def screen_file(uploaded: BinaryIO, kind: FileKind) -> str | None:
         reason = None
     finally:
         uploaded.seek(0)
-    return None if reason is None else SCREEN_REASONS.get(reason, "we cannot open this file")
+    if reason is None:
+        return None
+    # In the language of the page that asked (the form's, or English for the tus endpoint).
+    return str(SCREEN_REASONS.get(reason, _("we cannot open this file")))
