@@ -220,13 +220,25 @@ def _pain_layout(group) -> list:
     )
 
 
+# A follow-up question under the tick box it belongs to; with JavaScript it shows only once the box
+# is ticked (request-form.js), without it is always there.
+_FOLLOW_UPS = {
+    "tried_physical_therapy": "physical_therapy_weeks",
+    "had_spine_surgery": "spine_surgery_when",
+}
+
+
 def _tried_layout(group) -> list:
     return [
         _template("intake/form/_tried_intro.html"),
         *_fields(
             group,
-            physical_therapy_weeks=Field("physical_therapy_weeks", css_class="input-short"),
-            spine_surgery_when=Field("spine_surgery_when", css_class="input-medium"),
+            physical_therapy_weeks=Field(
+                "physical_therapy_weeks", css_class="input-short", wrapper_class="form-follow-up"
+            ),
+            spine_surgery_when=Field(
+                "spine_surgery_when", css_class="input-medium", wrapper_class="form-follow-up"
+            ),
         ),
     ]
 
@@ -437,6 +449,8 @@ class ReviewRequestForm(forms.ModelForm):
             # A radio group starts with nothing chosen: no blank "---------" option.
             if isinstance(field.widget, forms.RadioSelect):
                 field.choices = [c for c in field.choices if c[0] != ""]
+        for box, follow_up in _FOLLOW_UPS.items():
+            self.fields[box].widget.attrs["data-follow-up"] = f"div_id_{follow_up}"
         for flag in RED_FLAGS:
             self.fields[flag.field] = YesNoField(label=gettext(flag.question))
         consents = {
