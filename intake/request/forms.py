@@ -15,13 +15,14 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.functional import cached_property
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from intake import rules
 from intake.enums import FileKind, ImagingPlan, PainLocation, SafetyTier
 from intake.models import (
     REQUEST_FIELD_GROUPS,
+    FieldGroup,
     ReviewRequest,
     StagedUpload,
     StagedUploadStatus,
@@ -213,9 +214,18 @@ def _about_layout(group) -> list:
 def _pain_layout(group) -> list:
     return _fields(
         group,
+        pain_locations=Field("pain_locations", wrapper_class="form-two-columns"),
         back_pain_score=InlineRadios("back_pain_score"),
         leg_pain_score=InlineRadios("leg_pain_score"),
     )
+
+
+# A follow-up question under the tick box it belongs to; with JavaScript it shows only once the box
+# is ticked (request-form.js), without it is always there.
+_FOLLOW_UPS = {
+    "tried_physical_therapy": "physical_therapy_weeks",
+    "had_spine_surgery": "spine_surgery_when",
+}
 
 
 def _tried_layout(group) -> list:
@@ -223,8 +233,12 @@ def _tried_layout(group) -> list:
         _template("intake/form/_tried_intro.html"),
         *_fields(
             group,
-            physical_therapy_weeks=Field("physical_therapy_weeks", css_class="input-short"),
-            spine_surgery_when=Field("spine_surgery_when", css_class="input-medium"),
+            physical_therapy_weeks=Field(
+                "physical_therapy_weeks", css_class="input-short", wrapper_class="form-follow-up"
+            ),
+            spine_surgery_when=Field(
+                "spine_surgery_when", css_class="input-medium", wrapper_class="form-follow-up"
+            ),
         ),
     ]
 
@@ -273,6 +287,23 @@ _GROUP_LAYOUT = {
 }
 
 
+@dataclass(frozen=True)
+class FormPart:
+    """One numbered part of the request form (one of REQUEST_FIELD_GROUPS)."""
+
+    number: int
+    count: int
+    group: FieldGroup
+
+    @property
+    def anchor(self) -> str:
+        return f"part-{self.group.key}"
+
+    @property
+    def title(self) -> str:
+        return gettext(self.group.patient_title)
+
+
 class ReviewRequestForm(forms.ModelForm):
     """The patient's MRI review request: every answer, the safety questions, consents and files."""
 
@@ -303,9 +334,8 @@ class ReviewRequestForm(forms.ModelForm):
         label=_("Your MRI files"),
         required=False,
         help_text=_(
-            "You can add MRI files (DICOM), a ZIP file of your CD, photos (JPEG or PNG) and PDF "
-            "reports. Choose as many files as you need. From a CD, choose all the files in its "
-            "folders, or make a ZIP file of the whole CD."
+            "DICOM files, a ZIP of your CD, photos (JPEG or PNG) and PDF reports. From a CD, "
+            "choose all its files, or a ZIP of the whole CD."
         ),
     )
     staged = StagedUploadsField(required=False)
@@ -419,6 +449,8 @@ class ReviewRequestForm(forms.ModelForm):
             # A radio group starts with nothing chosen: no blank "---------" option.
             if isinstance(field.widget, forms.RadioSelect):
                 field.choices = [c for c in field.choices if c[0] != ""]
+        for box, follow_up in _FOLLOW_UPS.items():
+            self.fields[box].widget.attrs["data-follow-up"] = f"div_id_{follow_up}"
         for flag in RED_FLAGS:
             self.fields[flag.field] = YesNoField(label=gettext(flag.question))
         consents = {
@@ -448,19 +480,30 @@ class ReviewRequestForm(forms.ModelForm):
         helper.form_tag = False
         helper.disable_csrf = True
         helper.layout = Layout(
-            *(
-                Fieldset(
-                    gettext(group.patient_title),
-                    *_GROUP_LAYOUT[group.key](group),
-                    css_class="form-section",
-                    template="intake/form/fieldset.html",
-                )
-                for group in REQUEST_FIELD_GROUPS
-            ),
+            *(self._part(part) for part in self.parts),
             Div("homepage", css_class="hp-field", aria_hidden="true"),
             "submission_token",
         )
         return helper
+
+    @property
+    def parts(self) -> list[FormPart]:
+        """The form's parts in order, numbered: the contents list and the headings read these."""
+        return [
+            FormPart(number, len(REQUEST_FIELD_GROUPS), group)
+            for number, group in enumerate(REQUEST_FIELD_GROUPS, start=1)
+        ]
+
+    def _part(self, part: FormPart) -> Fieldset:
+        fieldset = Fieldset(
+            gettext(part.group.patient_title),
+            *_GROUP_LAYOUT[part.group.key](part.group),
+            css_class="form-section",
+            css_id=part.anchor,
+            template="intake/form/fieldset.html",
+        )
+        fieldset.part = part  # the template's "Part 2 of 7" caption
+        return fieldset
 
     # --- Validation -------------------------------------------------------------------------------
 
@@ -694,18 +737,48 @@ class ReviewRequestForm(forms.ModelForm):
             return []
         return self._staged_found
 
+    def _error_anchor(self, name: str) -> str:
+        field = self.fields[name]
+        if name == "staged":
+            return "upload-dashboard"
+        anchor = self[name].auto_id
+        if isinstance(field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+            return f"{anchor}_0"
+        return anchor
+
+    def _untouched(self, group: FieldGroup) -> bool:
+        """Nothing in this part was answered (a tick box left alone sends nothing)."""
+        getlist = getattr(self.data, "getlist", None)
+        values = (getlist(name) if getlist else [self.data.get(name)] for name in group.fields)
+        return not any(value for answers in values for value in answers)
+
     def error_summary(self) -> list[tuple[str, str]]:
-        """(anchor id, message) for each error, in the order of the page, for the summary at the top."""
+        """(anchor id, message) for the summary at the top, in the order of the page.
+
+        Every error is listed, except that a part the patient has not started at all is one line
+        ("Fill in part 5 …, 14 answers missing") that leads to its first question: an empty safety
+        part alone would be 14 links, and 31 links push the form two screens down on a phone.
+        Each question still shows its own message beside it (docs/form-shape.md).
+        """
         summary = []
-        for name, field in self.fields.items():
-            if name not in self.errors:
+        part_of = {name: part for part in self.parts for name in part.group.fields}
+        folded: set[str] = set()
+        for name in self.fields:
+            if name not in self.errors or name in folded:
                 continue
-            bound = self[name]
-            anchor = bound.auto_id
-            if isinstance(field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
-                anchor = f"{anchor}_0"
-            if name == "staged":
-                anchor = "upload-dashboard"
+            part = part_of.get(name)
+            if part is not None and self._untouched(part.group):
+                missing = [n for n in part.group.fields if n in self.errors]
+                if len(missing) > 1:
+                    folded.update(missing)
+                    message = ngettext(
+                        "Fill in part %(number)s, “%(title)s”: %(count)s answer is missing",
+                        "Fill in part %(number)s, “%(title)s”: %(count)s answers are missing",
+                        len(missing),
+                    ) % {"number": part.number, "title": part.title, "count": len(missing)}
+                    summary.append((self._error_anchor(name), message))
+                    continue
+            anchor = self._error_anchor(name)
             summary.extend((anchor, message) for message in self.errors[name])
         summary.extend(("", message) for message in self.non_field_errors())
         return summary

@@ -31,6 +31,27 @@
     show("see_doctor_soon", !emergency && yesIn("see_doctor_soon"));
     show("routine", yesIn("routine"));
   }
+  // A follow-up question ("For how many weeks…?") shows once its tick box is ticked; a follow-up
+  // that holds an answer or an error stays shown.
+  Array.prototype.forEach.call(
+    document.querySelectorAll("input[data-follow-up]"),
+    function (box) {
+      var followUp = document.getElementById(box.getAttribute("data-follow-up"));
+      if (!followUp) {
+        return;
+      }
+      var input = followUp.querySelector("input");
+      function reveal() {
+        var answered = input && input.value !== "";
+        var invalid = followUp.querySelector(".invalid-feedback");
+        followUp.hidden = !(box.checked || answered || invalid);
+      }
+      box.setAttribute("aria-controls", followUp.id);
+      box.addEventListener("change", reveal);
+      reveal();
+    }
+  );
+
   Array.prototype.forEach.call(
     document.querySelectorAll(".safety-question input[type=radio]"),
     function (radio) {
