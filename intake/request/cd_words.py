@@ -44,6 +44,35 @@ def _kinds() -> dict[str, dict[str, str]]:
     }
 
 
+def _counted() -> dict[str, dict[str, str]]:
+    """The sentences with a number in them, in their plural forms."""
+    return {
+        "series": _forms(lambda n: ngettext("%(count)s series", "%(count)s series", n)),
+        "images": _forms(lambda n: ngettext("%(count)s image", "%(count)s images", n)),
+        "unreadable": _forms(
+            lambda n: ngettext(
+                "%(count)s file looks like a scan, but we could not read it here. We will send it "
+                "so our team can check it.",
+                "%(count)s files look like scans, but we could not read them here. We will send "
+                "them so our team can check them.",
+                n,
+            )
+        ),
+        "found": _forms(
+            lambda n: ngettext(
+                "We found %(count)s study on your CD.", "We found %(count)s studies on your CD.", n
+            )
+        ),
+        "tickedSome": _forms(
+            lambda n: ngettext(
+                "You ticked %(count)s: %(images)s, %(size)s.",
+                "You ticked %(count)s: %(images)s, %(size)s.",
+                n,
+            )
+        ),
+    }
+
+
 def cd_sort_strings() -> dict:
     """Every word the CD picker shows, but what comes from the files (names, descriptions)."""
     return {
@@ -75,8 +104,7 @@ def cd_sort_strings() -> dict:
         "otherBirthDate": gettext(
             "The birth date in this scan (%(scan_date)s) is not the one you typed (%(typed_date)s)."
         ),
-        "series": _forms(lambda n: ngettext("%(count)s series", "%(count)s series", n)),
-        "images": _forms(lambda n: ngettext("%(count)s image", "%(count)s images", n)),
+        **_counted(),
         "facts": pgettext("series, images, size", "%(series)s, %(images)s, %(size)s"),
         "chooseSeries": gettext("Choose series (%(count)s)"),
         "seriesNumber": gettext("Series %(number)s"),
@@ -84,27 +112,6 @@ def cd_sort_strings() -> dict:
         "seriesLine": pgettext(
             "a series: description, modality code, images, size",
             "%(what)s (%(modality)s): %(images)s, %(size)s",
-        ),
-        "unreadable": _forms(
-            lambda n: ngettext(
-                "%(count)s file looks like a scan, but we could not read it here. We will send it "
-                "so our team can check it.",
-                "%(count)s files look like scans, but we could not read them here. We will send "
-                "them so our team can check them.",
-                n,
-            )
-        ),
-        "found": _forms(
-            lambda n: ngettext(
-                "We found %(count)s study on your CD.", "We found %(count)s studies on your CD.", n
-            )
-        ),
-        "tickedSome": _forms(
-            lambda n: ngettext(
-                "You ticked %(count)s: %(images)s, %(size)s.",
-                "You ticked %(count)s: %(images)s, %(size)s.",
-                n,
-            )
         ),
         "tickedNone": gettext("You have not ticked any."),
     }
