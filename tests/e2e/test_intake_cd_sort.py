@@ -20,7 +20,7 @@ from intake.models import ReviewRequest, StagedUpload
 from intake.request.cd_words import cd_sort_strings
 from tests.e2e.conftest import axe_violations, reach_the_upload_box
 from tests.e2e.test_intake_form import fill_like_a_patient
-from tests.factories import zipped_dicom_cd
+from tests.factories import pdf_bytes, zipped_dicom_cd
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -288,3 +288,23 @@ def test_on_the_spanish_page_the_picker_speaks_spanish(page, live_server, two_st
                     "resume", "complete", "done", "back", "more", "add", "drop", "browse", "edit",
                     "selected", "left", "powered", "open", "close", "folder"}  # fmt: skip
     assert words(labels) & uppy_english == set()
+
+
+def test_on_the_spanish_page_the_upload_areas_refusal_is_said_in_spanish(
+    page, live_server, settings
+):
+    """The upload endpoint's URL has no /es/: the dashboard tells it the page's language."""
+    report = pdf_bytes()
+    settings.INTAKE_STAGING_MAX_TOTAL_BYTES = len(report) - 1
+    page.goto(f"{live_server.url}/es/mri-review/")
+    reach_the_upload_box(page)
+    page.locator("#upload-dashboard input[type=file]:not([webkitdirectory])").first.set_input_files(
+        [{"name": "informe.pdf", "mimeType": "application/pdf", "buffer": report}]
+    )
+    expect(page.locator("#upload-notes")).to_have_text(
+        "No pudimos subir “informe.pdf”: nuestro espacio para recibir archivos está lleno en este "
+        "momento. Intente otra vez en unas horas, o envíe el formulario y elija “Voy a enviar un "
+        "CD o placas a la clínica”.",
+        timeout=30_000,
+    )
+    assert not StagedUpload.objects.exists()
