@@ -14,6 +14,8 @@ the studies being shown (the pointer has been over the upload box first, which f
 a bare <input webkitdirectory> whose listener only adds up the files' sizes (what the browser costs
 before any reading). JS heap: performance.memory (Chromium's --enable-precise-memory-info), sampled
 every 10 ms during the sort; the peak is reported above the heap before the folder was chosen.
+`--profile` also records Chromium's JS CPU profile (CDP Profiler) of each sort and prints where the
+main thread's time went (self time by function, and the idle time spent waiting for file reads).
 """
 
 import argparse
@@ -85,7 +87,22 @@ def heap_used(page) -> int:
     return page.evaluate("performance.memory.usedJSHeapSize")
 
 
-def one_run(browser, base_url: str, folder: Path) -> dict:
+def profile_summary(profile: dict, top: int = 12) -> list[tuple[str, float]]:
+    """Self time (ms) by function of a CDP CPU profile, largest first ("(idle)" is waiting)."""
+    nodes = {node["id"]: node for node in profile["nodes"]}
+    deltas = dict.fromkeys(nodes, 0.0)
+    for sample, delta in zip(profile["samples"], profile["timeDeltas"], strict=True):
+        deltas[sample] += delta / 1000
+    by_name: dict[str, float] = {}
+    for node_id, ms in deltas.items():
+        frame = nodes[node_id]["callFrame"]
+        where = frame["url"].rsplit("/", 1)[-1] or "-"
+        name = f"{frame['functionName'] or '(anonymous)'} {where}:{frame['lineNumber'] + 1}"
+        by_name[name] = by_name.get(name, 0.0) + ms
+    return sorted(by_name.items(), key=lambda item: -item[1])[:top]
+
+
+def one_run(browser, base_url: str, folder: Path, profile: bool = False) -> dict:
     # Playwright's wait_for_function evaluates strings, which the site's CSP forbids.
     page = browser.new_page(bypass_csp=True)
     cdp = page.context.new_cdp_session(page)
@@ -107,8 +124,15 @@ def one_run(browser, base_url: str, folder: Path) -> dict:
     # A patient's pointer reaches the upload box before a folder is chosen (the parser loads then).
     page.locator("#upload-dashboard").hover()
     page.wait_for_function("!!window.dicomParser")
+    if profile:
+        cdp.send("Profiler.enable")
+        cdp.send("Profiler.setSamplingInterval", {"interval": 200})
+        cdp.send("Profiler.start")
     page.locator("#upload-dashboard input[type=file][webkitdirectory]").set_input_files(folder)
     page.wait_for_function("!!window.__bench.shown", timeout=120_000)
+    if profile:
+        for name, ms in profile_summary(cdp.send("Profiler.stop")["profile"]):
+            print(f"  {ms:8.1f} ms  {name}")
     figures = page.evaluate("window.__bench")
     shown = page.locator("#cd-sort-list > li").count()
     cdp.send("HeapProfiler.collectGarbage")
@@ -129,6 +153,7 @@ def one_run(browser, base_url: str, folder: Path) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--profile", action="store_true", help="print each sort's CPU profile")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -141,7 +166,7 @@ def main() -> None:
         )
         for dicomdir in (True, False):
             folder = cd_folder(dicomdir)
-            runs = [one_run(browser, base_url, folder) for _ in range(args.runs)]
+            runs = [one_run(browser, base_url, folder, args.profile) for _ in range(args.runs)]
             name = "with DICOMDIR" if dicomdir else "without DICOMDIR (every header read)"
             results[name] = {
                 "runs": runs,

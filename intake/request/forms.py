@@ -27,6 +27,7 @@ from intake.models import (
     StagedUpload,
     StagedUploadStatus,
 )
+from intake.request.cd_words import cd_sort_strings
 from intake.request.red_flags import (
     RED_FLAGS,
     ROUTINE_NOTE,
@@ -179,6 +180,26 @@ def _uppy_strings() -> dict:
         "exceedsSize": gettext("%{file} is bigger than the limit of %{size}"),
         "noInternetConnection": gettext("No internet connection"),
         "connectedToInternet": gettext("Connected to the internet"),
+        # Uppy's Spanish pack says "tú" here; our pages say "usted".
+        "dropHint": gettext("Drop your files here"),
+        "recoveredAllFiles": gettext("We restored all files. You can now resume the upload."),
+        "recoveredXFiles": {
+            "0": gettext(
+                "We could not fully recover %{smart_count} file. Please choose it again and resume "
+                "the upload."
+            ),
+            "1": gettext(
+                "We could not fully recover %{smart_count} files. Please choose them again and "
+                "resume the upload."
+            ),
+        },
+        "uploadStalled": gettext(
+            "The upload has not moved for %{seconds} seconds. You may want to try again."
+        ),
+        "youCanOnlyUploadX": {
+            "0": gettext("You can upload at most %{smart_count} file"),
+            "1": gettext("You can upload at most %{smart_count} files"),
+        },
     }
 
 
@@ -644,6 +665,11 @@ class ReviewRequestForm(forms.ModelForm):
             "max_file_size": rules.max_file_size(),
             "max_files": rules.max_files(),
         }
+
+    @property
+    def cd_sort_strings(self) -> dict:
+        """The CD picker's words in the page's language (intake/request/cd_words.py)."""
+        return cd_sort_strings()
 
     @property
     def upload_strings(self) -> dict[str, str]:

@@ -39,8 +39,9 @@ from django.core.files.uploadedfile import TemporaryUploadedFile
 from django.db import OperationalError, connection, transaction
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import http_date
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -150,6 +151,30 @@ def tus_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     return wrapper
 
 
+def in_page_language(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A refusal in the language of the page that sent the file. The tus and session URLs have no
+    /es/ (nginx's limits match them), so LocaleMiddleware gives English; the dashboard sends its
+    page's language as Accept-Language (upload-dashboard.js), which is read here."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        language = translation.get_language_from_request(request)
+        with translation.override(language):
+            response = view(request, *args, **kwargs)
+        response["Content-Language"] = language
+        return response
+
+    return wrapper
+
+
+def _not_accepted(file_name: str, reason: str) -> str:
+    """The plain form's sentence for a refused file (intake.request.forms), in the active language."""
+    return gettext("“%(name)s” was not accepted: %(reason)s.") % {
+        "name": file_name,
+        "reason": reason,
+    }
+
+
 # --- Creation -------------------------------------------------------------------------------------
 
 
@@ -181,24 +206,39 @@ CREATIONS_WINDOW_SECONDS = 3600
 CREATION_LOCK = 0x5374_6167  # "Stag"
 STAGING_REASONS = {
     "creations": lambda: (
-        f"we accept at most {rules.staging_max_creations_per_address()} new files an hour from one "
-        "internet connection. Please try again in an hour"
+        ngettext(
+            "we accept at most %(count)s new file an hour from one internet connection. Please try "
+            "again in an hour",
+            "we accept at most %(count)s new files an hour from one internet connection. Please try "
+            "again in an hour",
+            rules.staging_max_creations_per_address(),
+        )
+        % {"count": rules.staging_max_creations_per_address()}
     ),
     "address_bytes": lambda: (
-        "the files uploaded from your internet connection and not yet sent with a form already "
-        f"add up to {size_text(rules.staging_max_bytes_per_address())}, the most we hold for one "
-        "connection. Please send your form with the files already uploaded; we will ask you for "
-        "more if we need them"
+        gettext(
+            "the files uploaded from your internet connection and not yet sent with a form already "
+            "add up to %(size)s, the most we hold for one connection. Please send your form with the "
+            "files already uploaded; we will ask you for more if we need them"
+        )
+        % {"size": size_text(rules.staging_max_bytes_per_address())}
     ),
     "full": lambda: (
-        "our upload area is full just now. Please try again in a few hours, or send the form and "
-        f"choose “{ImagingPlan.SEND_CD.label}”"
+        gettext(
+            "our upload area is full just now. Please try again in a few hours, or send the form and "
+            "choose “%(send_cd)s”"
+        )
+        % {"send_cd": ImagingPlan.SEND_CD.label}
     ),
 }
 
 
 def _not_uploaded(status: int, file_name: str, reason: str, **headers: str) -> HttpResponse:
-    return _response(status, f"“{file_name}” was not uploaded: {reason}.", **headers)
+    text = gettext("“%(name)s” was not uploaded: %(reason)s.") % {
+        "name": file_name,
+        "reason": reason,
+    }
+    return _response(status, text, **headers)
 
 
 def _too_many_creations(request: HttpRequest) -> bool:
@@ -228,9 +268,7 @@ def _over_quota(
 ) -> HttpResponse | None:
     """The limits counted in Postgres; call it under CREATION_LOCK."""
     if reason := _session_reason(request, length):
-        return _response(
-            HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"“{file_name}” was not accepted: {reason}."
-        )
+        return _response(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, _not_accepted(file_name, reason))
     from_address = StagedUpload.objects.filter(client=client).declared_bytes()
     if from_address + length > rules.staging_max_bytes_per_address():
         return _not_uploaded(
@@ -244,6 +282,7 @@ def _over_quota(
 
 
 @require_POST
+@in_page_language
 def upload_session(request: HttpRequest) -> HttpResponse:
     """Starts the browser's upload session (see `ensure_owner`); the dashboard calls it once before
     its first upload, with the form's CSRF token (a browser call, not part of tus). Counted as a
@@ -251,7 +290,8 @@ def upload_session(request: HttpRequest) -> HttpResponse:
     if _too_many_creations(request):
         return _response(
             HTTPStatus.TOO_MANY_REQUESTS,
-            f"Your files were not uploaded: {STAGING_REASONS['creations']()}.",
+            gettext("Your files were not uploaded: %(reason)s.")
+            % {"reason": STAGING_REASONS["creations"]()},
             Retry_After=str(CREATIONS_WINDOW_SECONDS),
         )
     ensure_owner(request)
@@ -262,6 +302,7 @@ def upload_session(request: HttpRequest) -> HttpResponse:
 @transaction.non_atomic_requests
 @require_http_methods(["OPTIONS", "POST"])
 @tus_view
+@in_page_language
 def uploads(request: HttpRequest) -> HttpResponse:
     """Creation: POST with Upload-Length (and Upload-Metadata) makes a new, empty upload."""
     if "Upload-Defer-Length" in request.headers:
@@ -283,7 +324,7 @@ def uploads(request: HttpRequest) -> HttpResponse:
     if length > rules.max_file_size():
         return _response(
             HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
-            f"“{file_name}” was not accepted: {SKIP_REASONS['file_size']()}.",
+            _not_accepted(file_name, SKIP_REASONS["file_size"]()),
         )
     if length == 0:
         return _refused(file_name, rules.refusal_reason(b""))
@@ -331,6 +372,7 @@ def _owned(request: HttpRequest, key: str, *, lock: bool = False) -> StagedUploa
 @transaction.non_atomic_requests
 @require_http_methods(["OPTIONS", "HEAD", "PATCH", "DELETE"])
 @tus_view
+@in_page_language
 def upload(request: HttpRequest, key: str) -> HttpResponse:
     if request.method == "PATCH":
         return _patch(request, key)
@@ -518,5 +560,7 @@ def _refused(file_name: str, reason: str) -> HttpResponse:
     # 422 is not retried by tus clients; the body is the sentence the dashboard shows the patient.
     return _response(
         HTTPStatus.UNPROCESSABLE_CONTENT,
-        f"“{file_name}” was not accepted: {reason}. We accept {rules.ACCEPTED_KINDS_TEXT}.",
+        _not_accepted(file_name, reason)
+        + " "
+        + gettext("We accept %(kinds)s.") % {"kinds": gettext(rules.ACCEPTED_KINDS_TEXT)},
     )

@@ -1,7 +1,10 @@
 """A patient's CD is sorted in the browser before anything is sent: studies shown, the newest spine
-MRI ticked, warnings in plain words, and only the ticked files uploaded (Chromium)."""
+MRI ticked, warnings in plain words (in the page's language), and only the ticked files uploaded
+(Chromium)."""
 
 import hashlib
+import json
+import re
 import tempfile
 from datetime import date, timedelta
 from pathlib import Path
@@ -9,13 +12,15 @@ from pathlib import Path
 import pydicom
 import pytest
 from django.core.cache import cache
+from django.utils import translation
 from playwright.sync_api import expect
 
 from bench.studies import CdStudy, build_cd
 from intake.models import ReviewRequest, StagedUpload
+from intake.request.cd_words import cd_sort_strings
 from tests.e2e.conftest import axe_violations, reach_the_upload_box
 from tests.e2e.test_intake_form import fill_like_a_patient
-from tests.factories import zipped_dicom_cd
+from tests.factories import pdf_bytes, zipped_dicom_cd
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -198,3 +203,108 @@ def test_a_lower_case_copy_with_a_dicomdir_without_uids_sorts_the_same(
     expect(studies.nth(0)).to_contain_text("3 series, 9 images")
     expect(studies.nth(1)).to_contain_text("1 series, 2 images")
     expect(studies.nth(0).get_by_role("checkbox").first).to_be_checked()
+
+
+def words(text: str) -> set[str]:
+    return {word.lower() for word in re.findall(r"[^\W\d_]{3,}", text)}
+
+
+def english_only_words() -> set[str]:
+    """Words of the picker's English that its Spanish never uses (placeholders left out)."""
+
+    def said(language: str) -> set[str]:
+        with translation.override(language):
+            strings = json.dumps(cd_sort_strings(), ensure_ascii=False)
+            strings += " ".join(
+                translation.gettext(text)
+                for text in ("Choose the scans to send", "Upload the ticked scans")
+            )
+        return words(re.sub(r"%\(\w+\)s", " ", strings))
+
+    return said("en") - said("es")
+
+
+def what_the_files_say(cd: Path) -> list[str]:
+    """The descriptions, names and codes in the CD's headers: shown as they are, in any language."""
+    said = set()
+    for path in cd.rglob("IM*"):
+        header = pydicom.dcmread(path, stop_before_pixels=True)
+        for keyword in ("StudyDescription", "SeriesDescription", "Modality", "BodyPartExamined"):
+            said.add(str(header.get(keyword, "")))
+    return sorted(filter(None, said), key=len, reverse=True)
+
+
+def test_on_the_spanish_page_the_picker_speaks_spanish(page, live_server, two_study_cd):
+    page.goto(f"{live_server.url}/es/mri-review/")
+    reach_the_upload_box(page)
+    choose_folder(page, two_study_cd)
+
+    studies = page.locator("#cd-sort-list > li")
+    expect(studies).to_have_count(2, timeout=30_000)
+    mri, ct = studies.nth(0), studies.nth(1)
+    expect(mri).to_contain_text("Resonancia: MRI LUMBAR SPINE")
+    expect(mri).to_contain_text("3 series, 9 imágenes")
+    expect(ct).to_contain_text("Tomografía: CT HEAD WO CONTRAST, 4 mar 2019")
+    expect(ct).to_contain_text("1 serie, 2 imágenes")
+    expect(ct.locator(".cd-warnings")).to_contain_text("Esto es una tomografía, no una resonancia.")
+    expect(ct.locator(".cd-warnings")).to_contain_text(
+        "Este estudio es del 4 mar 2019. Eso fue hace más de 12 meses."
+    )
+    expect(page.locator("#cd-sort")).to_contain_text(
+        "Marcamos la resonancia más reciente de su columna."
+    )
+    expect(page.locator("#cd-sort-status")).to_contain_text(
+        "Encontramos 2 estudios en su CD. Marcó 1: 9 imágenes, "
+    )
+    expect(page.locator("#upload-notes")).to_contain_text("Dejamos fuera 2 archivos")
+    for summary in page.locator("#cd-sort-list summary").all():
+        expect(summary).to_have_text(re.compile(r"^Elija las series \(\d\)$"))
+        summary.click()
+    expect(mri.get_by_label("T2 AX (MR): 3 imágenes", exact=False)).to_be_checked()
+
+    # No English left but what the files themselves say (descriptions, codes).
+    shown = (
+        page.locator("#cd-sort-box").inner_text() + " " + page.locator("#upload-notes").inner_text()
+    )
+    for said in what_the_files_say(two_study_cd) + [p.name for p in two_study_cd.rglob("*")]:
+        shown = shown.replace(said, " ")
+    assert words(shown) & english_only_words() == set()
+    assert axe_violations(page) == []
+
+    # Uppy's own words, on its buttons and labels too, once the ticked files are sent.
+    page.get_by_role("button", name="Subir los estudios marcados").click()
+    expect(page.locator("#staged-inputs input[name=staged]")).to_have_count(10, timeout=60_000)
+    dashboard = page.locator("#upload-dashboard-target")
+    expect(dashboard.get_by_text("Subida completa")).to_be_visible()
+    labels = dashboard.evaluate(
+        """target => [target.innerText].concat(
+            Array.from(target.querySelectorAll("[aria-label], [title]"), (element) =>
+                (element.getAttribute("aria-label") || "") + " " + (element.getAttribute("title") || "")))
+            .join(" ")"""
+    )
+    for path in two_study_cd.rglob("*"):
+        labels = labels.replace(path.name, " ")
+    uppy_english = {"upload", "uploaded", "file", "files", "remove", "cancel", "retry", "pause",
+                    "resume", "complete", "done", "back", "more", "add", "drop", "browse", "edit",
+                    "selected", "left", "powered", "open", "close", "folder"}  # fmt: skip
+    assert words(labels) & uppy_english == set()
+
+
+def test_on_the_spanish_page_the_upload_areas_refusal_is_said_in_spanish(
+    page, live_server, settings
+):
+    """The upload endpoint's URL has no /es/: the dashboard tells it the page's language."""
+    report = pdf_bytes()
+    settings.INTAKE_STAGING_MAX_TOTAL_BYTES = len(report) - 1
+    page.goto(f"{live_server.url}/es/mri-review/")
+    reach_the_upload_box(page)
+    page.locator("#upload-dashboard input[type=file]:not([webkitdirectory])").first.set_input_files(
+        [{"name": "informe.pdf", "mimeType": "application/pdf", "buffer": report}]
+    )
+    expect(page.locator("#upload-notes")).to_have_text(
+        "No pudimos subir “informe.pdf”: nuestro espacio para recibir archivos está lleno en este "
+        "momento. Intente otra vez en unas horas, o envíe el formulario y elija “Voy a enviar un "
+        "CD o placas a la clínica”.",
+        timeout=30_000,
+    )
+    assert not StagedUpload.objects.exists()

@@ -6,6 +6,7 @@
   "use strict";
 
   var Cd = window.BackCareCd;
+  var S = null; // the words (json_script "cd-sort-strings"), read when the dashboard starts
 
   function el(tag, attrs, text) {
     var node = document.createElement(tag);
@@ -16,10 +17,6 @@
       node.textContent = text;
     }
     return node;
-  }
-
-  function plural(count, word, words) {
-    return count + " " + (count === 1 ? word : words || word + "s");
   }
 
   function imagesOf(series) {
@@ -37,6 +34,10 @@
     this.status = document.getElementById("cd-sort-status");
     this.extra = panel.querySelector("#cd-sort-extra");
     this.sendButton = panel.querySelector("#cd-sort-send");
+    if (!S) {
+      S = JSON.parse(document.getElementById("cd-sort-strings").textContent);
+      Cd.speak(S, document.documentElement.lang);
+    }
     this.studies = [];
     this.sorting = null;
     this.ticked = {}; // series key -> true, kept while the patient adds more files
@@ -52,7 +53,7 @@
     var now = Date.now();
     if (done === total || !this.shownAt || now - this.shownAt > 200) {
       this.shownAt = now;
-      this.status.textContent = "Reading your files: " + done + " of " + total + "…";
+      this.status.textContent = Cd.fill(S.reading, { done: done, total: total });
     }
   };
 
@@ -89,10 +90,7 @@
       self.list.appendChild(self.studyItem(study, index));
     });
     var unread = this.sorting.unreadable.length;
-    this.extra.textContent = !unread ? "" : unread === 1 ?
-      "1 file looks like a scan, but we could not read it here. We will send it so our team can check it." :
-      unread + " files look like scans, but we could not read them here. We will send them so our team " +
-      "can check them.";
+    this.extra.textContent = unread ? Cd.counted("unreadable", unread) : "";
     this.sendButton.disabled = false;
     this.panel.hidden = false;
     this.sync();
@@ -109,14 +107,21 @@
     });
     var date = Cd.showDate(study.facts.studyDate);
     var label = el("label", { "class": "form-check-label", "for": id });
-    label.appendChild(el("strong", {}, Cd.describe(study)));
-    label.appendChild(document.createTextNode(date ? ", " + date : ", no date"));
+    // The title in bold, then its date ("…, Mar 4, 2019"): the words around the two are the
+    // language's, the title and date are filled in as text.
+    var title = Cd.describe(study);
+    var dated = Cd.fill(date ? S.titleDated : S.noDate, { title: "\u0000", date: date }).split("\u0000");
+    label.appendChild(document.createTextNode(dated[0]));
+    label.appendChild(el("strong", {}, title));
+    label.appendChild(document.createTextNode(dated.slice(1).join("")));
     check.appendChild(box);
     check.appendChild(label);
     item.appendChild(check);
-    item.appendChild(el("p", { "class": "cd-study-facts", id: id + "-facts" },
-      plural(study.series.length, "series", "series") + ", " +
-      plural(imagesOf(study.series), "image") + ", " + Cd.showSize(bytesOf(study.series))));
+    item.appendChild(el("p", { "class": "cd-study-facts", id: id + "-facts" }, Cd.fill(S.facts, {
+      series: Cd.counted("series", study.series.length),
+      images: Cd.counted("images", imagesOf(study.series)),
+      size: Cd.showSize(bytesOf(study.series))
+    })));
     item.appendChild(el("ul", { "class": "cd-warnings", id: id + "-warnings" }));
     item.appendChild(this.seriesList(study, index));
     box.addEventListener("change", function () {
@@ -129,18 +134,22 @@
   Choice.prototype.seriesList = function (study, index) {
     var self = this;
     var details = el("details", { "class": "cd-series" });
-    details.appendChild(el("summary", {}, "Choose series (" + study.series.length + ")"));
+    details.appendChild(el("summary", {}, Cd.fill(S.chooseSeries, { count: study.series.length })));
     var list = el("ul", { "class": "list-unstyled mb-0" });
     study.series.forEach(function (series, number) {
       var id = "cd-series-" + index + "-" + number;
       var row = el("li", { "class": "form-check" });
       var box = el("input", { type: "checkbox", "class": "form-check-input", id: id });
       box.dataset.series = series.key;
-      var what = series.facts.seriesDescription || "Series " + (series.facts.seriesNumber || number + 1);
+      var what = series.facts.seriesDescription ||
+        Cd.fill(S.seriesNumber, { number: series.facts.seriesNumber || number + 1 });
       row.appendChild(box);
-      row.appendChild(el("label", { "class": "form-check-label", "for": id },
-        what + " (" + (series.facts.modality || "?") + "): " + plural(series.files.length, "image") +
-        ", " + Cd.showSize(series.bytes)));
+      row.appendChild(el("label", { "class": "form-check-label", "for": id }, Cd.fill(S.seriesLine, {
+        what: what,
+        modality: series.facts.modality || "?",
+        images: Cd.counted("images", series.files.length),
+        size: Cd.showSize(series.bytes)
+      })));
       box.addEventListener("change", function () {
         self.ticked[series.key] = box.checked;
         self.sync();
@@ -197,11 +206,11 @@
   Choice.prototype.summarize = function () {
     var chosen = this.chosen();
     var count = this.studies.length;
-    var found = "We found " + plural(count, "study", "studies") + " on your CD. ";
-    this.status.textContent = found + (chosen.studies ?
-      "You ticked " + chosen.studies + ": " + plural(chosen.files.length, "image") + ", " +
-      Cd.showSize(chosen.files.reduce(function (sum, f) { return sum + f.data.size; }, 0)) + "." :
-      "You have not ticked any.");
+    this.status.textContent = Cd.counted("found", count) + " " + (chosen.studies ?
+      Cd.counted("tickedSome", chosen.studies, {
+        images: Cd.counted("images", chosen.files.length),
+        size: Cd.showSize(chosen.files.reduce(function (sum, f) { return sum + f.data.size; }, 0))
+      }) : S.tickedNone);
   };
 
   Choice.prototype.send = function () {

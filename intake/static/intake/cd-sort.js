@@ -2,7 +2,9 @@
 // the first kilobytes, up to the pixel data) with dicom-parser, or the CD's DICOMDIR when it has one,
 // groups the files into studies and series, and says what the spine team would flag (old, not an MRI,
 // another name or birth date). What it reads stays in the page; only the files the patient ticks go
-// to the server, by the upload dashboard (upload-dashboard.js). No DOM here: see cd-choice.js.
+// to the server, by the upload dashboard (upload-dashboard.js). No DOM here: see cd-choice.js. The
+// same file runs in cd-read-worker.js, which reads the headers of a CD without a DICOMDIR away from
+// the page's main thread.
 (function () {
   "use strict";
 
@@ -12,6 +14,9 @@
   var LONGEST_HEADER = 8 * 1024 * 1024;
   var LONGEST_DICOMDIR = 32 * 1024 * 1024;
   var READS_AT_ONCE = 16;
+  // In the worker: every read's slice of a File costs the thread a round trip to the browser, so
+  // few at a time keep the worker from queueing behind itself.
+  var WORKER_READS_AT_ONCE = 8;
   var TAG = {
     studyUid: "x0020000d", seriesUid: "x0020000e", modality: "x00080060", bodyPart: "x00180015",
     studyDescription: "x00081030", seriesDescription: "x0008103e", studyDate: "x00080020",
@@ -64,7 +69,7 @@
   // the header, or null when it cannot be read.
   function parseHeader(bytes, whole) {
     try {
-      return factsOf(window.dicomParser.parseDicom(bytes, { untilTag: "x7fe00010" }));
+      return factsOf(self.dicomParser.parseDicom(bytes, { untilTag: "x7fe00010" }));
     } catch (error) {
       var partial = error && error.dataSet;
       if (partial && pastWhatWeNeed(partial)) {
@@ -111,7 +116,7 @@
       return Promise.resolve(null);
     }
     return blob.arrayBuffer().then(function (buffer) {
-      var records = window.dicomParser.parseDicom(new Uint8Array(buffer)).elements.x00041220;
+      var records = self.dicomParser.parseDicom(new Uint8Array(buffer)).elements.x00041220;
       var series = [];
       var patient = {};
       var study = {};
@@ -150,6 +155,149 @@
       workers.push(worker());
     }
     return Promise.all(workers);
+  }
+
+  // Reads the header of each blob, `limit` at a time: resolves to one result per blob, in order
+  // (the facts, "not dicom" or "unreadable"); onEach(done) after each.
+  function readHeaders(blobs, limit, onEach) {
+    var results = new Array(blobs.length);
+    var done = 0;
+    var indexes = blobs.map(function (blob, index) { return index; });
+    return eachAtMost(indexes, limit, function (index) {
+      return readHeader(blobs[index]).catch(function () {
+        return "unreadable";
+      }).then(function (result) {
+        results[index] = result;
+        onEach(++done);
+      });
+    }).then(function () {
+      return results;
+    });
+  }
+
+  // The worker's side (cd-read-worker.js): files come in batches ({id, files}); each batch's results
+  // go back when its last file is read ({id, results}). One queue for all batches, so the worker
+  // reads at most WORKER_READS_AT_ONCE files at a time however fast batches arrive.
+  function serveReads(scope) {
+    var queue = [];
+    var running = 0;
+    function pump() {
+      while (running < WORKER_READS_AT_ONCE && queue.length) {
+        running += 1;
+        readOne(queue.shift());
+      }
+    }
+    function readOne(job) {
+      readHeader(job.blob).catch(function () {
+        return "unreadable";
+      }).then(function (result) {
+        running -= 1;
+        job.batch.results[job.index] = result;
+        job.batch.left -= 1;
+        if (!job.batch.left) {
+          scope.postMessage({ id: job.batch.id, results: job.batch.results });
+        }
+        pump();
+      });
+    }
+    scope.onmessage = function (event) {
+      var files = event.data.files;
+      var batch = { id: event.data.id, results: new Array(files.length), left: files.length };
+      if (!files.length) {
+        scope.postMessage({ id: batch.id, results: [] });
+      }
+      files.forEach(function (blob, index) {
+        queue.push({ blob: blob, index: index, batch: batch });
+      });
+      pump();
+    };
+  }
+
+  // The page's side. Handing a File to a worker costs the page a look-up of its size (a round trip
+  // to the browser, about as long as the read itself), so files go in batches: the worker reads
+  // the first batch while the page hands over the next. One worker per page, started early by
+  // prepareWorker (as the patient reaches the upload box), kept for the next CD.
+  var BATCH = 30;
+  var workers = {};
+
+  function workerAt(url) {
+    if (workers[url]) {
+      return workers[url];
+    }
+    var thread = new Worker(url);
+    var worker = workers[url] = { thread: thread, waiting: {}, next: 0 };
+    thread.onmessage = function (event) {
+      var answer = worker.waiting[event.data.id];
+      delete worker.waiting[event.data.id];
+      if (answer) {
+        answer(event.data.results);
+      }
+    };
+    thread.onerror = function (event) {
+      event.preventDefault();
+      thread.terminate();
+      delete workers[url];
+      var waiting = worker.waiting;
+      worker.waiting = {};
+      Object.keys(waiting).forEach(function (id) { waiting[id](null); });
+    };
+    return worker;
+  }
+
+  function prepareWorker(url) {
+    if (typeof Worker !== "undefined") {
+      try {
+        workerAt(url);
+      } catch (error) {
+        // the page reads the headers itself (sortFiles)
+      }
+    }
+  }
+
+  // Resolves to one result per blob, as readHeaders; rejects if the worker cannot run (the caller
+  // then reads on the page).
+  function readInWorker(blobs, url, onProgress) {
+    return new Promise(function (resolve, reject) {
+      var worker;
+      try {
+        worker = workerAt(url);
+      } catch (error) {
+        reject(error);
+        return;
+      }
+      var results = new Array(blobs.length);
+      var left = 0;
+      var done = 0;
+      var failed = false;
+      function send(first) {
+        var id = worker.next++;
+        left += 1;
+        worker.waiting[id] = function (answers) {
+          if (failed) {
+            return;
+          }
+          if (!answers) {
+            failed = true;
+            reject(new Error("the worker stopped"));
+            return;
+          }
+          answers.forEach(function (answer, index) { results[first + index] = answer; });
+          done += answers.length;
+          onProgress(done);
+          left -= 1;
+          if (!left) {
+            resolve(results);
+          }
+        };
+        worker.thread.postMessage({ id: id, files: blobs.slice(first, first + BATCH) });
+      }
+      for (var first = 0; first < blobs.length; first += BATCH) {
+        send(first);
+      }
+      if (!blobs.length) {
+        resolve(results);
+      }
+    });
   }
 
   function Sorting() {
@@ -236,7 +384,9 @@
   }
 
   // Sorts Uppy file descriptors (clutter already left out). onProgress(done, total) as files are read.
-  function sortFiles(files, onProgress) {
+  // options.worker: {url} of cd-read-worker.js, where the headers are read when it can run.
+  function sortFiles(files, onProgress, options) {
+    var worker = options && options.worker;
     var sorting = new Sorting();
     var byPath = {};
     var claimed = new Set();
@@ -255,23 +405,30 @@
       var rest = files.filter(function (file) { return !claimed.has(file); });
       done = files.length - rest.length;
       onProgress(done, files.length);
-      return eachAtMost(rest, READS_AT_ONCE, function (file) {
-        return readHeader(file.data).then(function (facts) {
+      var blobs = rest.map(function (file) { return file.data; });
+      function progress(read) {
+        onProgress(done + read, files.length);
+      }
+      // A few files (a DICOMDIR's leftovers) are read here; a worker is worth starting for many.
+      var reading = worker && typeof Worker !== "undefined" && rest.length > READS_AT_ONCE ?
+        readInWorker(blobs, worker.url, progress).catch(function () {
+          return readHeaders(blobs, READS_AT_ONCE, progress);
+        }) :
+        readHeaders(blobs, READS_AT_ONCE, progress);
+      return reading.then(function (results) {
+        rest.forEach(function (file, index) {
+          var facts = results[index];
           if (facts === "not dicom") {
             sorting.notDicom.push(file);
-          } else if (facts === "unreadable") {
-            sorting.unreadable.push(file);
-          } else {
+          } else if (typeof facts === "object" && facts) {
             sorting.add(file, facts);
+          } else {
+            sorting.unreadable.push(file);
           }
-        }, function () {
-          sorting.unreadable.push(file);
-        }).then(function () {
-          onProgress(++done, files.length);
         });
+        onProgress(files.length, files.length);
+        return sorting;
       });
-    }).then(function () {
-      return sorting;
     });
   }
 
@@ -318,33 +475,68 @@
     return [pick[0].key]; // studies come newest first
   }
 
+  // --- The words, in the page's language: given by the page (speak), from the template's
+  // json_script of intake/request/cd_words.py. Dates, numbers and sizes are the browser's (Intl).
+
+  var words = null;
+  var language = "en";
+  var plurals = null;
+
+  function speak(strings, lang) {
+    words = strings;
+    language = lang || "en";
+    plurals = new Intl.PluralRules(language);
+  }
+
+  function fill(text, values) {
+    return text.replace(/%\((\w+)\)s/g, function (whole, name) {
+      return String(values[name]);
+    });
+  }
+
+  function showNumber(n) {
+    return new Intl.NumberFormat(language).format(n);
+  }
+
+  // A sentence with a number, in the plural form the language uses for it.
+  function counted(key, n, values) {
+    var forms = words[key];
+    return fill(forms[plurals.select(n)] || forms.other,
+      Object.assign({ count: showNumber(n) }, values || {}));
+  }
+
+  function listOf(items) {
+    return new Intl.ListFormat(language, { style: "long", type: "conjunction" }).format(items);
+  }
+
   // What preselect did, in the words shown above the list.
   function preselectWords(studies) {
     var mri = studies.filter(function (study) { return modalities(study).indexOf("MR") !== -1; });
     if (mri.filter(isSpine).length) {
-      return "We ticked the newest MRI of your spine.";
+      return words.tickedSpine;
     }
-    return mri.length ? "We found no MRI of the spine, so we ticked the newest MRI." :
-      "We found no MRI, so we ticked every scan.";
+    return mri.length ? words.tickedMri : words.tickedAll;
   }
 
-  var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-  var KINDS = {
-    MR: "MRI", CT: "CT scan", CR: "X-ray", DX: "X-ray", DR: "X-ray", RF: "X-ray video", US: "ultrasound",
-    NM: "nuclear scan", PT: "PET scan", MG: "mammogram", XA: "X-ray of blood vessels", OT: "other image",
-    SR: "report", DOC: "document", PR: "viewer settings", KO: "viewer notes", SC: "screen capture"
-  };
-
+  // A DICOM date (19680327) the locale's way: "Mar 27, 1968", "27 mar 1968".
   function showDate(da) {
     var match = /^(\d{4})(\d{2})(\d{2})$/.exec(da || "");
     if (!match || Number(match[2]) < 1 || Number(match[2]) > 12) {
       return "";
     }
-    return MONTHS[Number(match[2]) - 1] + " " + Number(match[3]) + ", " + match[1];
+    var day = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
+    return new Intl.DateTimeFormat(language, {
+      year: "numeric", month: "short", day: "numeric", timeZone: "UTC"
+    }).format(day);
   }
 
-  function kindOf(modality) {
-    return KINDS[modality] || (modality ? modality + " images" : "scan of an unknown type");
+  // What a modality is called: form "name" alone (a title), "a" with its article (a sentence).
+  function kindOf(modality, form) {
+    var kind = words.kinds[modality];
+    if (kind) {
+      return kind[form];
+    }
+    return modality ? fill(words.otherKind[form], { modality: modality }) : words.unknownKind[form];
   }
 
   function nameTokens(text) {
@@ -388,24 +580,28 @@
     var said = [];
     var kinds = modalities(study);
     if (kinds.indexOf("MR") === -1) {
-      var what = kinds.length ? kinds.map(kindOf).join(" and ") : "a scan of an unknown type";
-      said.push("This is " + (kinds.length ? "a " : "") + what + ", not an MRI.");
+      var what = kinds.length ? listOf(kinds.map(function (kind) { return kindOf(kind, "a"); })) :
+        kindOf("", "a");
+      said.push(fill(words.notMri, { kinds: what }));
     }
     var date = study.facts.studyDate;
     if (/^\d{8}$/.test(date || "") && date < yearAgo(today)) {
-      said.push("This scan is from " + showDate(date) + ". That is more than 12 months ago.");
+      said.push(fill(words.old, { date: showDate(date) }));
     }
     var name = study.facts.patientName;
     if (name && (typed.firstName || typed.lastName) &&
         !namesMatch(name, typed.firstName, typed.lastName)) {
-      said.push("The name in this scan (" + showName(name) + ") is not the name you typed (" +
-        [typed.firstName, typed.lastName].filter(Boolean).join(" ") + "). Is this your scan?");
+      said.push(fill(words.otherName, {
+        scan_name: showName(name),
+        typed_name: [typed.firstName, typed.lastName].filter(Boolean).join(" ")
+      }));
     }
     var born = study.facts.birthDate;
     var typedBorn = formDate(typed.birthDate);
     if (/^\d{8}$/.test(born || "") && typedBorn && born !== typedBorn) {
-      said.push("The birth date in this scan (" + showDate(born) + ") is not the one you typed (" +
-        showDate(typedBorn) + ").");
+      said.push(fill(words.otherBirthDate, {
+        scan_date: showDate(born), typed_date: showDate(typedBorn)
+      }));
     }
     return said;
   }
@@ -419,25 +615,41 @@
         parts.push(part);
       }
     });
-    var label = kinds.length ? kinds.map(kindOf).join(" and ") : "Scan";
+    var label = kinds.length ? listOf(kinds.map(function (kind) { return kindOf(kind, "name"); })) :
+      words.scan;
+    label = label.charAt(0).toLocaleUpperCase(language) + label.slice(1);
     var about = study.facts.studyDescription || parts.join(", ");
-    return label.charAt(0).toUpperCase() + label.slice(1) + (about ? ": " + about : "");
+    return about ? fill(words.title, { kinds: label, about: about }) : label;
   }
 
+  // A size the locale's way, in the units people see on their phones: "12 MB", "1,2 GB".
   function showSize(bytes) {
-    if (bytes >= 1024 * 1024 * 1024) {
-      return (bytes / (1024 * 1024 * 1024)).toFixed(1) + " GB";
+    var units = [["gigabyte", 1024 * 1024 * 1024, 1], ["megabyte", 1024 * 1024, 0]];
+    for (var i = 0; i < units.length; i++) {
+      if (bytes >= units[i][1]) {
+        return unitSize(bytes / units[i][1], units[i][0], units[i][2]);
+      }
     }
-    if (bytes >= 1024 * 1024) {
-      return Math.max(1, Math.round(bytes / (1024 * 1024))) + " MB";
-    }
-    return Math.max(1, Math.round(bytes / 1024)) + " KB";
+    return unitSize(bytes / 1024, "kilobyte", 0);
   }
 
-  window.BackCareCd = {
+  function unitSize(value, unit, decimals) {
+    var shown = decimals ? value : Math.max(1, Math.round(value));
+    return new Intl.NumberFormat(language, {
+      style: "unit", unit: unit, unitDisplay: "short",
+      minimumFractionDigits: decimals, maximumFractionDigits: decimals
+    }).format(shown);
+  }
+
+  self.BackCareCd = {
     sortFiles: sortFiles,
+    serveReads: serveReads,
+    prepareWorker: prepareWorker,
     preselect: preselect,
     preselectWords: preselectWords,
+    speak: speak,
+    fill: fill,
+    counted: counted,
     warnings: warnings,
     describe: describe,
     showDate: showDate,

@@ -80,8 +80,14 @@
       notes.textContent = lines.join(" ");
     }
 
+    // The page's language: Uppy's own words in it (its Spanish pack, under the page's words below),
+    // and the upload endpoint told it, so its refusals reach the patient in it too (the endpoint's
+    // URL has no /es/: intake/uploads/tus.py reads Accept-Language).
+    var language = document.documentElement.lang || "en";
+    var uppyLocale = (U.locales || {})[language.split("-")[0]];
+
     var sorter = null; // set below when the CD sorting scripts are on the page
-    var uppy = new U.Uppy({
+    var uppy = new U.Uppy(Object.assign(uppyLocale ? { locale: uppyLocale } : {}, {
       id: "mri-review-files",
       autoProceed: true,
       restrictions: {
@@ -96,7 +102,7 @@
         }
         return sorter ? sorter.admit(file) : true;
       }
-    });
+    }));
 
     uppy.use(U.Dashboard, {
       inline: true,
@@ -121,6 +127,30 @@
       }
     });
 
+    // Chosen or dropped files reach Uppy through addFiles, the Dashboard's only door. They are
+    // taken here first: clutter is left out, and a CD's files are held back for the choice below
+    // without Uppy ever seeing them (Uppy taking in 600 files only to reject them one by one cost
+    // about 2 s at 4x CPU slow-down: bench/README.md). Uppy takes in only what is sent, in one batch.
+    var addToUppy = uppy.addFiles.bind(uppy);
+    uppy.addFiles = function (files) {
+      var kept = files.filter(function (file) {
+        if (isClutter(file.name || "")) {
+          skipped.push(file.name);
+          return false;
+        }
+        return true;
+      });
+      if (kept.length !== files.length) {
+        showNotes();
+      }
+      if (sorter) {
+        kept = sorter.take(kept);
+      }
+      if (kept.length) {
+        addToUppy(kept);
+      }
+    };
+
     // The server starts the upload session only when asked (the form page writes none). Ask once,
     // before the first creation: Uppy creates several uploads at once, and with no session cookie yet
     // each would start its own session, leaving the form with only the last one's files. Every
@@ -133,7 +163,7 @@
         session = fetch(box.dataset.sessionUrl, {
           method: "POST",
           credentials: "same-origin",
-          headers: { "X-CSRFToken": token ? token.value : "" }
+          headers: { "X-CSRFToken": token ? token.value : "", "Accept-Language": language }
         }).then(function (response) {
           if (!response.ok) {
             session = null;
@@ -151,6 +181,7 @@
     uppy.use(U.Tus, {
       endpoint: box.dataset.endpoint,
       chunkSize: Number(box.dataset.chunkSize),
+      headers: { "Accept-Language": language },
       // Retry a dropped chunk after a pause; each retry first asks the server (HEAD) how much it has.
       retryDelays: [0, 1000, 3000, 5000, 10000, 20000],
       onBeforeRequest: function (request) {
@@ -273,6 +304,10 @@
         return null;
       }
       var SENT_AS_THEY_ARE = /\.(zip|pdf|jpe?g|png|heic)$/i;
+      // cd-read-worker.js, told where the parser and the reading code are (cd-sort.js, sortFiles).
+      var workerUrl = holder.dataset.workerUrl + "?" + new URLSearchParams({
+        parser: holder.dataset.parserUrl, sorter: holder.dataset.sorterUrl
+      }).toString();
       var admitted = new WeakSet();
       var batch = [];
       var waiting = [];
@@ -297,11 +332,22 @@
       }
 
       function release(files) {
+        if (!files.length) {
+          return; // even an empty batch would redraw the dashboard
+        }
         files.forEach(function (file) { admitted.add(file.data); });
         try {
-          uppy.addFiles(files);
+          addToUppy(files);
         } catch (error) {
           uppy.log(error);
+        }
+      }
+
+      function hold(file) {
+        batch.push({ source: file.source, name: file.name, type: file.type, data: file.data,
+          meta: { relativePath: (file.meta && file.meta.relativePath) || null } });
+        if (batch.length === 1) {
+          setTimeout(sortBatch, 0); // every file of one drop or choice arrives before this runs
         }
       }
 
@@ -336,7 +382,8 @@
         waiting = waiting.concat(toRead);
         var all = waiting;
         loadParser().then(function () {
-          return window.BackCareCd.sortFiles(all, function (done, total) { choice.reading(done, total); });
+          return window.BackCareCd.sortFiles(all, function (done, total) { choice.reading(done, total); },
+            { worker: { url: workerUrl } });
         }).then(function (sorting) {
           if (all !== waiting) {
             return; // newer files came while these were read: that sorting shows them all
@@ -360,7 +407,11 @@
       // Fetch the parser as the patient reaches the upload box (before any file is chosen), not with
       // the page: most visitors of the form never send a CD folder.
       ["pointerenter", "focusin", "dragenter"].forEach(function (type) {
-        box.addEventListener(type, function () { loadParser().catch(function () {}); }, { once: true });
+        box.addEventListener(type, function () {
+          loadParser().then(function () {
+            window.BackCareCd.prepareWorker(workerUrl); // the worker loads the parser from the cache
+          }, function () {});
+        }, { once: true });
       });
 
       ["id_first_name", "id_last_name", "id_date_of_birth"].forEach(function (id) {
@@ -375,15 +426,22 @@
       });
 
       return {
+        // The files of one choice or drop (uppy.addFiles above): those Uppy may take now.
+        take: function (files) {
+          return files.filter(function (file) {
+            if (admitted.has(file.data)) {
+              return true;
+            }
+            hold(file);
+            return false;
+          });
+        },
+        // A file that reached Uppy by another way (uppy.addFile): held back the same way.
         admit: function (file) {
           if (admitted.has(file.data)) {
             return true;
           }
-          batch.push({ source: file.source, name: file.name, type: file.type, data: file.data,
-            meta: { relativePath: (file.meta && file.meta.relativePath) || null } });
-          if (batch.length === 1) {
-            setTimeout(sortBatch, 0); // every file of one drop or choice arrives before this runs
-          }
+          hold(file);
           return false;
         },
         waiting: function () {
