@@ -28,7 +28,7 @@ DEPLOY_ENV := DEBUG=false ALLOWED_HOSTS=backcare.example.org EMAIL_HOST=smtp.exa
 	SITE_URL=https://backcare.example.org $(EXAMPLE_CLINIC) \
 	SECRET_KEY=deploy-check-$$(printf 'x%.0s' {1..60})
 
-.PHONY: help install pdf-libs gettext messages db setup run worker sweep purge-uploads nightly serve serve-tls chromium nginx orthanc observatory test-preflight test lint format lock vendor clean bench scan
+.PHONY: help install pdf-libs gettext messages db setup run worker sweep purge-uploads nightly serve serve-tls chromium nginx orthanc observatory vnu test-preflight test lint format lock vendor clean bench scan
 
 help:
 	@echo "make run    - set up and serve the app on http://127.0.0.1:8000 (with the task worker)"
@@ -204,7 +204,17 @@ $(OBSERVATORY)/conf/hsts-preload.json: deploy/observatory/package-lock.json
 	npm ci --prefix deploy/observatory --ignore-scripts --no-audit --no-fund
 	echo '{}' > $@
 
-test: test-preflight db pdf-libs gettext chromium nginx orthanc observatory
+# The Nu Html Checker, pinned by deploy/vnu/package-lock.json, for tests/test_html_validity.py; it runs
+# on the machine's Java 17. --ignore-scripts: its install script would download a Java runtime.
+VNU := deploy/vnu/node_modules/vnu-jar/build/dist/vnu.jar
+vnu: $(VNU)
+	@command -v java >/dev/null || { apt-get update -qq && \
+	  apt-get install -y -qq -o DPkg::Lock::Timeout=300 default-jre-headless >/dev/null; }
+$(VNU): deploy/vnu/package-lock.json
+	npm ci --prefix deploy/vnu --ignore-scripts --no-audit --no-fund
+	touch $@
+
+test: test-preflight db pdf-libs gettext chromium nginx orthanc observatory vnu
 	$(MANAGE) collectstatic --no-input --verbosity 0
 	$(BIN)/pytest --create-db -n $${PYTEST_WORKERS:-2} $(PYTEST_ARGS)
 
@@ -247,4 +257,4 @@ vendor:
 	cp node_modules/dicom-parser/LICENSE static/vendor/dicom-parser/
 
 clean:
-	rm -rf $(VENV) staticfiles node_modules deploy/observatory/node_modules
+	rm -rf $(VENV) staticfiles node_modules deploy/observatory/node_modules deploy/vnu/node_modules

@@ -151,6 +151,15 @@
       }
     };
 
+    // Uppy marks each file as a "listitem" but gives the list role to their box only from two files
+    // on (with one file it draws a plain <div>), so a screen reader finds an item outside any list
+    // (axe: aria-required-parent). Give that box its role whenever Uppy draws it.
+    new MutationObserver(function () {
+      target.querySelectorAll(".uppy-Dashboard-files:not([role])").forEach(function (files) {
+        files.setAttribute("role", "list");
+      });
+    }).observe(target, { childList: true, subtree: true });
+
     // The server starts the upload session only when asked (the form page writes none). Ask once,
     // before the first creation: Uppy creates several uploads at once, and with no session cookie yet
     // each would start its own session, leaving the form with only the last one's files. Every
