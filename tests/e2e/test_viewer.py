@@ -2,6 +2,7 @@
 the reference line, and no axe-core violation."""
 
 import io
+import re
 import tempfile
 from pathlib import Path
 
@@ -157,6 +158,64 @@ def test_a_surgeon_scrolls_windows_measures_and_follows_the_reference_line(
     assert reference(page)[1] == pytest.approx(60.5, abs=0.01)
 
     page.screenshot(path=SHOTS / "viewer.png", full_page=True)
+    assert axe_violations(page) == []
+    assert AccessLog.objects.filter(action="viewer").count() == 1
+    assert console_errors == []
+
+
+def test_by_keyboard_alone_the_locate_cross_moves_the_axial_pane_and_says_where(
+    page, live_server, console_errors
+):
+    upload = UploadFactory(content=zipped_study(SAG, AX), kind=FileKind.ZIP, original_name="cd.zip")
+    keep.process_upload(upload.pk)
+    sign_in(page, live_server)
+    page.goto(f"{live_server.url}/mri-review/viewer/{upload.request_id}/")
+    expect(stage(page, 0)).to_have_attribute("data-ready", "all")
+    expect(stage(page, 1)).to_have_attribute("data-ready", "all")
+    expect(page.locator(".viewer-keys")).to_contain_text("Enter moves the other pane")
+
+    # From the axial pane, Shift+Tab twice (its slider, then the sagittal image): no mouse.
+    stage(page, 1).focus()
+    page.keyboard.press("Home")
+    expect(stage(page, 1)).to_have_attribute("data-slice", "1")
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Shift+Tab")
+    assert page.evaluate("() => document.activeElement.closest('.viewer-pane').id") == (
+        "viewer-pane-0"
+    )
+    # L: the cross starts on the reference line (the axial's first slice: z = 0, row 100.5).
+    page.keyboard.press("l")
+    status = page.locator("#viewer-pane-0-status")
+    expect(status).to_have_attribute("role", "status")
+    expect(status).to_contain_text("Locate: Shift+arrows move the cross")
+    expect(stage(page, 0)).to_have_attribute("data-locate", "100.0 100.5")
+    # 40 rows up (Ctrl+Shift+↑ four times) is 40 mm higher: z = 40, the eleventh axial slice.
+    for _ in range(4):
+        page.keyboard.press("Control+Shift+ArrowUp")
+    expect(stage(page, 0)).to_have_attribute("data-locate", "100.0 60.5")
+    expect(stage(page, 1)).to_have_attribute("data-slice", "1")  # nothing moves before Enter
+    page.keyboard.press("Enter")
+    expect(stage(page, 1)).to_have_attribute("data-slice", "11")
+    expect(status).to_contain_text("Right pane: slice 11 of 20, position S 40.0 mm")
+    assert reference(page)[1] == pytest.approx(60.5, abs=0.01)
+    # Four rows down: z = 36, the tenth slice.
+    for _ in range(4):
+        page.keyboard.press("Shift+ArrowDown")
+    page.keyboard.press("Enter")
+    expect(stage(page, 1)).to_have_attribute("data-slice", "10")
+    expect(status).to_contain_text("Right pane: slice 10 of 20, position S 36.0 mm")
+    # Esc ends locating; the arrows scroll the sagittal again, focus never left it.
+    page.keyboard.press("Escape")
+    expect(stage(page, 0)).not_to_have_attribute("data-locate", re.compile(".*"))
+    page.keyboard.press("ArrowDown")
+    expect(stage(page, 0)).to_have_attribute("data-slice", "9")
+    expect(status).not_to_contain_text("Right pane:")
+    assert page.evaluate("() => document.activeElement.closest('.viewer-pane').id") == (
+        "viewer-pane-0"
+    )
+
+    page.keyboard.press("l")
+    page.screenshot(path=SHOTS / "viewer-locate.png", full_page=True)
     assert axe_violations(page) == []
     assert AccessLog.objects.filter(action="viewer").count() == 1
     assert console_errors == []
