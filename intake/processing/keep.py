@@ -381,11 +381,16 @@ def stored_result(upload: Upload) -> Result:
         outcome=Outcome.FAILED if upload.status == UploadStatus.FAILED else Outcome.PROCESSED,
         reason=upload.failure_reason,
         studies=tuple(_study_summary(study) for study in upload.studies.all()),
-        photos=tuple(Photo(**p) for p in kept.photos),
-        documents=tuple(Document(**d) for d in kept.documents),
+        photos=tuple(Photo(**_own(Photo, p)) for p in kept.photos),
+        documents=tuple(Document(**_own(Document, d)) for d in kept.documents),
         notes=tuple(kept.notes),
         failures=tuple(Failure(**f) for f in kept.failures),
     )
+
+
+def _own(cls: type, kept: dict) -> dict:
+    """The pipeline's own fields of a kept entry, without what the viewer added ("member")."""
+    return {k: v for k, v in kept.items() if k in cls.__dataclass_fields__}
 
 
 def _study_summary(study: Study) -> StudySummary:
