@@ -660,12 +660,6 @@ class UploadResult(models.Model):
     )
     photos = models.JSONField(default=list, blank=True)
     documents = models.JSONField(default=list, blank=True)
-    slices = models.JSONField(
-        default=list,
-        blank=True,
-        help_text="A loose DICOM file's place in its series (intake.imaging.Slice), so the request's "
-        "series are previewed once, together, when its last upload is processed.",
-    )
 
     def __str__(self) -> str:
         return f"Result of {self.upload}"

@@ -6,11 +6,14 @@ import zipfile
 from http import HTTPStatus
 
 import numpy as np
+import pydicom
 import pypdf
 import pytest
 from PIL import Image
 
+from intake.enums import UploadStatus
 from intake.imaging import slices
+from intake.models import ImageSlice, Preview, Upload, UploadResult
 from intake.processing import keep
 from intake.rules import FileKind
 from tests.factories import UploadFactory, jpeg_bytes
@@ -261,3 +264,43 @@ def test_a_deflated_zip_inside_larger_than_the_inflate_bound_is_not_indexed(clie
         "more.zip/FILMS/film.jpg (in cd2.zip)",
         "more.zip/report.pdf (in cd2.zip)",
     ]
+
+
+# -- One index, one read of each loose header -------------------------------------------------------
+
+
+def test_each_loose_file_header_is_read_once_and_its_rows_choose_the_series_preview(
+    client, monkeypatch
+):
+    files = series_files(sagittal(count=5, side=32), study_uid="1.2.826.0.1.3680043.8.498.11")
+    first = UploadFactory(content=files[0], kind=FileKind.DICOM, original_name="IM1")
+    uploads = [first] + [
+        UploadFactory(
+            request=first.request, content=data, kind=FileKind.DICOM, original_name=f"IM{n}"
+        )
+        for n, data in enumerate(files[1:], start=2)
+    ]
+    headers_read = []
+    real = pydicom.dcmread
+
+    def counting(*args, **kwargs):
+        if kwargs.get("stop_before_pixels"):
+            headers_read.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pydicom, "dcmread", counting)
+    keep.process_upload(first.pk)  # the request's loose files are read together
+    # One read per file (the pipeline's, which also indexes it; 10 before the indexes were one),
+    # and the middle slice's header again when its preview is decoded.
+    assert len(headers_read) == 5 + 1
+    assert {u.status for u in Upload.objects.filter(pk__in=[u.pk for u in uploads])} == {
+        UploadStatus.PROCESSED
+    }
+    # The viewer's rows are the one index: they place the file in its series (the middle slice,
+    # IM3, gives the preview), and the pipeline's result keeps no second copy.
+    assert ImageSlice.objects.filter(upload__request=first.request).count() == 5
+    assert "slices" not in {f.name for f in UploadResult._meta.get_fields()}
+    (preview,) = Preview.objects.filter(upload__request=first.request)
+    assert preview.upload.original_name == "IM3"
+    index = open_index(client, first.request)
+    assert [(s["description"], s["count"]) for s in index["series"]] == [("T2 SAG", 5)]

@@ -217,7 +217,23 @@ def _slices_of(fileobj: BinaryIO, member: ZipEntry | None) -> list[SliceInfo]:
         ds = pydicom.dcmread(bounded, stop_before_pixels=True, defer_size=limits.DICOM_DEFER_BYTES)
         if bounded.read(4) not in (b"\xe0\x7f\x10\x00", b"\x7f\xe0\x00\x10"):
             return []  # no pixel data: a report, a presentation state
-        if not ds.get("SeriesInstanceUID") or not ds.get("Rows") or not ds.get("Columns"):
+        return slices_of_dataset(ds, member)
+
+
+def slices_of_dataset(ds: Dataset, member: ZipEntry | None) -> list[SliceInfo]:
+    """The frames of an image whose header `ds` was read (up to its pixels) by the caller: the
+    pipeline's own read of a loose file (`dicom.read_dataset`), so the file is read once. A file
+    without a series UID is indexed too: the viewer shows it as a series of its own."""
+    try:
+        return _frames_of(ds, member)
+    except Exception:  # odd values raise anything; such a file is not indexed
+        return []
+
+
+def _frames_of(ds: Dataset, member: ZipEntry | None) -> list[SliceInfo]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if not ds.get("Rows") or not ds.get("Columns"):
             return []
         frames = _int(ds.get("NumberOfFrames")) or 1
         common = _common(ds, member)

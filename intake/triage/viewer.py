@@ -237,7 +237,9 @@ def series_index(review_request: ReviewRequest) -> list[dict]:
         if row["sop_instance_uid"] and key in seen:
             continue
         seen.add(key)
-        grouped[(row["study_instance_uid"], row["series_instance_uid"])].append(row)
+        # A file without a series UID is a series of its own, as the pipeline previews it.
+        series = row["series_instance_uid"] or f"\0{row['upload_id']}:{row['sop_instance_uid']}"
+        grouped[(row["study_instance_uid"], series)].append(row)
     listed = [_series_entry(review_request.pk, members) for members in grouped.values()]
     listed.sort(key=lambda s: (s["studyDate"] or "", s["number"] is None, s["number"] or 0))
     return listed
