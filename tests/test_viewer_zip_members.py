@@ -16,7 +16,7 @@ from intake.imaging import slices
 from intake.models import ImageSlice, Preview, Upload, UploadResult
 from intake.processing import keep
 from intake.rules import FileKind
-from tests.factories import UploadFactory, jpeg_bytes
+from tests.factories import UploadFactory, jpeg_bytes, mr_bytes
 from tests.triage_support import SURGEON, otp_login, staff_user
 from tests.viewer_support import (
     axial,
@@ -304,3 +304,18 @@ def test_each_loose_file_header_is_read_once_and_its_rows_choose_the_series_prev
     assert preview.upload.original_name == "IM3"
     index = open_index(client, first.request)
     assert [(s["description"], s["count"]) for s in index["series"]] == [("T2 SAG", 5)]
+
+
+def test_a_loose_file_with_a_value_pydicom_cannot_convert_is_still_indexed_and_previewed(client):
+    good = mr_bytes(InstanceNumber=11, SeriesInstanceUID="1.2.826.0.1.3680043.8.498.12")
+    number = b"\x20\x00\x13\x00IS\x02\x0011"  # (0020,0013) Instance Number, IS, "11"
+    assert good.count(number) == 1
+    odd = UploadFactory(
+        content=good.replace(number, number[:-2] + b"1A"), kind=FileKind.DICOM, original_name="x"
+    )
+    keep.process_upload(odd.pk)
+    (row,) = ImageSlice.objects.filter(upload=odd)
+    assert (row.instance_number, row.rows, row.columns) == (None, 64, 64)
+    assert Preview.objects.filter(upload=odd).count() == 1
+    index = open_index(client, odd.request)
+    assert [s["count"] for s in index["series"]] == [1]

@@ -253,20 +253,29 @@ def _frames_of(ds: Dataset, member: ZipEntry | None) -> list[SliceInfo]:
 
 def _common(ds: Dataset, member: ZipEntry | None) -> dict:
     return {
-        "study_instance_uid": str(ds.get("StudyInstanceUID", "")),
-        "series_instance_uid": str(ds.get("SeriesInstanceUID", "")),
-        "sop_instance_uid": str(ds.get("SOPInstanceUID", "")),
-        "series_number": _int(ds.get("SeriesNumber")),
-        "series_description": str(ds.get("SeriesDescription", "")).strip(),
-        "modality": str(ds.get("Modality", "")).strip(),
-        "study_date": parse_da(ds.get("StudyDate")),
-        "instance_number": _int(ds.get("InstanceNumber")),
+        "study_instance_uid": str(_get(ds, "StudyInstanceUID") or ""),
+        "series_instance_uid": str(_get(ds, "SeriesInstanceUID") or ""),
+        "sop_instance_uid": str(_get(ds, "SOPInstanceUID") or ""),
+        "series_number": _int(_get(ds, "SeriesNumber")),
+        "series_description": str(_get(ds, "SeriesDescription") or "").strip(),
+        "modality": str(_get(ds, "Modality") or "").strip(),
+        "study_date": parse_da(_get(ds, "StudyDate")),
+        "instance_number": _int(_get(ds, "InstanceNumber")),
         "rows": int(ds.Rows),
         "columns": int(ds.Columns),
         "transfer_syntax": str(ds.file_meta.get("TransferSyntaxUID", "")),
-        "photometric": str(ds.get("PhotometricInterpretation", "")).strip().upper(),
+        "photometric": str(_get(ds, "PhotometricInterpretation") or "").strip().upper(),
         "member": member,
     }
+
+
+def _get(ds: Dataset, keyword: str):
+    """One element's value, or None when pydicom cannot convert it (an IS of "1A"): such a value
+    is left out, never the slice (as `dicom._value` does for the summary)."""
+    try:
+        return ds.get(keyword)
+    except Exception:  # pydicom converts on access and raises anything
+        return None
 
 
 def _first_item(ds: Dataset | None, keyword: str) -> Dataset | None:
@@ -282,15 +291,15 @@ def _geometry(ds: Dataset, shared: Dataset | None, frame: Dataset | None = None)
         for source in (frame, shared):
             item = _first_item(source, macro)
             if item is not None and keyword in item:
-                return item.get(keyword)
-        return ds.get(keyword)
+                return _get(item, keyword)
+        return _get(ds, keyword)
 
     return {
         "position": _floats(find("PlanePositionSequence", "ImagePositionPatient"), 3),
         "orientation": _floats(find("PlaneOrientationSequence", "ImageOrientationPatient"), 6),
         "pixel_spacing": _spacing(find("PixelMeasuresSequence", "PixelSpacing")),
         "slice_thickness": _positive(find("PixelMeasuresSequence", "SliceThickness")),
-        "slice_location": _float(ds.get("SliceLocation")),
+        "slice_location": _float(_get(ds, "SliceLocation")),
         "window_center": _float(_first(find("FrameVOILUTSequence", "WindowCenter"))),
         "window_width": _positive(_first(find("FrameVOILUTSequence", "WindowWidth"))),
     }
