@@ -7,7 +7,6 @@ from http import HTTPStatus
 
 import numpy as np
 import pydicom
-import pypdf
 import pytest
 from PIL import Image
 
@@ -20,8 +19,11 @@ from tests.factories import UploadFactory, jpeg_bytes, mr_bytes
 from tests.triage_support import SURGEON, otp_login, staff_user
 from tests.viewer_support import (
     axial,
+    cd_with_films_and_report,
     frames_url,
     parse_frames,
+    photo_bytes,
+    report_pdf,
     sagittal,
     series_files,
     slice_pixels,
@@ -30,35 +32,6 @@ from tests.viewer_support import (
 pytestmark = pytest.mark.django_db
 
 SPEC = sagittal(count=3, side=32)
-
-
-def report_pdf(pages: int = 2) -> bytes:
-    writer = pypdf.PdfWriter()
-    for _ in range(pages):
-        writer.add_blank_page(width=612, height=792)
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
-
-
-def photo_bytes() -> bytes:
-    """A 40 x 30 photo saved sideways, with EXIF orientation 6 (turn 90° clockwise to view)."""
-    buffer = io.BytesIO()
-    exif = Image.Exif()
-    exif[0x0112] = 6
-    Image.new("RGB", (40, 30), (200, 10, 10)).save(buffer, "JPEG", exif=exif.tobytes())
-    return buffer.getvalue()
-
-
-def cd_with_films_and_report(method: int = zipfile.ZIP_DEFLATED) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", method) as archive:
-        for i, data in enumerate(series_files(SPEC, study_uid="1.2.826.0.1.3680043.8.498.7")):
-            archive.writestr(f"DICOM/IM{i:04d}", data)
-        archive.writestr("FILMS/film.jpg", photo_bytes())
-        archive.writestr("FILMS/second.jpg", jpeg_bytes())
-        archive.writestr("REPORT/report.pdf", report_pdf(2))
-    return buffer.getvalue()
 
 
 def open_index(client, review_request) -> dict:

@@ -17,7 +17,7 @@ from intake.rules import FileKind
 from tests.e2e.conftest import axe_violations
 from tests.factories import UploadFactory, jpeg_bytes
 from tests.triage_support import PASSWORD, SURGEON, backup_code, staff_user
-from tests.viewer_support import MARKS, axial, sagittal, zipped_study
+from tests.viewer_support import MARKS, axial, cd_with_films_and_report, sagittal, zipped_study
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -251,5 +251,35 @@ def test_photos_and_report_pages_open_in_the_viewer_without_a_measurement(
     page.wait_for_function("() => window.backcareViewer.panes[0].frame() !== null")
     drawn = page.evaluate("() => window.backcareViewer.panes[0].frame().kind")
     assert drawn == "bitmap"
+    assert axe_violations(page) == []
+    assert console_errors == []
+
+
+def test_a_film_and_a_report_inside_a_zipped_cd_open_in_the_viewer(
+    page, live_server, console_errors
+):
+    upload = UploadFactory(
+        content=cd_with_films_and_report(), kind=FileKind.ZIP, original_name="cd.zip"
+    )
+    keep.process_upload(upload.pk)
+    sign_in(page, live_server)
+    page.goto(f"{live_server.url}/mri-review/viewer/{upload.request_id}/")
+    expect(page.get_by_text("1 series.")).to_be_visible()
+    page.get_by_role(
+        "button", name="Show Report REPORT/report.pdf (in cd.zip), 2 pages in the right pane"
+    ).click()
+    expect(stage(page, 1)).to_have_attribute("data-ready", "all")
+    stage(page, 1).focus()
+    page.keyboard.press("End")
+    expect(page.locator("#viewer-pane-1 .viewer-overlay-tr")).to_contain_text("Page 2 / 2")
+    page.get_by_role(
+        "button", name="Show Photo FILMS/film.jpg (in cd.zip) in the right pane"
+    ).click()
+    expect(stage(page, 1)).to_have_attribute("data-ready", "all")
+    page.wait_for_function("() => window.backcareViewer.panes[1].frame() !== null")
+    drawn = page.evaluate(
+        "() => { const f = window.backcareViewer.panes[1].frame(); return [f.kind, f.columns, f.rows]; }"
+    )
+    assert drawn == ["bitmap", 30, 40]  # turned upright
     assert axe_violations(page) == []
     assert console_errors == []
