@@ -266,7 +266,7 @@ def frame_figures(session, base_url: str, mr_request, mr_zip: Path) -> dict:
                 times[name] += timed_gets(client, urls)
     in_process = []
     entry = ImageSlice.objects.filter(upload__request=mr_request).order_by("pk").first()
-    member = slices.ZipEntry(**entry.zip_entry)
+    member = slices.ZipEntry.from_json(entry.zip_entry)
     with mr_zip.open("rb") as fileobj:
         for _ in range(30):
             started = time.perf_counter()
@@ -299,7 +299,9 @@ def transport_figures(mr_request, mr_zip: Path) -> dict:
 
     entry = ImageSlice.objects.filter(upload__request=mr_request).order_by("pk").first()
     with mr_zip.open("rb") as fileobj:
-        frame = slices.read_frame(fileobj, member=slices.ZipEntry(**entry.zip_entry), frame=None)
+        frame = slices.read_frame(
+            fileobj, member=slices.ZipEntry.from_json(entry.zip_entry), frame=None
+        )
     raw, _ = slices.frame_bytes(frame)
 
     def png(level: int) -> bytes:

@@ -606,7 +606,8 @@ class ImageSlice(models.Model):
 
     upload = models.ForeignKey(Upload, on_delete=models.CASCADE, related_name="slices")
     # {"name", "header_offset", "compress_type", "compress_size", "file_size", "crc", "flag_bits"}
-    # for a ZIP member (intake.imaging.slices.ZipEntry); empty when the upload is the file itself.
+    # for a ZIP member (intake.imaging.slices.ZipEntry), with "within": the same for the archive
+    # inside the upload that holds it, if any; empty when the upload is the file itself.
     zip_entry = models.JSONField(default=dict, blank=True)
     frame = models.PositiveIntegerField(null=True, blank=True, help_text="In a multi-frame file.")
     study_instance_uid = models.CharField("study instance UID", max_length=64)
@@ -659,12 +660,6 @@ class UploadResult(models.Model):
     )
     photos = models.JSONField(default=list, blank=True)
     documents = models.JSONField(default=list, blank=True)
-    slices = models.JSONField(
-        default=list,
-        blank=True,
-        help_text="A loose DICOM file's place in its series (intake.imaging.Slice), so the request's "
-        "series are previewed once, together, when its last upload is processed.",
-    )
 
     def __str__(self) -> str:
         return f"Result of {self.upload}"

@@ -15,6 +15,8 @@ import zipfile
 from dataclasses import dataclass
 
 import numpy as np
+import pypdf
+from PIL import Image
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import ExplicitVRLittleEndian, MRImageStorage, generate_uid
 
@@ -146,3 +148,39 @@ def parse_frames(content: bytes) -> list[tuple[dict, np.ndarray | None]]:
 
 def frames_url(review_request_pk: int, *ids: int) -> str:
     return f"/mri-review/viewer/{review_request_pk}/slices/?" + "&".join(f"id={i}" for i in ids)
+
+
+# -- A CD with photos of films and a report beside its series ------------------------------------
+
+
+def report_pdf(pages: int = 2) -> bytes:
+    writer = pypdf.PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(width=612, height=792)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def photo_bytes() -> bytes:
+    """A 40 x 30 photo saved sideways, with EXIF orientation 6 (turn 90° clockwise to view)."""
+    buffer = io.BytesIO()
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    Image.new("RGB", (40, 30), (200, 10, 10)).save(buffer, "JPEG", exif=exif.tobytes())
+    return buffer.getvalue()
+
+
+def cd_with_films_and_report(method: int = zipfile.ZIP_DEFLATED) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", method) as archive:
+        for i, data in enumerate(
+            series_files(sagittal(count=3, side=32), study_uid="1.2.826.0.1.3680043.8.498.7")
+        ):
+            archive.writestr(f"DICOM/IM{i:04d}", data)
+        archive.writestr("FILMS/film.jpg", photo_bytes())
+        second = io.BytesIO()
+        Image.new("RGB", (64, 48), (120, 120, 120)).save(second, "JPEG")
+        archive.writestr("FILMS/second.jpg", second.getvalue())
+        archive.writestr("REPORT/report.pdf", report_pdf(2))
+    return buffer.getvalue()

@@ -210,6 +210,7 @@ class ArchiveReader:
         self._source = source
         self._stack = ExitStack()
         self._archives: list[zipfile.ZipFile] = []
+        self._parents: list[MemberRef | None] = []  # the member each archive was read from
 
     def __enter__(self) -> "ArchiveReader":
         return self
@@ -218,7 +219,11 @@ class ArchiveReader:
         self._stack.close()
 
     def members(self) -> Iterator[Member]:
-        yield from self._walk(self._source, depth=0, prefix="")
+        yield from self._walk(self._source, depth=0, prefix="", parent=None)
+
+    def parent(self, ref: MemberRef) -> MemberRef | None:
+        """The member of the upload that is the archive holding `ref`; None for the upload's own."""
+        return self._parents[ref.archive]
 
     @contextmanager
     def open(self, ref: MemberRef) -> Iterator[MemberReader]:
@@ -230,7 +235,9 @@ class ArchiveReader:
         with MemberReader(raw, ref.info, self.budget) as reader:
             yield reader
 
-    def _walk(self, source, *, depth: int, prefix: str) -> Iterator[Member]:
+    def _walk(
+        self, source, *, depth: int, prefix: str, parent: MemberRef | None
+    ) -> Iterator[Member]:
         try:
             check_directory_size(source)
             archive = self._stack.enter_context(zipfile.ZipFile(source))
@@ -242,6 +249,7 @@ class ArchiveReader:
             return
         validate(infos, self.budget)
         self._archives.append(archive)
+        self._parents.append(parent)
         index = len(self._archives) - 1
         files = sorted((i for i in infos if not i.is_dir()), key=lambda i: i.filename)
         if depth == 0 and not files:
@@ -284,7 +292,7 @@ class ArchiveReader:
             self.failures.append(Failure(ref.name, reasons.MEMBER_DAMAGED))
             return
         self.notes.append(reasons.NOTE_NESTED_ARCHIVE.format(name=ref.name))
-        yield from self._walk(path, depth=depth + 1, prefix=ref.name + "/")
+        yield from self._walk(path, depth=depth + 1, prefix=ref.name + "/", parent=ref)
 
     def _dicomdir_listing(
         self, index: int, files: list[zipfile.ZipInfo], prefix: str

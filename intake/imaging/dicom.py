@@ -105,11 +105,22 @@ def read_header(
     A DICOM object without an image (a report, a plan, a CD's index) raises NotDicomImage with
     `has_pixels=False` and a reason that names what it is.
     """
+    return read_dataset(fileobj, max_bytes=max_bytes)[0]
+
+
+def read_dataset(
+    fileobj: BinaryIO, *, max_bytes: int = limits.DICOM_HEADER_MAX_BYTES
+) -> tuple[InstanceHeader, Dataset]:
+    """`read_header`, and the header's data set itself (up to the pixels, long values dropped), so
+    a caller that needs more of it (the viewer's geometry: `slices.slices_of_dataset`) reads the
+    file once."""
     bounded = BoundedReader(fileobj, max_bytes)
     try:
         with lenient_reading():
             stream = _undeflated(bounded)
             ds = _read_bounded(stream)
+            if stream is not bounded:  # the inflated copy says Explicit VR; the file is deflated
+                ds.file_meta.TransferSyntaxUID = DeflatedExplicitVRLittleEndian
             has_pixels = stream.read(4) in _PIXEL_DATA_TAGS
             header = _header_from(ds)
             if "Rows" not in ds or "Columns" not in ds:
@@ -124,7 +135,7 @@ def read_header(
         if not header.sop_class_uid:  # no class at all: bytes that only look like DICOM
             raise NotDicomImage()
         raise NotDicomImage(not_an_image(header.sop_class_uid), has_pixels=False)
-    return header
+    return header, ds
 
 
 # What staff are told a DICOM object without an image is, by SOP class (PS3.4 B.5). Others are named
@@ -596,19 +607,6 @@ def render_series_previews(
 
 
 # -- Loose files: one preview per series across a request's uploads ------------------------------
-
-
-def slice_of(header: InstanceHeader) -> Slice:
-    return Slice(
-        study_instance_uid=header.study_instance_uid,
-        series_instance_uid=header.series_instance_uid,
-        sop_instance_uid=header.sop_instance_uid,
-        instance_number=header.instance_number,
-        slice_location=header.slice_location,
-        frames=header.frames,
-        modality=header.modality,
-        series_description=header.series_description,
-    )
 
 
 @dataclass(frozen=True)

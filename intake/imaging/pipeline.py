@@ -15,6 +15,7 @@ from .kinds import FileKind, sniff_file, starts_like_program
 from .pdfs import PdfRefused, read_pdf
 from .photos import PhotoRefused, photo_preview
 from .results import Document, Failure, Outcome, Photo, Preview, Result
+from .slices import slices_of_dataset
 
 Source = str | PathLike[str] | BinaryIO
 
@@ -123,7 +124,7 @@ class _Collector:
             self.notes.append(reasons.NOTE_PROGRAM_PREAMBLE)
         fileobj.seek(0)
         try:
-            header = dicom.read_header(fileobj)
+            header, dataset = dicom.read_dataset(fileobj)
         except dicom.NotDicomImage as exc:
             if exc.has_pixels:
                 return Result(kind=self.kind, outcome=Outcome.FAILED, reason=exc.reason)
@@ -139,7 +140,8 @@ class _Collector:
         grouped = dicom.group_series([(header, "")])
         if not preview:
             self.studies = dicom.summarise(grouped, set())
-            return replace(self.result(), slices=(dicom.slice_of(header),))
+            # The viewer's index of the file (a row per frame), from this same read of its header.
+            return replace(self.result(), slices=tuple(slices_of_dataset(dataset, None)))
         fileobj.seek(0)
         try:
             image = dicom.render_preview(fileobj, header.frames // 2 if header.frames > 1 else None)

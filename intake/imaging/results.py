@@ -6,8 +6,12 @@ Previews are bytes to save to private storage under `Preview.key`.
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from .kinds import FileKind
+
+if TYPE_CHECKING:
+    from .slices import SliceInfo
 
 
 class Outcome(StrEnum):
@@ -139,9 +143,11 @@ class Result:
     notes: tuple[str, ...] = ()
     failures: tuple[Failure, ...] = ()
     checks: tuple[Check, ...] = ()
-    # A single DICOM file read without its preview (`read_file(..., dicom_preview=False)`): its place
-    # in its series, so the request's previews can be chosen once all its files are read.
-    slices: tuple[Slice, ...] = ()
+    # A single DICOM file read without its preview (`read_file(..., dicom_preview=False)`): its
+    # frames as the viewer indexes them (`slices.SliceInfo`), from the same read of its header; kept
+    # as ImageSlice rows, they also place it in its series, so the request's previews can be chosen
+    # once all its files are read.
+    slices: tuple["SliceInfo", ...] = ()
 
     @property
     def failed(self) -> bool:

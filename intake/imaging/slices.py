@@ -9,12 +9,13 @@ the CD or the series. Decoding is pydicom's, with the pylibjpeg plugins for JPEG
 JPEG 2000 and pydicom's own RLE and native readers.
 """
 
+import io
 import json
 import math
 import struct
 import warnings
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import BinaryIO
@@ -46,9 +47,16 @@ class ZipEntry:
     file_size: int
     crc: int
     flag_bits: int
+    # The archive inside the upload that holds this member (its own entry in the upload), or None.
+    within: "ZipEntry | None" = None
 
     @classmethod
-    def of(cls, info: zipfile.ZipInfo) -> "ZipEntry":
+    def from_json(cls, values: dict) -> "ZipEntry":
+        within = values.get("within")
+        return cls(**{**values, "within": cls.from_json(within) if within else None})
+
+    @classmethod
+    def of(cls, info: zipfile.ZipInfo, *, within: "ZipEntry | None" = None) -> "ZipEntry":
         return cls(
             info.orig_filename,
             info.header_offset,
@@ -57,6 +65,7 @@ class ZipEntry:
             info.file_size,
             info.CRC,
             info.flag_bits,
+            within,
         )
 
 
@@ -86,38 +95,90 @@ class SliceInfo:
     extra: dict = field(default_factory=dict, compare=False)
 
 
+@dataclass(frozen=True)
+class MemberFile:
+    """A photo or PDF report inside a zipped upload, and where to open it again."""
+
+    name: str  # the path inside the upload, as the pipeline names it (Photo.name, Document.name)
+    kind: FileKind
+    member: ZipEntry
+
+
+@dataclass(frozen=True)
+class Index:
+    """What the viewer can open in an upload: DICOM frames, and photos and PDFs inside a ZIP."""
+
+    slices: list[SliceInfo] = field(default_factory=list)
+    files: list[MemberFile] = field(default_factory=list)
+
+
 # -- The index ------------------------------------------------------------------------------------
 
 
 def read_slices(fileobj: BinaryIO, *, kind: str, staging: Path) -> list[SliceInfo]:
-    """Every frame of every DICOM image in an upload, from headers only. A member that is not a
-    DICOM image, or is damaged, is left out (the pipeline reports it). Members of an archive inside
-    the archive are left out too: they have no place of their own in the stored upload."""
+    """Every frame of every DICOM image in an upload, from headers only (`read_index`'s slices)."""
+    return read_index(fileobj, kind=kind, staging=staging).slices
+
+
+def read_index(fileobj: BinaryIO, *, kind: str, staging: Path) -> Index:
+    """Every frame of every DICOM image in an upload, from headers only, and the place of each
+    photo and PDF inside a ZIP (nothing of theirs is read here). A member that is not a DICOM
+    image, or is damaged, is left out (the pipeline reports it). Members of an archive inside the
+    archive are indexed with that archive's place too (`ZipEntry.within`): read in place when it is
+    stored uncompressed (as zip tools store a .zip), inflated up to the member when it is deflated,
+    so such an archive is indexed only up to NESTED_INFLATE_MAX_BYTES."""
     if kind == FileKind.DICOM:
         fileobj.seek(0)
         try:
-            return _slices_of(fileobj, None)
+            return Index(slices=_slices_of(fileobj, None))
         except Exception:  # malformed input raises anything; the pipeline names the failure
-            return []
+            return Index()
     if kind != FileKind.ZIP:
-        return []
-    found: list[SliceInfo] = []
+        return Index()
+    found = Index()
     fileobj.seek(0)
     try:
         with ArchiveReader(fileobj, staging=staging) as reader:
             for member in reader.members():
-                if member.kind != FileKind.DICOM or member.ref.archive != 0:
+                if member.kind not in (FileKind.DICOM, *_FILE_KINDS):
                     continue
-                found.extend(_member_slices(reader, member.ref))
+                entry = _entry(reader, member.ref)
+                if entry is None:
+                    continue
+                if member.kind == FileKind.DICOM:
+                    found.slices.extend(_member_slices(reader, member.ref, entry))
+                else:
+                    found.files.append(MemberFile(member.ref.name, member.kind, entry))
     except ArchiveRefused:
         return found
     return found
 
 
-def _member_slices(reader: ArchiveReader, ref: MemberRef) -> list[SliceInfo]:
+_FILE_KINDS = (FileKind.JPEG, FileKind.PNG, FileKind.PDF)
+
+
+# A deflated archive inside the upload is inflated from its start to reach a member, each time one
+# is read: one larger than this is not indexed (reading its last slice would inflate all of it).
+NESTED_INFLATE_MAX_BYTES = 64 * 1024**2
+
+
+def _entry(reader: ArchiveReader, ref: MemberRef) -> ZipEntry | None:
+    """Where the member is in the stored upload; None if the viewer would not read it there."""
+    parent = reader.parent(ref)
+    if parent is None:
+        return ZipEntry.of(ref.info)
+    if reader.parent(parent) is not None:  # deeper than the pipeline reads (limits.ZIP_MAX_DEPTH)
+        return None
+    info = parent.info
+    if info.compress_type != zipfile.ZIP_STORED and info.file_size > NESTED_INFLATE_MAX_BYTES:
+        return None
+    return ZipEntry.of(ref.info, within=ZipEntry.of(info))
+
+
+def _member_slices(reader: ArchiveReader, ref: MemberRef, entry: ZipEntry) -> list[SliceInfo]:
     try:
         with reader.open(ref) as member:
-            return _slices_of(member, ZipEntry.of(ref.info))
+            return _slices_of(member, entry)
     except ArchiveRefused:
         raise
     except Exception:  # damaged (MemberDamaged) or not an image: the pipeline says which
@@ -156,7 +217,23 @@ def _slices_of(fileobj: BinaryIO, member: ZipEntry | None) -> list[SliceInfo]:
         ds = pydicom.dcmread(bounded, stop_before_pixels=True, defer_size=limits.DICOM_DEFER_BYTES)
         if bounded.read(4) not in (b"\xe0\x7f\x10\x00", b"\x7f\xe0\x00\x10"):
             return []  # no pixel data: a report, a presentation state
-        if not ds.get("SeriesInstanceUID") or not ds.get("Rows") or not ds.get("Columns"):
+        return slices_of_dataset(ds, member)
+
+
+def slices_of_dataset(ds: Dataset, member: ZipEntry | None) -> list[SliceInfo]:
+    """The frames of an image whose header `ds` was read (up to its pixels) by the caller: the
+    pipeline's own read of a loose file (`dicom.read_dataset`), so the file is read once. A file
+    without a series UID is indexed too: the viewer shows it as a series of its own."""
+    try:
+        return _frames_of(ds, member)
+    except Exception:  # odd values raise anything; such a file is not indexed
+        return []
+
+
+def _frames_of(ds: Dataset, member: ZipEntry | None) -> list[SliceInfo]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if not ds.get("Rows") or not ds.get("Columns"):
             return []
         frames = _int(ds.get("NumberOfFrames")) or 1
         common = _common(ds, member)
@@ -176,20 +253,29 @@ def _slices_of(fileobj: BinaryIO, member: ZipEntry | None) -> list[SliceInfo]:
 
 def _common(ds: Dataset, member: ZipEntry | None) -> dict:
     return {
-        "study_instance_uid": str(ds.get("StudyInstanceUID", "")),
-        "series_instance_uid": str(ds.get("SeriesInstanceUID", "")),
-        "sop_instance_uid": str(ds.get("SOPInstanceUID", "")),
-        "series_number": _int(ds.get("SeriesNumber")),
-        "series_description": str(ds.get("SeriesDescription", "")).strip(),
-        "modality": str(ds.get("Modality", "")).strip(),
-        "study_date": parse_da(ds.get("StudyDate")),
-        "instance_number": _int(ds.get("InstanceNumber")),
+        "study_instance_uid": str(_get(ds, "StudyInstanceUID") or ""),
+        "series_instance_uid": str(_get(ds, "SeriesInstanceUID") or ""),
+        "sop_instance_uid": str(_get(ds, "SOPInstanceUID") or ""),
+        "series_number": _int(_get(ds, "SeriesNumber")),
+        "series_description": str(_get(ds, "SeriesDescription") or "").strip(),
+        "modality": str(_get(ds, "Modality") or "").strip(),
+        "study_date": parse_da(_get(ds, "StudyDate")),
+        "instance_number": _int(_get(ds, "InstanceNumber")),
         "rows": int(ds.Rows),
         "columns": int(ds.Columns),
         "transfer_syntax": str(ds.file_meta.get("TransferSyntaxUID", "")),
-        "photometric": str(ds.get("PhotometricInterpretation", "")).strip().upper(),
+        "photometric": str(_get(ds, "PhotometricInterpretation") or "").strip().upper(),
         "member": member,
     }
+
+
+def _get(ds: Dataset, keyword: str):
+    """One element's value, or None when pydicom cannot convert it (an IS of "1A"): such a value
+    is left out, never the slice (as `dicom._value` does for the summary)."""
+    try:
+        return ds.get(keyword)
+    except Exception:  # pydicom converts on access and raises anything
+        return None
 
 
 def _first_item(ds: Dataset | None, keyword: str) -> Dataset | None:
@@ -205,15 +291,15 @@ def _geometry(ds: Dataset, shared: Dataset | None, frame: Dataset | None = None)
         for source in (frame, shared):
             item = _first_item(source, macro)
             if item is not None and keyword in item:
-                return item.get(keyword)
-        return ds.get(keyword)
+                return _get(item, keyword)
+        return _get(ds, keyword)
 
     return {
         "position": _floats(find("PlanePositionSequence", "ImagePositionPatient"), 3),
         "orientation": _floats(find("PlaneOrientationSequence", "ImageOrientationPatient"), 6),
         "pixel_spacing": _spacing(find("PixelMeasuresSequence", "PixelSpacing")),
         "slice_thickness": _positive(find("PixelMeasuresSequence", "SliceThickness")),
-        "slice_location": _float(ds.get("SliceLocation")),
+        "slice_location": _float(_get(ds, "SliceLocation")),
         "window_center": _float(_first(find("FrameVOILUTSequence", "WindowCenter"))),
         "window_width": _positive(_first(find("FrameVOILUTSequence", "WindowWidth"))),
     }
@@ -289,15 +375,12 @@ class Frame:
 
 def open_member(fileobj: BinaryIO, entry: ZipEntry) -> zipfile.ZipExtFile:
     """The member `entry` of the ZIP in `fileobj`, opened from its local header alone (the way
-    `ZipFile.open` does once it has found the entry in the central directory)."""
-    fileobj.seek(entry.header_offset)
-    header = fileobj.read(zipfile.sizeFileHeader)
-    if len(header) != zipfile.sizeFileHeader:
-        raise FrameUnreadable("truncated member header")
-    fields = struct.unpack(zipfile.structFileHeader, header)
-    if fields[zipfile._FH_SIGNATURE] != zipfile.stringFileHeader:
-        raise FrameUnreadable("no member header at the recorded place")
-    fileobj.seek(fields[zipfile._FH_FILENAME_LENGTH] + fields[zipfile._FH_EXTRA_FIELD_LENGTH], 1)
+    `ZipFile.open` does once it has found the entry in the central directory). A member of an
+    archive inside the ZIP (`entry.within`) is opened inside that archive: in place if it is
+    stored, else from the member's bytes inflated out of it (at most NESTED_INFLATE_MAX_BYTES)."""
+    if entry.within is not None:
+        return _open_inside(fileobj, entry.within, replace(entry, within=None))
+    _skip_local_header(fileobj, entry.header_offset)
     info = zipfile.ZipInfo(entry.name)
     info.compress_type = entry.compress_type
     info.compress_size = entry.compress_size
@@ -307,6 +390,80 @@ def open_member(fileobj: BinaryIO, entry: ZipEntry) -> zipfile.ZipExtFile:
     if entry.flag_bits & 0x1:
         raise FrameUnreadable("an encrypted member")
     return zipfile.ZipExtFile(fileobj, "rb", info, None, close_fileobj=False)
+
+
+def _skip_local_header(fileobj: BinaryIO, offset: int) -> int:
+    """Seek past the local header at `offset`; the header's length."""
+    fileobj.seek(offset)
+    rest = _name_and_extra(fileobj.read(zipfile.sizeFileHeader))
+    fileobj.seek(rest, 1)
+    return zipfile.sizeFileHeader + rest
+
+
+def _name_and_extra(header: bytes) -> int:
+    """The length of what follows a member's fixed-size local header, before its data."""
+    if len(header) != zipfile.sizeFileHeader:
+        raise FrameUnreadable("truncated member header")
+    fields = struct.unpack(zipfile.structFileHeader, header)
+    if fields[zipfile._FH_SIGNATURE] != zipfile.stringFileHeader:
+        raise FrameUnreadable("no member header at the recorded place")
+    return fields[zipfile._FH_FILENAME_LENGTH] + fields[zipfile._FH_EXTRA_FIELD_LENGTH]
+
+
+def _open_inside(fileobj: BinaryIO, archive: ZipEntry, entry: ZipEntry) -> zipfile.ZipExtFile:
+    if archive.within is not None or archive.flag_bits & 0x1:
+        raise FrameUnreadable("an archive the pipeline does not read")
+    if archive.compress_type == zipfile.ZIP_STORED:
+        start = archive.header_offset + _skip_local_header(fileobj, archive.header_offset)
+        return open_member(Window(fileobj, start, archive.file_size), entry)
+    if archive.file_size > NESTED_INFLATE_MAX_BYTES:
+        raise FrameUnreadable("a deflated archive too large to inflate per slice")
+    with open_member(fileobj, archive) as inflated:  # inflated from its start, to the member only
+        inflated.seek(entry.header_offset)  # forward only: never inflated twice
+        header = inflated.read(zipfile.sizeFileHeader)
+        data = header + inflated.read(_name_and_extra(header) + entry.compress_size)
+    return open_member(io.BytesIO(data), replace(entry, header_offset=0))
+
+
+class Window(io.RawIOBase):
+    """`size` bytes of `fileobj` from `start`, as a file of their own: an archive stored whole
+    (uncompressed) inside the upload, read in place with seeks, never copied."""
+
+    def __init__(self, fileobj: BinaryIO, start: int, size: int):
+        super().__init__()
+        self._file = fileobj
+        self._start = start
+        self._size = size
+        self._position = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._position
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._position, io.SEEK_END: self._size}[whence]
+        self._position = max(0, base + offset)
+        return self._position
+
+    def read(self, size: int | None = -1) -> bytes:
+        left = max(0, self._size - self._position)
+        size = left if size is None or size < 0 else min(size, left)
+        if not size:
+            return b""
+        self._file.seek(self._start + self._position)
+        data = self._file.read(size)
+        self._position += len(data)
+        return data
+
+    def readinto(self, buffer) -> int:
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
 
 
 _SIZE_TAGS = ["Rows", "Columns", "SamplesPerPixel", "BitsAllocated"]

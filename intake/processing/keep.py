@@ -19,7 +19,7 @@ the uploads finish, the request ends with the same previews.
 """
 
 import logging
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -48,7 +48,9 @@ from intake.imaging import (
     run_checks,
 )
 from intake.imaging import Preview as ImagePreview
+from intake.imaging.slices import Index
 from intake.models import (
+    ImageSlice,
     Preview,
     ReviewRequest,
     Series,
@@ -88,7 +90,7 @@ def process_upload(
     if upload.status != UploadStatus.PENDING and not again:
         return upload  # done already, e.g. with its request's other loose files
     result = _read(upload)
-    found_slices = slices.read(upload)  # the viewer's index, from headers
+    found_slices = _index(upload, result)
     with written_files(what="a preview file") as written, transaction.atomic():
         # Request first, then upload: every writer locks in this order, so two workers finishing
         # uploads of one request take turns instead of deadlocking or computing checks on stale rows.
@@ -129,9 +131,7 @@ def _process_loose_files(request_id: int, *, today: date | None = None) -> None:
         if not batch:
             return  # all taken by another worker, or done
         read = [(upload, _read(upload)) for upload in batch]
-        # The viewer's index reads each header again (intake.processing.slices): two readers of
-        # one header, left to merge into one (notes of the #15/#20 merge).
-        found_slices = {upload: slices.read(upload) for upload in batch}
+        found_slices = {upload: _index(upload, result) for upload, result in read}
         review_request = ReviewRequest.objects.select_for_update().filter(pk=request_id).first()
         if review_request is None:
             return
@@ -160,6 +160,14 @@ def _read(upload: Upload) -> Result:
         # Removed by retention (or by hand): retrying cannot help, so the upload fails for good.
         logger.warning("Upload %s has no stored file; marked as failed", upload.pk)
         return Result(kind=upload.kind, outcome=Outcome.FAILED, reason=reasons.FILE_NOT_STORED)
+
+
+def _index(upload: Upload, result: Result) -> Index:
+    """The viewer's index of the upload: a loose DICOM file's comes with the pipeline's read of its
+    header (`Result.slices`, one read); a ZIP's members are walked for their places in it."""
+    if upload.kind == FileKind.DICOM:
+        return Index(slices=list(result.slices))
+    return slices.read(upload)
 
 
 def _unwrapped(fileobj: File) -> BinaryIO:
@@ -204,7 +212,6 @@ def _keep(kept: list[tuple[Upload, Result]], written: list[str]) -> None:
             failures=[asdict(f) for f in result.failures],
             photos=[asdict(p) for p in result.photos],
             documents=[asdict(d) for d in result.documents],
-            slices=[asdict(s) for s in result.slices],
         )
         for upload, result in kept
     )
@@ -278,14 +285,7 @@ def _preview_loose_series(review_request: ReviewRequest, written: list[str]) -> 
 
     A series whose preview came with a zipped CD of the request keeps that one. A loose file whose
     pixels do not decode fails with the reason, as it would alone, and its neighbour is tried."""
-    kept = UploadResult.objects.filter(
-        upload__request=review_request, upload__status=UploadStatus.PROCESSED
-    ).exclude(slices=[])
-    slices = [
-        (Slice(**found), upload_id)
-        for upload_id, found_slices in kept.values_list("upload_id", "slices")
-        for found in found_slices
-    ]
+    slices = _loose_slices(review_request)
     loose_ids = {upload_id for _, upload_id in slices}
     series_previews = Preview.objects.filter(
         upload__request=review_request, key__startswith="series:"
@@ -317,6 +317,36 @@ def _preview_loose_series(review_request: ReviewRequest, written: list[str]) -> 
     return replaced
 
 
+def _loose_slices(review_request: ReviewRequest) -> list[tuple[Slice, int]]:
+    """Where each processed loose DICOM file sits in its series, from the viewer's index (one row
+    per frame: the frames of one file are its rows with the same SOP instance)."""
+    rows = (
+        ImageSlice.objects.filter(
+            upload__request=review_request,
+            upload__status=UploadStatus.PROCESSED,
+            upload__kind=FileKind.DICOM,
+        )
+        .order_by()
+        .values_list(
+            "upload_id",
+            "study_instance_uid",
+            "series_instance_uid",
+            "sop_instance_uid",
+            "instance_number",
+            "slice_location",
+            "modality",
+            "series_description",
+        )
+    )
+    files = Counter(rows.iterator(chunk_size=2000))
+    return [
+        (Slice(study, series, sop, number, location, frames, modality, description), upload_id)
+        for (upload_id, study, series, sop, number, location, modality, description), frames in (
+            files.items()
+        )
+    ]
+
+
 @contextmanager
 def _open_upload(upload_id: int) -> Iterator[BinaryIO]:
     with Upload.objects.get(pk=upload_id).file.open("rb") as fileobj:
@@ -326,7 +356,6 @@ def _open_upload(upload_id: int) -> Iterator[BinaryIO]:
 def _fail_loose_file(upload_id: int, reason: str) -> None:
     """A loose file chosen for its series' preview whose pixels do not decode: failed, as alone."""
     Study.objects.filter(upload_id=upload_id).delete()
-    UploadResult.objects.filter(upload_id=upload_id).update(slices=[])
     Upload.objects.filter(pk=upload_id).update(
         status=UploadStatus.FAILED, failure_reason=reason, processed_at=timezone.now()
     )
@@ -381,11 +410,16 @@ def stored_result(upload: Upload) -> Result:
         outcome=Outcome.FAILED if upload.status == UploadStatus.FAILED else Outcome.PROCESSED,
         reason=upload.failure_reason,
         studies=tuple(_study_summary(study) for study in upload.studies.all()),
-        photos=tuple(Photo(**p) for p in kept.photos),
-        documents=tuple(Document(**d) for d in kept.documents),
+        photos=tuple(Photo(**_own(Photo, p)) for p in kept.photos),
+        documents=tuple(Document(**_own(Document, d)) for d in kept.documents),
         notes=tuple(kept.notes),
         failures=tuple(Failure(**f) for f in kept.failures),
     )
+
+
+def _own(cls: type, kept: dict) -> dict:
+    """The pipeline's own fields of a kept entry, without what the viewer added ("member")."""
+    return {k: v for k, v in kept.items() if k in cls.__dataclass_fields__}
 
 
 def _study_summary(study: Study) -> StudySummary:

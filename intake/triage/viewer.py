@@ -8,6 +8,8 @@ recorded place: `intake.imaging.slices`), and the browser windows them (intake/s
 viewer.js); docs/viewer.md says why. Nothing is cached outside the browser tab.
 """
 
+import zipfile
+import zlib
 from collections import defaultdict
 
 from django.contrib import admin
@@ -135,7 +137,7 @@ def _frame_parts(rows: list[ImageSlice]):
                     opened[row.upload_id] = open_ranged(default_storage, row.upload.file.name)
                 except FileNotFoundError:
                     opened[row.upload_id] = None
-            entry = slices.ZipEntry(**row.zip_entry) if row.zip_entry else None
+            entry = slices.ZipEntry.from_json(row.zip_entry) if row.zip_entry else None
             try:
                 if opened[row.upload_id] is None:
                     raise slices.FrameUnreadable("the upload is gone")
@@ -154,9 +156,14 @@ def _frame_parts(rows: list[ImageSlice]):
 @verified_staff_required
 @require_safe
 def page(request: HttpRequest, pk: int, upload_pk: int, number: int) -> HttpResponse:
-    """A photo (number 1), or one page of a PDF report, as a PNG with no metadata."""
+    """A photo (number 1), or one page of a PDF report, as a PNG with no metadata; `?member=n`:
+    the n-th photo or report inside a zipped upload (`viewer_documents.members`), read from its
+    recorded place in the stored ZIP, never the whole CD."""
     _opened(request, pk)
     upload = get_object_or_404(Upload, pk=upload_pk, request_id=pk)
+    member = request.GET.get("member")
+    if member is not None:
+        return _member_page(upload, member, number)
     if upload.kind not in (FileKind.JPEG, FileKind.PNG, FileKind.PDF):
         raise Http404
     try:
@@ -164,6 +171,30 @@ def page(request: HttpRequest, pk: int, upload_pk: int, number: int) -> HttpResp
             png = viewer_documents.render(fileobj, kind=upload.kind, number=number)
     except (PhotoRefused, viewer_documents.PageMissing, FileNotFoundError) as exc:
         raise Http404 from exc
+    return _png(png)
+
+
+def _member_page(upload: Upload, member: str, number: int) -> HttpResponse:
+    found = viewer_documents.members(getattr(upload, "result", None))
+    if upload.kind != FileKind.ZIP or not member.isdigit() or int(member) >= len(found):
+        raise Http404
+    _, kind, _, place = found[int(member)]
+    try:
+        with (
+            open_ranged(default_storage, upload.file.name) as fileobj,
+            viewer_documents.open_member(fileobj, place) as inside,
+        ):
+            png = viewer_documents.render(
+                inside, kind=FileKind.PDF if kind == "report" else FileKind.JPEG, number=number
+            )
+    except (PhotoRefused, viewer_documents.PageMissing, OSError, EOFError) as exc:
+        raise Http404 from exc
+    except (zipfile.BadZipFile, zlib.error) as exc:  # damaged since it was processed: CRC, data
+        raise Http404 from exc
+    return _png(png)
+
+
+def _png(png: bytes) -> HttpResponse:
     response = HttpResponse(png, content_type="image/png")
     response["Cache-Control"] = PRIVATE
     return response
@@ -206,7 +237,9 @@ def series_index(review_request: ReviewRequest) -> list[dict]:
         if row["sop_instance_uid"] and key in seen:
             continue
         seen.add(key)
-        grouped[(row["study_instance_uid"], row["series_instance_uid"])].append(row)
+        # A file without a series UID is a series of its own, as the pipeline previews it.
+        series = row["series_instance_uid"] or f"\0{row['upload_id']}:{row['sop_instance_uid']}"
+        grouped[(row["study_instance_uid"], series)].append(row)
     listed = [_series_entry(review_request.pk, members) for members in grouped.values()]
     listed.sort(key=lambda s: (s["studyDate"] or "", s["number"] is None, s["number"] or 0))
     return listed

@@ -2,6 +2,7 @@
 the reference line, and no axe-core violation."""
 
 import io
+import re
 import tempfile
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from intake.rules import FileKind
 from tests.e2e.conftest import axe_violations
 from tests.factories import UploadFactory, jpeg_bytes
 from tests.triage_support import PASSWORD, SURGEON, backup_code, staff_user
-from tests.viewer_support import MARKS, axial, sagittal, zipped_study
+from tests.viewer_support import MARKS, axial, cd_with_films_and_report, sagittal, zipped_study
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -162,6 +163,64 @@ def test_a_surgeon_scrolls_windows_measures_and_follows_the_reference_line(
     assert console_errors == []
 
 
+def test_by_keyboard_alone_the_locate_cross_moves_the_axial_pane_and_says_where(
+    page, live_server, console_errors
+):
+    upload = UploadFactory(content=zipped_study(SAG, AX), kind=FileKind.ZIP, original_name="cd.zip")
+    keep.process_upload(upload.pk)
+    sign_in(page, live_server)
+    page.goto(f"{live_server.url}/mri-review/viewer/{upload.request_id}/")
+    expect(stage(page, 0)).to_have_attribute("data-ready", "all")
+    expect(stage(page, 1)).to_have_attribute("data-ready", "all")
+    expect(page.locator(".viewer-keys")).to_contain_text("Enter moves the other pane")
+
+    # From the axial pane, Shift+Tab twice (its slider, then the sagittal image): no mouse.
+    stage(page, 1).focus()
+    page.keyboard.press("Home")
+    expect(stage(page, 1)).to_have_attribute("data-slice", "1")
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Shift+Tab")
+    assert page.evaluate("() => document.activeElement.closest('.viewer-pane').id") == (
+        "viewer-pane-0"
+    )
+    # L: the cross starts on the reference line (the axial's first slice: z = 0, row 100.5).
+    page.keyboard.press("l")
+    status = page.locator("#viewer-pane-0-status")
+    expect(status).to_have_attribute("role", "status")
+    expect(status).to_contain_text("Locate: Shift+arrows move the cross")
+    expect(stage(page, 0)).to_have_attribute("data-locate", "100.0 100.5")
+    # 40 rows up (Ctrl+Shift+↑ four times) is 40 mm higher: z = 40, the eleventh axial slice.
+    for _ in range(4):
+        page.keyboard.press("Control+Shift+ArrowUp")
+    expect(stage(page, 0)).to_have_attribute("data-locate", "100.0 60.5")
+    expect(stage(page, 1)).to_have_attribute("data-slice", "1")  # nothing moves before Enter
+    page.keyboard.press("Enter")
+    expect(stage(page, 1)).to_have_attribute("data-slice", "11")
+    expect(status).to_contain_text("Right pane: slice 11 of 20, position S 40.0 mm")
+    assert reference(page)[1] == pytest.approx(60.5, abs=0.01)
+    # Four rows down: z = 36, the tenth slice.
+    for _ in range(4):
+        page.keyboard.press("Shift+ArrowDown")
+    page.keyboard.press("Enter")
+    expect(stage(page, 1)).to_have_attribute("data-slice", "10")
+    expect(status).to_contain_text("Right pane: slice 10 of 20, position S 36.0 mm")
+    # Esc ends locating; the arrows scroll the sagittal again, focus never left it.
+    page.keyboard.press("Escape")
+    expect(stage(page, 0)).not_to_have_attribute("data-locate", re.compile(".*"))
+    page.keyboard.press("ArrowDown")
+    expect(stage(page, 0)).to_have_attribute("data-slice", "9")
+    expect(status).not_to_contain_text("Right pane:")
+    assert page.evaluate("() => document.activeElement.closest('.viewer-pane').id") == (
+        "viewer-pane-0"
+    )
+
+    page.keyboard.press("l")
+    page.screenshot(path=SHOTS / "viewer-locate.png", full_page=True)
+    assert axe_violations(page) == []
+    assert AccessLog.objects.filter(action="viewer").count() == 1
+    assert console_errors == []
+
+
 def test_photos_and_report_pages_open_in_the_viewer_without_a_measurement(
     page, live_server, console_errors
 ):
@@ -192,5 +251,35 @@ def test_photos_and_report_pages_open_in_the_viewer_without_a_measurement(
     page.wait_for_function("() => window.backcareViewer.panes[0].frame() !== null")
     drawn = page.evaluate("() => window.backcareViewer.panes[0].frame().kind")
     assert drawn == "bitmap"
+    assert axe_violations(page) == []
+    assert console_errors == []
+
+
+def test_a_film_and_a_report_inside_a_zipped_cd_open_in_the_viewer(
+    page, live_server, console_errors
+):
+    upload = UploadFactory(
+        content=cd_with_films_and_report(), kind=FileKind.ZIP, original_name="cd.zip"
+    )
+    keep.process_upload(upload.pk)
+    sign_in(page, live_server)
+    page.goto(f"{live_server.url}/mri-review/viewer/{upload.request_id}/")
+    expect(page.get_by_text("1 series.")).to_be_visible()
+    page.get_by_role(
+        "button", name="Show Report REPORT/report.pdf (in cd.zip), 2 pages in the right pane"
+    ).click()
+    expect(stage(page, 1)).to_have_attribute("data-ready", "all")
+    stage(page, 1).focus()
+    page.keyboard.press("End")
+    expect(page.locator("#viewer-pane-1 .viewer-overlay-tr")).to_contain_text("Page 2 / 2")
+    page.get_by_role(
+        "button", name="Show Photo FILMS/film.jpg (in cd.zip) in the right pane"
+    ).click()
+    expect(stage(page, 1)).to_have_attribute("data-ready", "all")
+    page.wait_for_function("() => window.backcareViewer.panes[1].frame() !== null")
+    drawn = page.evaluate(
+        "() => { const f = window.backcareViewer.panes[1].frame(); return [f.kind, f.columns, f.rows]; }"
+    )
+    assert drawn == ["bitmap", 30, 40]  # turned upright
     assert axe_violations(page) == []
     assert console_errors == []

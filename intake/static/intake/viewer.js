@@ -328,6 +328,9 @@
     this.window = null;  // [center, width] once chosen; null: the slice's own
     this.invert = false;
     this.measure = { points: [], cursor: null, index: -1 };
+    this.locating = null;  // the keyboard's locate cross [x, y] (image pixels), or null
+    this.notice = "";  // said once in the pane's status after a keyboard action (polite)
+    if (this.stage) delete this.stage.dataset.locate;
   };
 
   Pane.prototype.show = function (stack) {
@@ -466,6 +469,7 @@
     }
     this.drawReference(l);
     this.drawMeasure(l);
+    this.drawLocate(l);
     this.describe(null);
     // For the benchmark (bench/viewer.py): when the first image reached the screen.
     if (!performance.getEntriesByName("viewer-first-image").length) performance.mark("viewer-first-image");
@@ -522,6 +526,23 @@
     }
   };
 
+  // The locate cross: the keyboard's way to point at a place, as a click does.
+  Pane.prototype.drawLocate = function (l) {
+    if (!this.locating) return;
+    var ctx = this.context;
+    var ratio = window.devicePixelRatio || 1;
+    var c = [l.left + this.locating[0] * l.scale, l.top + this.locating[1] * l.scale * l.aspect];
+    ctx.strokeStyle = "#ffd60a";
+    ctx.lineWidth = 2 * ratio;
+    ctx.beginPath();
+    ctx.moveTo(c[0] - 12 * ratio, c[1]); ctx.lineTo(c[0] - 4 * ratio, c[1]);
+    ctx.moveTo(c[0] + 4 * ratio, c[1]); ctx.lineTo(c[0] + 12 * ratio, c[1]);
+    ctx.moveTo(c[0], c[1] - 12 * ratio); ctx.lineTo(c[0], c[1] - 4 * ratio);
+    ctx.moveTo(c[0], c[1] + 4 * ratio); ctx.lineTo(c[0], c[1] + 12 * ratio);
+    ctx.stroke();
+    this.stage.dataset.locate = this.locating[0].toFixed(1) + " " + this.locating[1].toFixed(1);
+  };
+
   Pane.prototype.distance = function () {
     var m = this.measure;
     var spacing = this.current() && this.current().spacing;
@@ -565,7 +586,7 @@
       this.markers[side].textContent = markers[side] || "";
     }, this);
     var status = problem || (where + (this.index + 1) + " of " + count + ", " + stack.label +
-      (measureText ? ". " + measureText : ""));
+      (measureText ? ". " + measureText : "") + (this.notice ? ". " + this.notice : ""));
     if (this.status.textContent !== status) this.status.textContent = status;
     this.stage.dataset.slice = String(this.index + 1);
   };
@@ -594,10 +615,11 @@
   };
 
   // The other pane's slice nearest to a point of this one: "click the line, go to that slice".
+  // Returns the slice's index, or -1 when the other pane has no slice crossing this image.
   Pane.prototype.locate = function (point) {
     var other = panes[1 - this.number];
     var mine = plane(this.current());
-    if (!mine || !other.stack || other.stack.images) return;
+    if (!mine || !other.stack || other.stack.images) return -1;
     var target = toPatient(mine, point[0], point[1]);
     var best = -1, bestDistance = Infinity;
     other.stack.items.forEach(function (item, i) {
@@ -607,7 +629,45 @@
       if (d < bestDistance) { bestDistance = d; best = i; }
     });
     var theirs = plane(other.current());
-    if (best >= 0 && theirs && Math.abs(dot(theirs.normal, mine.normal)) < 0.999) other.go(best);
+    if (best < 0 || !theirs || Math.abs(dot(theirs.normal, mine.normal)) >= 0.999) return -1;
+    other.go(best);
+    return best;
+  };
+
+  // The keyboard's "click": L shows a cross (on the reference line if there is one), Shift+arrows
+  // move it, Enter moves the other pane to its slice through the cross, and the pane's status (a
+  // polite live region) says where the other pane went.
+  Pane.prototype.startLocate = function () {
+    var frame = this.frame();
+    if (!frame || this.stack.images) return;
+    var line = this.referenceLine;
+    this.locating = line
+      ? [(line[0][0] + line[1][0]) / 2, (line[0][1] + line[1][1]) / 2]
+      : [frame.columns / 2, frame.rows / 2];
+    this.notice = "Locate: Shift+arrows move the cross, Enter shows the other pane's slice through it, Esc ends";
+    this.draw();
+  };
+
+  Pane.prototype.endLocate = function () {
+    this.locating = null;
+    delete this.stage.dataset.locate;
+    this.notice = "";
+    this.draw();
+  };
+
+  Pane.prototype.locateHere = function () {
+    var other = panes[1 - this.number];
+    var found = this.locate(this.locating);
+    if (found < 0) {
+      this.notice = other.stack && !other.stack.images
+        ? "The other pane's series does not cross this image"
+        : "The other pane shows no series";
+    } else {
+      var item = other.current();
+      this.notice = (other.number ? "Right" : "Left") + " pane: slice " + (found + 1) + " of " +
+        other.stack.items.length + (item.location ? ", position " + item.location : "");
+    }
+    this.draw();
   };
 
   function redrawOthers(pane) {
@@ -693,7 +753,20 @@
     var moves = { ArrowUp: [0, -1], ArrowDown: [0, 1], ArrowLeft: [-1, 0], ArrowRight: [1, 0] };
     var handled = true;
     var frame = pane.frame();
-    if (event.shiftKey && moves[key] && tool === "measure" && frame) {
+    if (pane.notice && !pane.locating) pane.notice = "";
+    if (pane.locating && event.shiftKey && moves[key] && frame) {
+      var by = event.ctrlKey ? 10 : 1;
+      var p = pane.locating;
+      pane.locating = [Math.max(0, Math.min(frame.columns - 1, p[0] + moves[key][0] * by)),
+                       Math.max(0, Math.min(frame.rows - 1, p[1] + moves[key][1] * by))];
+      pane.draw();
+    } else if (pane.locating && key === "Enter") {
+      pane.locateHere();
+    } else if (pane.locating && (key === "Escape" || key === "l" || key === "L")) {
+      pane.endLocate();
+    } else if (key === "l" || key === "L") {
+      pane.startLocate();
+    } else if (event.shiftKey && moves[key] && tool === "measure" && frame) {
       var c = pane.measure.cursor || [frame.columns / 2, frame.rows / 2];
       var by = event.ctrlKey ? 10 : 1;
       pane.measure.cursor = [c[0] + moves[key][0] * by, c[1] + moves[key][1] * by];
