@@ -23,6 +23,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 SHOTS = Path(tempfile.gettempdir()) / "backcare-screenshots"
 SHOTS.mkdir(exist_ok=True)
+# Every slice of both series loads before the scrolling checks; on a busy 2-core machine that can take
+# longer than expect's 5 s (the speed goals are bench/viewer.py's, not these tests').
+ALL_LOADED = 30_000
 SAG = sagittal(count=15, side=200, spacing=1.0)
 AX = axial(count=20, side=200, spacing=1.0)
 
@@ -80,8 +83,8 @@ def test_a_surgeon_scrolls_windows_measures_and_follows_the_reference_line(
     # Sagittal on the left, axial on the right, both fully loaded.
     expect(page.get_by_text("T2 SAG, sagittal, 15 slices, 4.0 mm", exact=True)).to_be_visible()
     expect(page.get_by_text("T2 AX, axial, 20 slices, 3.0 mm", exact=True)).to_be_visible()
-    expect(stage(page, 0)).to_have_attribute("data-ready", "all")
-    expect(stage(page, 1)).to_have_attribute("data-ready", "all")
+    expect(stage(page, 0)).to_have_attribute("data-ready", "all", timeout=ALL_LOADED)
+    expect(stage(page, 1)).to_have_attribute("data-ready", "all", timeout=ALL_LOADED)
     expect(page.locator("#viewer-pane-0 .viewer-marker-top")).to_have_text("S")
     expect(page.locator("#viewer-pane-0 .viewer-marker-right")).to_have_text("P")
     expect(page.locator("#viewer-pane-0 .viewer-overlay-tl")).to_contain_text("2026-10-12")
@@ -170,8 +173,8 @@ def test_by_keyboard_alone_the_locate_cross_moves_the_axial_pane_and_says_where(
     keep.process_upload(upload.pk)
     sign_in(page, live_server)
     page.goto(f"{live_server.url}/mri-review/viewer/{upload.request_id}/")
-    expect(stage(page, 0)).to_have_attribute("data-ready", "all")
-    expect(stage(page, 1)).to_have_attribute("data-ready", "all")
+    expect(stage(page, 0)).to_have_attribute("data-ready", "all", timeout=ALL_LOADED)
+    expect(stage(page, 1)).to_have_attribute("data-ready", "all", timeout=ALL_LOADED)
     expect(page.locator(".viewer-keys")).to_contain_text("Enter moves the other pane")
 
     # From the axial pane, Shift+Tab twice (its slider, then the sagittal image): no mouse.
@@ -238,7 +241,7 @@ def test_photos_and_report_pages_open_in_the_viewer_without_a_measurement(
         "Left pane: Photo film.jpg"
     )
     page.get_by_role("button", name="Show Report report.pdf, 2 pages in the left pane").click()
-    expect(stage(page, 0)).to_have_attribute("data-ready", "all")
+    expect(stage(page, 0)).to_have_attribute("data-ready", "all", timeout=ALL_LOADED)
     stage(page, 0).focus()
     page.keyboard.press("ArrowDown")
     expect(page.locator("#viewer-pane-0 .viewer-overlay-tr")).to_contain_text("Page 2 / 2")
@@ -268,14 +271,14 @@ def test_a_film_and_a_report_inside_a_zipped_cd_open_in_the_viewer(
     page.get_by_role(
         "button", name="Show Report REPORT/report.pdf (in cd.zip), 2 pages in the right pane"
     ).click()
-    expect(stage(page, 1)).to_have_attribute("data-ready", "all")
+    expect(stage(page, 1)).to_have_attribute("data-ready", "all", timeout=ALL_LOADED)
     stage(page, 1).focus()
     page.keyboard.press("End")
     expect(page.locator("#viewer-pane-1 .viewer-overlay-tr")).to_contain_text("Page 2 / 2")
     page.get_by_role(
         "button", name="Show Photo FILMS/film.jpg (in cd.zip) in the right pane"
     ).click()
-    expect(stage(page, 1)).to_have_attribute("data-ready", "all")
+    expect(stage(page, 1)).to_have_attribute("data-ready", "all", timeout=ALL_LOADED)
     page.wait_for_function("() => window.backcareViewer.panes[1].frame() !== null")
     drawn = page.evaluate(
         "() => { const f = window.backcareViewer.panes[1].frame(); return [f.kind, f.columns, f.rows]; }"
