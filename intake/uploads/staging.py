@@ -20,28 +20,45 @@ The tus views, the model and the submission service never touch a path or a buck
 
 import bisect
 import datetime
+import fcntl
 import hashlib
 import hmac
 import io
+import os
 import re
+import secrets
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
+from django.conf import settings
 from django.core.files import File
-from django.core.files.storage import default_storage
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.core.files.uploadedfile import TemporaryUploadedFile
+from django.utils._os import safe_makedirs
 
 from intake.models import STAGING_PREFIX
 from intake.rules import SNIFF_BYTES
-from intake.uploads.storage import NotSaved, ReceivedFile, temporary_folder
+from intake.uploads.storage import (
+    NotSaved,
+    ReceivedFile,
+    fsync_folder,
+    sha256_of,
+    temporary_folder,
+)
 
 READ_PIECE = 1024 * 1024
 PART_NAME = re.compile(r"^\d{20}$")
 WHOLE = "whole"
+# Local disk: the file whose lock every write to `whole` takes, and which holds the token of the one
+# request allowed to write (see `InPlace`).
+WRITER = "writer"
+TOKEN_BYTES = 16
 
 
 class ChecksumMismatch(Exception):
@@ -54,6 +71,11 @@ class ClientGone(Exception):
 
 class PartsDoNotMatch(OSError):
     """The staged parts do not add up to the upload the row describes; nothing is attached."""
+
+
+class Superseded(Exception):
+    """Another PATCH at the same offset took the upload over while this one's body arrived; nothing
+    of this chunk was kept (local disk, `InPlace`)."""
 
 
 @dataclass(frozen=True)
@@ -146,6 +168,226 @@ def discard_from(name: str, offset: int) -> None:
     for part in parts(name):
         if int(PurePosixPath(part).name) >= offset:
             default_storage.delete(part)
+
+
+# --- Local disk: each chunk written straight into one file --------------------------------------
+
+
+def in_place(name: str) -> bool:
+    """Whether this upload's bytes are one file, `whole`, written as they arrive (local disk; its
+    lock file `writer` is there until it completes), not parts: a bucket cannot append, and an
+    upload staged as parts before this design goes on so (parts never come with a `writer`)."""
+    return isinstance(default_storage, FileSystemStorage) and default_storage.exists(
+        str(PurePosixPath(name, WRITER))
+    )
+
+
+def writes_in_place(name: str, offset: int) -> bool:
+    """Whether the chunk at `offset` is written straight into `whole` (see `InPlace`)."""
+    return isinstance(default_storage, FileSystemStorage) and (offset == 0 or in_place(name))
+
+
+# Each process keeps the SHA-256 of the bytes its last chunk of an upload ended on, so the last
+# chunk finishes the whole file's hash instead of reading the file again (hashlib's state cannot be
+# saved in the row). A chunk that reaches another process finds none: that upload's hash is then
+# computed at completion in one sequential read of the file, never while it is written twice.
+_HASHES: OrderedDict[str, tuple[int, "hashlib._Hash"]] = OrderedDict()
+_HASHES_LOCK = threading.Lock()
+_HASHES_KEPT = 512
+
+
+def _take_hash(name: str, offset: int):
+    with _HASHES_LOCK:
+        found = _HASHES.pop(name, None)
+    if offset == 0:
+        return hashlib.sha256()
+    return found[1] if found is not None and found[0] == offset else None
+
+
+def _put_hash(name: str, offset: int, digest) -> None:
+    if digest is None:
+        return
+    with _HASHES_LOCK:
+        _HASHES[name] = (offset, digest)
+        while len(_HASHES) > _HASHES_KEPT:
+            _HASHES.popitem(last=False)
+
+
+class InPlace:
+    """One PATCH written straight into the upload's one file on local disk, `staging/<key>/whole`.
+
+    No row lock and no transaction while the body arrives (a phone may take minutes over a chunk),
+    and no second copy: each byte is written once, where it stays. What keeps the file exactly the
+    bytes the row counts, across threads and web processes on the machine:
+    - `writer` beside it is locked (flock) for every write, briefly: one piece at a time, never
+      while waiting on the client. It holds a random token: the one request allowed to write;
+    - `claim` (under that lock) checks that the row's committed offset is still this chunk's
+      offset, cuts the file back to it (what a killed request left past it goes) and writes this
+      request's token. A second PATCH at the same offset takes the upload over the same way: the
+      first stops writing at its next piece (its token is no longer there) and gets 409, so a
+      client retrying a stalled chunk is never blocked by it, and two writers never interleave;
+    - `keep` (under the lock) fsyncs the file, checks its size and commits the new offset in the
+      row (the caller's transaction), so a kept offset never counts a byte that is not on disk;
+    - on any failure (connection dropped with a checksum, checksum mismatch, full disk, an error
+      while committing) the file is cut back to the row's committed offset, if this request still
+      holds it. A killed request's leftovers go at the next `claim`.
+    `committed()` reads the row: its offset, or None once it takes no more chunks.
+    """
+
+    def __init__(self, name: str, offset: int, committed: Callable[[], int | None]) -> None:
+        self.name = name
+        self.offset = offset
+        self.size = 0  # bytes of this chunk written so far
+        self.superseded = False
+        self.kept = False
+        self._committed = committed
+        self._token = b""
+        self._data = self._writer = -1
+        self.sha256 = None  # the whole file's hash up to offset + size, when this process has it
+        self._hash_before = None
+
+    def open(self) -> None:
+        folder = Path(default_storage.path(self.name))
+        flags = os.O_RDWR | os.O_CLOEXEC
+        if self.offset == 0:
+            discard_from(self.name, 0)  # parts left by the earlier design
+            mode = settings.FILE_UPLOAD_DIRECTORY_PERMISSIONS or 0o700
+            created = not folder.exists()
+            safe_makedirs(folder, mode, exist_ok=True)
+            flags |= os.O_CREAT
+        try:
+            self._writer = os.open(folder / WRITER, flags, 0o600)
+            self._data = os.open(folder / WHOLE, flags, 0o600)
+        except FileNotFoundError:
+            # Gone (terminated, refused, purged) or complete: the caller reads the row to say so.
+            self.close()
+            raise Superseded from None
+        if self.offset == 0 and created:
+            fsync_folder(folder)  # the names survive a crash, as the bytes fsynced in `keep` do
+            fsync_folder(folder.parent)
+
+    def close(self) -> None:
+        for descriptor in (self._data, self._writer):
+            if descriptor >= 0:
+                os.close(descriptor)
+        self._data = self._writer = -1
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        fcntl.flock(self._writer, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(self._writer, fcntl.LOCK_UN)
+
+    def _mine(self) -> bool:
+        return os.pread(self._writer, TOKEN_BYTES, 0) == self._token
+
+    def claim(self) -> bool:
+        """Take the upload for this chunk; False when the row's offset is no longer this one."""
+        with self._locked():
+            if self._committed() != self.offset:
+                return False
+            if os.fstat(self._data).st_size < self.offset:
+                raise PartsDoNotMatch("A staged upload's file is shorter than its offset")
+            self._token = secrets.token_bytes(TOKEN_BYTES)
+            os.pwrite(self._writer, self._token, 0)
+            os.ftruncate(self._data, self.offset)
+        self._hash_before = _take_hash(self.name, self.offset)
+        self.sha256 = self._hash_before.copy() if self._hash_before is not None else None
+        return True
+
+    def receive(
+        self, pieces: Iterable[bytes], *, checksum: tuple[str, bytes] | None = None
+    ) -> None:
+        """Write the body as it arrives, hashed on the way. The same rules as `receive`: with a
+        checksum all or nothing (ClientGone, ChecksumMismatch); without one, what arrived counts.
+        Once superseded, the rest of the body is read and dropped, so the answer (409) reaches it."""
+        check = hashlib.new(checksum[0]) if checksum else None
+        try:
+            for piece in pieces:
+                if self.superseded:
+                    continue
+                with self._locked():
+                    if not self._mine():
+                        self.superseded = True
+                        continue
+                    self._write(piece)
+                if check is not None:
+                    check.update(piece)
+                if self.sha256 is not None:
+                    self.sha256.update(piece)
+        except ClientGone:
+            if check is not None:
+                raise
+        if self.superseded:
+            raise Superseded
+        if check is not None and not hmac.compare_digest(check.digest(), checksum[1]):
+            raise ChecksumMismatch
+
+    def _write(self, piece: bytes) -> None:
+        view = memoryview(piece)
+        while view:  # a write may be short: it writes every byte or raises (ENOSPC)
+            written = os.pwrite(self._data, view, self.offset + self.size)
+            self.size += written
+            view = view[written:]
+
+    def keep(self, commit: Callable[["InPlace"], object]):
+        """Make the chunk durable and commit it with `commit(self)` (the row's new offset, in its
+        own transaction), all under the lock: no other request writes or claims meanwhile. Whatever
+        `commit` did, the file is then the bytes the row counts (`_settle`)."""
+        with self._locked():
+            if not self._mine():
+                raise Superseded
+            os.fdatasync(self._data)
+            landed = os.fstat(self._data).st_size
+            if landed != self.offset + self.size:
+                raise NotSaved("The staged file is not the size its chunks add up to")
+            try:
+                return commit(self)
+            finally:
+                self._settle()
+
+    def undo(self) -> None:
+        """Cut the file back to the row's committed offset, if this request still holds it."""
+        if self._data < 0 or not self._token:
+            return
+        with self._locked():
+            if self._mine():
+                self._settle()
+
+    def _settle(self) -> None:
+        """Under the lock: cut the file back to the row's committed offset, keep the hash state
+        that matches it, and give up the token. If the row cannot be read (the database gone), the
+        file is left as it is: the next `claim` cuts it to the row's offset before any write."""
+        self.kept = True
+        os.pwrite(self._writer, bytes(TOKEN_BYTES), 0)  # nobody's token
+        try:
+            committed = self._committed()
+        except Exception:  # only tidying: the next claim does it for sure
+            return
+        if committed is not None and committed < os.fstat(self._data).st_size:
+            os.ftruncate(self._data, committed)
+        if committed == self.offset + self.size:
+            _put_hash(self.name, committed, self.sha256)
+        elif committed == self.offset:
+            _put_hash(self.name, committed, self._hash_before)
+
+
+@contextmanager
+def writing(name: str, offset: int, committed: Callable[[], int | None]) -> Iterator[InPlace]:
+    """An `InPlace` write for the chunk at `offset` (opened, not yet claimed); on any way out but
+    `keep`, the file is cut back to the row's committed offset."""
+    chunk = InPlace(name, offset, committed)
+    chunk.open()
+    try:
+        yield chunk
+    finally:
+        try:
+            if not chunk.kept:
+                chunk.undo()
+        finally:
+            chunk.close()
 
 
 class _Joined(io.RawIOBase):
@@ -284,7 +526,12 @@ class PartsFile(io.RawIOBase):
 
 @contextmanager
 def opened(name: str, *, length: int) -> Iterator[io.BufferedReader]:
-    """The completed upload as one seekable file (see `PartsFile`), buffered for small reads."""
+    """The completed upload as one seekable file (see `PartsFile`), buffered for small reads; on
+    local disk, its one file."""
+    if in_place(name):
+        with default_storage.open(whole_name(name), "rb") as whole:
+            yield whole
+        return
     with io.BufferedReader(PartsFile(name, length), 64 * 1024) as whole:
         yield whole
 
@@ -292,7 +539,7 @@ def opened(name: str, *, length: int) -> Iterator[io.BufferedReader]:
 def head(name: str) -> bytes:
     """The first bytes, for the type sniff, whatever the sizes of the first parts."""
     first = b""
-    with _Joined(parts(name)) as joined:
+    with _Joined([whole_name(name)] if in_place(name) else parts(name)) as joined:
         while len(first) < SNIFF_BYTES and (piece := joined.read(SNIFF_BYTES - len(first))):
             first += piece
     return first
@@ -308,12 +555,18 @@ def digest(name: str) -> Digest:
         return Digest(sha256=joined.sha256.hexdigest(), size=joined.size, head=first)
 
 
-def complete(name: str) -> Digest:
-    """The completed upload's size and SHA-256, from one sequential pass over its parts.
+def complete(name: str, *, sha256: str | None = None) -> Digest:
+    """The completed upload's size and SHA-256.
 
-    On local disk the pass also writes the parts into `whole` (a temporary file on the storage's
-    filesystem, hashed as it is written, fsynced and linked: see `PrivateFileSystemStorage`), so
-    that attaching it later is a link. The parts stay until `discard_parts` (after the commit)."""
+    Written in place (local disk, `InPlace`): its one file's size, and `sha256` if the chunks were
+    hashed as they arrived in this process, otherwise one sequential read of the file. Parts (a
+    bucket; an upload staged as parts before): one sequential pass over them, which on local disk
+    also writes them into `whole` (a temporary file on the storage's filesystem, hashed as it is
+    written, fsynced and linked: see `PrivateFileSystemStorage`), so that attaching it later is a
+    link. The parts stay until `discard_parts` (after the commit)."""
+    if in_place(name):
+        path = default_storage.path(whole_name(name))
+        return Digest(sha256=sha256 or sha256_of(path), size=os.stat(path).st_size, head=b"")
     if not default_storage.links_temporary_files():
         return digest(name)
     whole = whole_name(name)
@@ -333,10 +586,12 @@ def complete(name: str) -> Digest:
 
 
 def discard_parts(name: str) -> None:
-    """Remove the parts once `whole` holds them (call after the completion commits)."""
+    """Remove the parts once `whole` holds them, and the lock file of a file written in place (call
+    after the completion commits)."""
     if default_storage.exists(whole_name(name)):
         for part in parts(name):
             default_storage.delete(part)
+        default_storage.delete(str(PurePosixPath(name, WRITER)))
 
 
 def place(name: str, final_name: str, *, sha256: str, length: int) -> str:
