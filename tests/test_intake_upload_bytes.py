@@ -20,6 +20,7 @@ from django.core.management import call_command
 
 from intake.models import ReviewRequest, StagedUpload, StagedUploadStatus
 from intake.rules import SNIFF_BYTES
+from intake.uploads import staging
 from intake.uploads.storage import PrivateFileSystemStorage
 from tests.factories import mr_small_bytes
 from tests.intake_support import intake_settings, post_request  # noqa: F401
@@ -48,6 +49,13 @@ class HashedBytes:
         monkeypatch.setattr(hashlib, "sha256", counting)
         monkeypatch.setattr(hashlib, "new", new)
         monkeypatch.setattr(botocore.httpchecksum, "sha256", counting)
+        real_update = staging.Sha256.update  # a tus upload's SHA-256 kept across its chunks
+
+        def update(digest, data) -> None:
+            self.count += len(data)
+            real_update(digest, data)
+
+        monkeypatch.setattr(staging.Sha256, "update", update)
 
     def take(self) -> int:
         count, self.count = self.count, 0
@@ -133,7 +141,7 @@ def test_a_tus_upload_is_hashed_once_and_attached_by_a_link_on_local_disk(
 
     send(url, session_key, content, end=CHUNK)
     # Each chunk is written straight into the one file, its bytes hashed on the way into the
-    # whole file's SHA-256 (kept by this process between chunks): never read back.
+    # whole file's SHA-256 (its state saved beside the file between chunks): never read back.
     assert CHUNK <= hashed.take() < CHUNK + 64 * 1024
     whole = next(private_storage.location.glob("staging/*/whole"))
     inode = whole.stat().st_ino

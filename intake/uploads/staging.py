@@ -1,24 +1,31 @@
 """Staging files for tus uploads: every byte of staging I/O goes through these few functions.
 
-One design for every storage (local disk or an S3-compatible bucket), through Django's storage API
-only — an object store cannot append, so nothing here appends:
-- each PATCH chunk becomes its own object, `staging/<key>/<offset:020d>`. The offset in the name
-  keeps the parts in order, and a chunk sent again at the same offset replaces the earlier part;
-- the upload's offset lives in its `StagedUpload` row, the source of truth, changed only under that
-  row's lock. A part at or past the row's offset (left by a request that died before its commit) is
-  removed before the next chunk is kept, so the parts are always exactly the bytes the row counts;
-- when the last chunk arrives (`complete`) the whole file's SHA-256 is computed in one sequential
-  pass over the parts (hash state cannot be kept between requests, nor between web processes). On
-  local disk that same pass writes the parts into one file, `staging/<key>/whole`, through a
-  temporary file on the same filesystem hashed as it is written, and the parts go after the commit;
-  on a bucket it only reads;
-- when the form is submitted, `place` keeps the upload under `uploads/` without a second copy: on
-  local disk a hard link to `whole`, on a bucket a server-side multipart copy of the parts (streamed
-  through this process only when S3's 5 MiB part minimum forbids it). Staged files go after commit.
+The upload's offset lives in its `StagedUpload` row, the source of truth, changed only under that
+row's lock. Its bytes are kept two ways:
+- **local disk**: each PATCH chunk is written straight into one file, `staging/<key>/whole`, as it
+  arrives (`InPlace`): no transaction or row lock while the body arrives, a file lock (`writer`
+  beside it) taken one piece at a time, the file fsynced before the row's new offset commits and cut
+  back to the row's committed offset on any failure, so it always holds exactly the bytes the row
+  counts. Each byte is written once, and hashed once: the SHA-256 is updated as the chunk is
+  written, its state saved between chunks beside the file (`Sha256`), so any web process
+  goes on with it; where it could not be saved (a request killed after its commit)
+  the hash is made at completion by one sequential read of the file (`complete`);
+- **a bucket** (an object store cannot append): each chunk becomes its own object,
+  `staging/<key>/<offset:020d>`. The offset in the name keeps the parts in order, and a chunk sent
+  again at the same offset replaces the earlier part; a part at or past the row's offset (left by a
+  request that died before its commit) is removed before the next chunk is kept. When the last chunk
+  arrives (`complete`) the whole file's SHA-256 is computed in one sequential pass over the parts.
+  An upload staged as parts on local disk before chunks were written in place goes on as parts (its
+  last chunk writes them into `whole` in the pass that hashes them).
+When the form is submitted, `place` keeps the upload under `uploads/` without a second copy: on
+local disk a hard link to `whole`, on a bucket a server-side multipart copy of the parts (streamed
+through this process only when S3's 5 MiB part minimum forbids it). Staged files go after commit.
 The tus views, the model and the submission service never touch a path or a bucket.
 """
 
 import bisect
+import ctypes
+import ctypes.util
 import datetime
 import fcntl
 import hashlib
@@ -29,8 +36,6 @@ import re
 import secrets
 import shutil
 import tempfile
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -187,30 +192,72 @@ def writes_in_place(name: str, offset: int) -> bool:
     return isinstance(default_storage, FileSystemStorage) and (offset == 0 or in_place(name))
 
 
-# Each process keeps the SHA-256 of the bytes its last chunk of an upload ended on, so the last
-# chunk finishes the whole file's hash instead of reading the file again (hashlib's state cannot be
-# saved in the row). A chunk that reaches another process finds none: that upload's hash is then
-# computed at completion in one sequential read of the file, never while it is written twice.
-_HASHES: OrderedDict[str, tuple[int, "hashlib._Hash"]] = OrderedDict()
-_HASHES_LOCK = threading.Lock()
-_HASHES_KEPT = 512
+class Sha256:
+    """SHA-256 whose running state can be saved between requests and taken up by another process on
+    this machine: OpenSSL's own SHA256_CTX (the libcrypto Python's hashlib uses), through ctypes.
+    hashlib's objects cannot be saved, and a tus upload's chunks reach any web process (nginx opens
+    a new upstream connection per request). The state is plain memory (eight words, a byte count,
+    the last partial block), valid for the same library on the same machine: it is kept beside the
+    staged file, never sent anywhere. `available()` is False where the library cannot be loaded
+    or fails the self-check below; the hash is then made at completion in one read of the file."""
+
+    SIZE = 112  # sizeof(SHA256_CTX) in OpenSSL 1.1 and 3 (x86-64 and arm64 alike)
+    _library = None
+    _checked: bool | None = None
+
+    def __init__(self, state: bytes | None = None) -> None:
+        library = self._load()
+        self._context = ctypes.create_string_buffer(self.SIZE)
+        if state is None:
+            library.SHA256_Init(self._context)
+        else:
+            ctypes.memmove(self._context, state, self.SIZE)
+
+    @classmethod
+    def _load(cls):
+        if cls._library is None:
+            library = ctypes.CDLL(ctypes.util.find_library("crypto") or "libcrypto.so.3")
+            library.SHA256_Init.argtypes = [ctypes.c_void_p]
+            library.SHA256_Update.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t]
+            library.SHA256_Final.argtypes = [ctypes.c_char_p, ctypes.c_void_p]
+            cls._library = library
+        return cls._library
+
+    @classmethod
+    def available(cls) -> bool:
+        if cls._checked is None:
+            try:
+                first = cls()
+                first.update(b"a" * 100)
+                second = cls(first.state())  # the state carried over, as between two requests
+                second.update(b"b" * 60)
+                cls._checked = (
+                    second.hexdigest() == hashlib.sha256(b"a" * 100 + b"b" * 60).hexdigest()
+                )
+            except (OSError, AttributeError):
+                cls._checked = False
+        return cls._checked
+
+    def update(self, data: bytes) -> None:
+        self._library.SHA256_Update(self._context, bytes(data), len(data))
+
+    def state(self) -> bytes:
+        return self._context.raw
+
+    def copy(self) -> "Sha256":
+        return Sha256(self.state())
+
+    def hexdigest(self) -> str:
+        finished = ctypes.create_string_buffer(self.state(), self.SIZE)  # this one goes on
+        digest = ctypes.create_string_buffer(32)
+        self._library.SHA256_Final(digest, finished)
+        return digest.raw.hex()
 
 
-def _take_hash(name: str, offset: int):
-    with _HASHES_LOCK:
-        found = _HASHES.pop(name, None)
-    if offset == 0:
-        return hashlib.sha256()
-    return found[1] if found is not None and found[0] == offset else None
-
-
-def _put_hash(name: str, offset: int, digest) -> None:
-    if digest is None:
-        return
-    with _HASHES_LOCK:
-        _HASHES[name] = (offset, digest)
-        while len(_HASHES) > _HASHES_KEPT:
-            _HASHES.popitem(last=False)
+# The lock file `writer`: the token of the request allowed to write, then the SHA-256 state of the
+# bytes the row has committed and the offset it covers (zeros when there is none).
+STATE_AT = TOKEN_BYTES
+STATE_BYTES = 8 + Sha256.SIZE
 
 
 class InPlace:
@@ -243,8 +290,7 @@ class InPlace:
         self._committed = committed
         self._token = b""
         self._data = self._writer = -1
-        self.sha256 = None  # the whole file's hash up to offset + size, when this process has it
-        self._hash_before = None
+        self.sha256 = None  # the whole file's hash up to offset + size, if it could be kept
 
     def open(self) -> None:
         folder = Path(default_storage.path(self.name))
@@ -293,9 +339,19 @@ class InPlace:
             self._token = secrets.token_bytes(TOKEN_BYTES)
             os.pwrite(self._writer, self._token, 0)
             os.ftruncate(self._data, self.offset)
-        self._hash_before = _take_hash(self.name, self.offset)
-        self.sha256 = self._hash_before.copy() if self._hash_before is not None else None
+            self.sha256 = self._saved_hash()
         return True
+
+    def _saved_hash(self) -> Sha256 | None:
+        """Under the lock: the SHA-256 of the bytes before this chunk, if it could be kept."""
+        if not Sha256.available():
+            return None
+        if self.offset == 0:
+            return Sha256()
+        saved = os.pread(self._writer, STATE_BYTES, STATE_AT)
+        if len(saved) != STATE_BYTES or int.from_bytes(saved[:8], "big") != self.offset:
+            return None  # a request killed between its commit and saving it: read at the end
+        return Sha256(saved[8:])
 
     def receive(
         self, pieces: Iterable[bytes], *, checksum: tuple[str, bytes] | None = None
@@ -368,10 +424,12 @@ class InPlace:
             return
         if committed is not None and committed < os.fstat(self._data).st_size:
             os.ftruncate(self._data, committed)
-        if committed == self.offset + self.size:
-            _put_hash(self.name, committed, self.sha256)
-        elif committed == self.offset:
-            _put_hash(self.name, committed, self._hash_before)
+        if committed == self.offset + self.size and committed != self.offset:
+            if self.sha256 is None:  # none to keep: the offset 0 marks it as none
+                saved = bytes(STATE_BYTES)
+            else:
+                saved = committed.to_bytes(8, "big") + self.sha256.state()
+            os.pwrite(self._writer, saved, STATE_AT)
 
 
 @contextmanager

@@ -1,10 +1,11 @@
 """Resumable uploads: a tus 1.0.0 server (core, creation, expiration, termination, checksum).
 
 The browser (Uppy) sends each MRI file here in chunks, and the form then posts only the ids of the
-completed uploads. Each chunk waits as its own part under `staging/` in private storage, local disk
-or a bucket alike, so consecutive chunks may reach different web processes or machines (see
-`intake.uploads.staging`); the row in `StagedUpload` holds the offset. Files wait there until the
-form is submitted, when `submit_review_request` attaches them; unclaimed ones expire.
+completed uploads. The chunks wait under `staging/` in private storage: on local disk written
+straight into the upload's one file, on a bucket each as its own part, so consecutive chunks may
+reach different web processes (or, with a bucket, machines; see `intake.uploads.staging`); the row
+in `StagedUpload` holds the offset. Files wait there until the form is submitted, when
+`submit_review_request` attaches them; unclaimed ones expire.
 
 Who may touch an upload: only the browser session that created it. The session holds a random owner
 secret and the row holds its SHA-256, so other sessions get 404 (not 403: they must not even learn the
@@ -383,10 +384,12 @@ def _body(request: HttpRequest, length: int) -> Iterator[bytes]:
 def _patch(request: HttpRequest, key: str) -> HttpResponse:
     """Receive the chunk first, then lock, check the offset and keep it.
 
-    The body is read with no transaction open and no lock held: a phone on a bad line (or an
+    The body is read with no transaction open and no row lock held: a phone on a bad line (or an
     attacker sending a byte every few seconds) may take minutes over a chunk, and a transaction held
     that long would sit "idle in transaction" on the upload's row. Only the last step, which waits
-    on nothing but our own storage, runs under the row lock.
+    on nothing but our own storage, runs under the row lock. On local disk the body goes straight
+    into the upload's file as it arrives (`_write_in_place`); on a bucket into a temporary file,
+    then kept as its part.
     """
     if request.content_type != CONTENT_TYPE:
         return _response(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, f"Content-Type must be {CONTENT_TYPE}.")
