@@ -202,6 +202,7 @@ class Sha256:
     or fails the self-check below; the hash is then made at completion in one read of the file."""
 
     SIZE = 112  # sizeof(SHA256_CTX) in OpenSSL 1.1 and 3 (x86-64 and arm64 alike)
+    version = bytes(8)  # the library's version: a state saved by another is not taken up
     _library = None
     _checked: bool | None = None
 
@@ -220,6 +221,8 @@ class Sha256:
             library.SHA256_Init.argtypes = [ctypes.c_void_p]
             library.SHA256_Update.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t]
             library.SHA256_Final.argtypes = [ctypes.c_char_p, ctypes.c_void_p]
+            library.OpenSSL_version_num.restype = ctypes.c_ulong
+            cls.version = int(library.OpenSSL_version_num()).to_bytes(8, "big")
             cls._library = library
         return cls._library
 
@@ -254,10 +257,10 @@ class Sha256:
         return digest.raw.hex()
 
 
-# The lock file `writer`: the token of the request allowed to write, then the SHA-256 state of the
-# bytes the row has committed and the offset it covers (zeros when there is none).
+# The lock file `writer`: the token of the request allowed to write, then the offset the saved
+# SHA-256 state covers (0: none), the OpenSSL version that saved it, and the state.
 STATE_AT = TOKEN_BYTES
-STATE_BYTES = 8 + Sha256.SIZE
+STATE_BYTES = 8 + 8 + Sha256.SIZE
 
 
 class InPlace:
@@ -351,7 +354,9 @@ class InPlace:
         saved = os.pread(self._writer, STATE_BYTES, STATE_AT)
         if len(saved) != STATE_BYTES or int.from_bytes(saved[:8], "big") != self.offset:
             return None  # a request killed between its commit and saving it: read at the end
-        return Sha256(saved[8:])
+        if saved[8:16] != Sha256.version:
+            return None  # saved before an OpenSSL upgrade: its layout may differ
+        return Sha256(saved[16:])
 
     def receive(
         self, pieces: Iterable[bytes], *, checksum: tuple[str, bytes] | None = None
@@ -428,7 +433,7 @@ class InPlace:
             if self.sha256 is None:  # none to keep: the offset 0 marks it as none
                 saved = bytes(STATE_BYTES)
             else:
-                saved = committed.to_bytes(8, "big") + self.sha256.state()
+                saved = committed.to_bytes(8, "big") + Sha256.version + self.sha256.state()
             os.pwrite(self._writer, saved, STATE_AT)
 
 
