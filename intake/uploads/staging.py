@@ -299,7 +299,6 @@ class InPlace:
         folder = Path(default_storage.path(self.name))
         flags = os.O_RDWR | os.O_CLOEXEC
         if self.offset == 0:
-            discard_from(self.name, 0)  # parts left by the earlier design
             mode = settings.FILE_UPLOAD_DIRECTORY_PERMISSIONS or 0o700
             created = not folder.exists()
             safe_makedirs(folder, mode, exist_ok=True)
@@ -339,6 +338,8 @@ class InPlace:
                 return False
             if os.fstat(self._data).st_size < self.offset:
                 raise PartsDoNotMatch("A staged upload's file is shorter than its offset")
+            if self.offset == 0:
+                discard_from(self.name, 0)  # parts a request of the earlier design left
             self._token = secrets.token_bytes(TOKEN_BYTES)
             os.pwrite(self._writer, self._token, 0)
             os.ftruncate(self._data, self.offset)

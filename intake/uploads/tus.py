@@ -518,7 +518,8 @@ def _check_kind(
 ) -> HttpResponse | None:
     """Sniff as soon as the first bytes are in (a refused file stops early, not after 500 MB) and
     again at the end, then screen its headers (the same rules and words as the plain form), and only
-    then read the whole file once for its SHA-256 (`staging.complete`). Between the two sniffs the
+    then take its SHA-256 (`staging.complete`: on local disk hashed as it was written, on a bucket
+    one read of the parts). Between the two sniffs the
     parts are not read again: on a bucket every read is a download (the screen reads only the parts
     that hold the headers it looks at)."""
     complete = staged.offset == staged.length
