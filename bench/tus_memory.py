@@ -134,7 +134,7 @@ def main() -> None:
             uploader.upload()
         elapsed = time.monotonic() - started
         after_hwm = status_kb(worker, "VmHWM")
-        # The last chunk joined the parts into one file (intake.uploads.staging.complete).
+        # Every chunk was written straight into one file (intake.uploads.staging.InPlace).
         staged = next((work / "private" / "staging").iterdir()) / "whole"
         digest = hashlib.sha256()
         with staged.open("rb") as received:

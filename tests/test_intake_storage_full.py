@@ -5,8 +5,9 @@ folder where Django and the tus view receive files (FILE_UPLOAD_TEMP_DIR set apa
 There Django's move into storage is a copy; on a full disk that copy used to write the last piece
 short without an error, and the request was kept with a file thousands of bytes shorter than its row.
 Then (`same_disk`) with the temporary folder on the small disk too, the default: files are linked
-into place, the disk fills while they arrive or while the last tus chunk joins the parts, and
-attaching a finished upload needs no free space at all.
+into place, the disk fills while they arrive, and attaching a finished upload needs no free space
+at all. A tus chunk is written straight into its upload's one file wherever the temporary folder
+is: a full disk cuts that file back to the offset the row had committed.
 
 The free space is set with a filler file so that the disk fills inside the copy's last 64 KiB
 piece, exactly as in the incident (a request 3,000 bytes short; a tus part of 512,000 of 524,288).
@@ -26,11 +27,12 @@ from django.core.files.storage import FileSystemStorage
 from django.test import Client
 
 from intake.models import ReviewRequest, StagedUpload, StagedUploadStatus, Upload
+from intake.uploads import staging
 from intake.uploads.storage import PrivateFileSystemStorage, temporary_folder
 from tests.factories import mr_small_bytes
 from tests.intake_support import post_request
 from tests.storage_support import LocalFiles
-from tests.tus_support import TUS, cookie, new_session_key, patch, staged_parts
+from tests.tus_support import TUS, cookie, new_session_key, patch, staged_bytes, staged_parts
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -185,7 +187,7 @@ def test_a_tus_chunk_that_fills_the_disk_is_not_acknowledged_and_resumes_after_s
     assert response.status_code == HTTPStatus.SERVICE_UNAVAILABLE  # tus clients retry a 5xx
     assert "Upload-Offset" not in response.headers
     assert offset(url, session_key) == 0
-    assert staged_parts(small_disk.files, staged) == []
+    assert staged_bytes(small_disk.files, staged) == b""  # cut back to the committed offset
 
     small_disk.make_room()
     assert (
@@ -202,28 +204,64 @@ def test_a_tus_chunk_that_fills_the_disk_is_not_acknowledged_and_resumes_after_s
     assert b"".join(small_disk.files.read(part) for part in parts) == content
 
 
-def test_a_tus_part_written_short_without_an_error_is_caught_by_the_read_back(
+def test_a_tus_chunk_written_short_without_an_error_is_caught_by_the_size_check(
     small_disk, live_server, monkeypatch
 ):
-    monkeypatch.setattr(PrivateFileSystemStorage, "_save", FileSystemStorage._save)
+    """The second line of defence on its own: a filesystem that reports every byte written but
+    keeps fewer (here the last piece is dropped) is caught by the file's size before the offset is
+    committed."""
+    real_write = staging.InPlace._write
+
+    def loses_the_last_piece(chunk, piece):
+        if chunk.size + len(piece) >= chunk_size:
+            chunk.size += len(piece)  # "written"
+            return
+        real_write(chunk, piece)
+
+    monkeypatch.setattr(staging.InPlace, "_write", loses_the_last_piece)
     session_key = new_session_key()
-    free, chunk_size = short_write_sizes(8)
+    _, chunk_size = short_write_sizes(8)
     content = scan(chunk_size + 5000)
     url = create(live_server, session_key, len(content))
-    small_disk.leave_free(free)
 
     response = patch(url, session_key, 0, content[:chunk_size], timeout=60)
 
     assert response.status_code == HTTPStatus.SERVICE_UNAVAILABLE
     assert offset(url, session_key) == 0
-    assert staged_parts(small_disk.files, StagedUpload.objects.get()) == []
+    assert staged_bytes(small_disk.files, StagedUpload.objects.get()) == b""
+
+
+def test_a_disk_full_in_a_later_chunk_cuts_the_file_back_to_the_committed_offset(
+    small_disk, live_server
+):
+    session_key = new_session_key()
+    content = scan(900 * 1024)
+    third = len(content) // 3
+    url = create(live_server, session_key, len(content))
+    assert patch(url, session_key, 0, content[:third], timeout=60).status_code == 204
+    staged = StagedUpload.objects.get()
+    small_disk.leave_free(third // 2 // PAGE * PAGE)  # the disk fills half-way through the chunk
+
+    response = patch(url, session_key, third, content[third : 2 * third], timeout=60)
+
+    assert response.status_code == HTTPStatus.SERVICE_UNAVAILABLE
+    assert offset(url, session_key) == third
+    assert staged_bytes(small_disk.files, staged) == content[:third]  # not one byte more
+
+    small_disk.make_room()
+    assert patch(url, session_key, third, content[third:], timeout=60).status_code == 204
+    staged.refresh_from_db()
+    assert staged.status == StagedUploadStatus.COMPLETE
+    assert staged.sha256 == hashlib.sha256(content).hexdigest()
+    assert staged_bytes(small_disk.files, staged) == content
 
 
 def test_joining_parts_on_a_full_disk_gets_a_503_at_submit_and_keeps_nothing(
     small_disk, live_server, patient
 ):
-    """Received on another filesystem, the last chunk only hashes the parts; the submit streams
-    them into one file (two parts: no link can join them), and that copy meets the full disk."""
+    """An upload staged as parts (before chunks were written in place, or on another filesystem
+    back then): the submit streams them into one file (two parts: no link can join them), and
+    that copy meets the full disk."""
     session_key = new_session_key()
     patient.cookies[settings.SESSION_COOKIE_NAME] = session_key
     content = scan(600 * 1024)
@@ -232,6 +270,9 @@ def test_joining_parts_on_a_full_disk_gets_a_503_at_submit_and_keeps_nothing(
     assert patch(url, session_key, 0, content[:half], timeout=60).status_code == 204
     assert patch(url, session_key, half, content[half:], timeout=60).status_code == 204
     staged = StagedUpload.objects.get(status=StagedUploadStatus.COMPLETE)
+    (small_disk.folder / "private" / staging.whole_name(staged.staging_name)).unlink()  # as before
+    for start, end in ((0, half), (half, len(content))):
+        small_disk.files.write(staging.part_name(staged.staging_name, start), content[start:end])
     parts = staged_parts(small_disk.files, staged)
     assert len(parts) == 2
     free, _ = short_write_sizes(7)  # the joined file would need 600 KiB
@@ -295,9 +336,12 @@ def test_a_form_file_that_fits_exactly_is_linked_whole_with_its_streamed_sha256(
     assert incoming(same_disk) == []
 
 
-def test_joining_at_completion_on_a_full_disk_is_not_acknowledged_and_attaching_needs_no_room(
+def test_the_last_chunk_needs_room_only_for_itself_and_attaching_needs_none(
     same_disk, live_server, patient
 ):
+    """Each chunk is written once, where it stays: completing the upload writes nothing more (it
+    used to join the parts into a second copy, and a disk with room for the chunk alone refused
+    it), and attaching it is a link."""
     session_key = new_session_key()
     patient.cookies[settings.SESSION_COOKIE_NAME] = session_key
     content = scan(600 * 1024)
@@ -305,25 +349,19 @@ def test_joining_at_completion_on_a_full_disk_is_not_acknowledged_and_attaching_
     url = create(live_server, session_key, len(content))
     assert patch(url, session_key, 0, content[:half], timeout=60).status_code == 204
     staged = StagedUpload.objects.get()
-    first_part = staged_parts(same_disk.files, staged)
-    same_disk.leave_free(half + 24 * PAGE)  # room for the last chunk, not for the joined file
+    whole = same_disk.folder / "private" / staged.staging_name / "whole"
+    inode = whole.stat().st_ino
+    same_disk.leave_free(len(content) - half + 8 * PAGE)  # room for the last chunk, no more
 
-    response = patch(url, session_key, half, content[half:], timeout=60)
-
-    assert response.status_code == HTTPStatus.SERVICE_UNAVAILABLE
-    assert offset(url, session_key) == half
-    assert staged_parts(same_disk.files, staged) == first_part  # as before the chunk
-    assert incoming(same_disk) == []
-
-    same_disk.make_room()
     assert patch(url, session_key, half, content[half:], timeout=60).status_code == 204
     staged.refresh_from_db()
     assert staged.status == StagedUploadStatus.COMPLETE
     assert staged.sha256 == hashlib.sha256(content).hexdigest()
     assert staged_parts(same_disk.files, staged) == [f"{staged.staging_name}/whole"]
-    whole = same_disk.folder / "private" / staged.staging_name / "whole"
-    inode = whole.stat().st_ino
+    assert whole.stat().st_ino == inode
+    assert incoming(same_disk) == []
 
+    same_disk.make_room()
     same_disk.leave_free(8 * PAGE)  # far less than the file: attaching must not copy it
     response = post_request(patient, imaging_plan="upload", staged=[staged.key])
     assert response.status_code == HTTPStatus.FOUND

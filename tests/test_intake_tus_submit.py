@@ -165,7 +165,8 @@ def test_parts_that_do_not_match_the_completed_upload_are_not_attached(
     client, live_server, session_key, private_storage
 ):
     """Where attaching streams the parts (a bucket's parts under S3's 5 MiB part minimum; on local
-    disk an upload staged before the last chunk joined its parts) they are checked against the row."""
+    disk an upload staged as parts before chunks were written in place) they are checked against
+    the row."""
     content = mr_small_bytes()
     key = upload_by_tus(live_server, session_key, "MR_small.dcm", content)
     staged = StagedUpload.objects.get(key=key)

@@ -20,6 +20,7 @@ from django.core.management import call_command
 
 from intake.models import ReviewRequest, StagedUpload, StagedUploadStatus
 from intake.rules import SNIFF_BYTES
+from intake.uploads import staging
 from intake.uploads.storage import PrivateFileSystemStorage
 from tests.factories import mr_small_bytes
 from tests.intake_support import intake_settings, post_request  # noqa: F401
@@ -48,6 +49,13 @@ class HashedBytes:
         monkeypatch.setattr(hashlib, "sha256", counting)
         monkeypatch.setattr(hashlib, "new", new)
         monkeypatch.setattr(botocore.httpchecksum, "sha256", counting)
+        real_update = staging.Sha256.update  # a tus upload's SHA-256 kept across its chunks
+
+        def update(digest, data) -> None:
+            self.count += len(data)
+            real_update(digest, data)
+
+        monkeypatch.setattr(staging.Sha256, "update", update)
 
     def take(self) -> int:
         count, self.count = self.count, 0
@@ -61,6 +69,9 @@ class _Counted:
     def update(self, data) -> None:
         self._counter.count += len(data)
         self._digest.update(data)
+
+    def copy(self) -> "_Counted":
+        return _Counted(self._digest.copy(), self._counter)
 
     def __getattr__(self, name):
         return getattr(self._digest, name)
@@ -129,14 +140,18 @@ def test_a_tus_upload_is_hashed_once_and_attached_by_a_link_on_local_disk(
     hashed.take()
 
     send(url, session_key, content, end=CHUNK)
-    assert hashed.take() < 64 * 1024  # a chunk kept by a link needs no hash of its own
-    send(url, session_key, content, start=CHUNK)
-    # The last chunk hashed the whole file once, in the pass that joined the parts.
-    assert len(content) <= hashed.take() < len(content) + 64 * 1024
-    staged = StagedUpload.objects.get(status=StagedUploadStatus.COMPLETE)
-    whole = private_storage.location / staged.staging_name / "whole"
-    assert sorted(p.name for p in whole.parent.iterdir()) == ["whole"]  # the parts are gone
+    # Each chunk is written straight into the one file, its bytes hashed on the way into the
+    # whole file's SHA-256 (its state saved beside the file between chunks): never read back.
+    assert CHUNK <= hashed.take() < CHUNK + 64 * 1024
+    whole = next(private_storage.location.glob("staging/*/whole"))
     inode = whole.stat().st_ino
+    send(url, session_key, content, start=CHUNK)
+    # The last chunk finished the hash: the file was not read again.
+    assert len(content) - CHUNK <= hashed.take() < len(content) - CHUNK + 64 * 1024
+    staged = StagedUpload.objects.get(status=StagedUploadStatus.COMPLETE)
+    assert whole == private_storage.location / staged.staging_name / "whole"
+    assert whole.stat().st_ino == inode  # written in place, never joined or copied
+    assert sorted(p.name for p in whole.parent.iterdir()) == ["whole"]  # its lock file is gone
 
     response = post_request(client, imaging_plan="upload", staged=[staged.key])
 
@@ -150,22 +165,31 @@ def test_a_tus_upload_is_hashed_once_and_attached_by_a_link_on_local_disk(
     assert not (private_storage.location / staged.staging_name).exists()  # after the commit
 
 
-def test_a_chunk_with_a_sha256_checksum_is_hashed_once(
+def test_a_chunk_with_a_sha256_checksum_is_hashed_once_for_it_and_once_for_the_file(
     live_server, session_key, private_storage, hashed
 ):
     content = scan(2 * CHUNK)
     url = create(live_server, session_key, len(content))
-    checksum = sha256_header(content[:CHUNK])
     hashed.take()
 
-    response = patch(
-        url, session_key, 0, content[:CHUNK], timeout=120, **{"Upload-Checksum": checksum}
-    )
+    for offset in (0, CHUNK):
+        chunk = content[offset : offset + CHUNK]
+        response = patch(
+            url,
+            session_key,
+            offset,
+            chunk,
+            timeout=120,
+            **{"Upload-Checksum": sha256_header(chunk)},
+        )
+        assert response.status_code == HTTPStatus.NO_CONTENT
 
-    assert response.status_code == HTTPStatus.NO_CONTENT
-
-    # The client's checksum is the only SHA-256 of the chunk until the whole file's.
-    assert CHUNK <= hashed.take() < CHUNK + 64 * 1024
+    # Each byte twice, never more: once for the chunk's checksum, once for the whole file's
+    # SHA-256 (on local disk as it is written, on a bucket in one pass at the end).
+    hashed_bytes = hashed.take() - len(content)  # less the test's own sha256_header
+    assert 2 * len(content) <= hashed_bytes < 2 * len(content) + 64 * 1024
+    staged = StagedUpload.objects.get(status=StagedUploadStatus.COMPLETE)
+    assert staged.sha256 == hashlib.sha256(content).hexdigest()
 
 
 @pytest.mark.parametrize("private_storage", ["s3"], indirect=True)

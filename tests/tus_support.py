@@ -9,6 +9,8 @@ from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
 from tusclient.client import TusClient
 
+from intake.uploads import staging
+
 TUS = {"Tus-Resumable": "1.0.0"}
 
 
@@ -37,14 +39,19 @@ def sha256_header(content: bytes) -> str:
 
 
 def staged_parts(private_storage, staged) -> list[str]:
-    """The part objects of a staged upload, in byte order, on local disk or in the bucket."""
+    """The files that hold a staged upload's bytes, in byte order, on local disk or in the bucket
+    (on local disk not its lock file, `writer`: see `staging.InPlace`)."""
     prefix = f"{staged.staging_name}/"
-    return sorted(name for name in private_storage.names() if name.startswith(prefix))
+    return sorted(
+        name
+        for name in private_storage.names()
+        if name.startswith(prefix) and name != f"{prefix}{staging.WRITER}"
+    )
 
 
 def staged_when_complete(private_storage, staged, parts: list[str]) -> list[str]:
-    """What a completed upload leaves staged: its parts on a bucket; on local disk the one file the
-    last chunk joined them into, in the same pass that hashed them (`staging.complete`)."""
+    """What a completed (or a receiving) upload stages: its parts on a bucket; on local disk the
+    one file its chunks were written into as they arrived (`staging.InPlace`)."""
     return [f"{staged.staging_name}/whole"] if private_storage.backend == "local" else parts
 
 

@@ -1,47 +1,69 @@
 """Staging files for tus uploads: every byte of staging I/O goes through these few functions.
 
-One design for every storage (local disk or an S3-compatible bucket), through Django's storage API
-only — an object store cannot append, so nothing here appends:
-- each PATCH chunk becomes its own object, `staging/<key>/<offset:020d>`. The offset in the name
-  keeps the parts in order, and a chunk sent again at the same offset replaces the earlier part;
-- the upload's offset lives in its `StagedUpload` row, the source of truth, changed only under that
-  row's lock. A part at or past the row's offset (left by a request that died before its commit) is
-  removed before the next chunk is kept, so the parts are always exactly the bytes the row counts;
-- when the last chunk arrives (`complete`) the whole file's SHA-256 is computed in one sequential
-  pass over the parts (hash state cannot be kept between requests, nor between web processes). On
-  local disk that same pass writes the parts into one file, `staging/<key>/whole`, through a
-  temporary file on the same filesystem hashed as it is written, and the parts go after the commit;
-  on a bucket it only reads;
-- when the form is submitted, `place` keeps the upload under `uploads/` without a second copy: on
-  local disk a hard link to `whole`, on a bucket a server-side multipart copy of the parts (streamed
-  through this process only when S3's 5 MiB part minimum forbids it). Staged files go after commit.
+The upload's offset lives in its `StagedUpload` row, the source of truth, changed only under that
+row's lock. Its bytes are kept two ways:
+- **local disk**: each PATCH chunk is written straight into one file, `staging/<key>/whole`, as it
+  arrives (`InPlace`): no transaction or row lock while the body arrives, a file lock (`writer`
+  beside it) taken one piece at a time, the file fsynced before the row's new offset commits and cut
+  back to the row's committed offset on any failure, so it always holds exactly the bytes the row
+  counts. Each byte is written once, and hashed once: the SHA-256 is updated as the chunk is
+  written, its state saved between chunks beside the file (`Sha256`), so any web process
+  goes on with it; where it could not be saved (a request killed after its commit)
+  the hash is made at completion by one sequential read of the file (`complete`);
+- **a bucket** (an object store cannot append): each chunk becomes its own object,
+  `staging/<key>/<offset:020d>`. The offset in the name keeps the parts in order, and a chunk sent
+  again at the same offset replaces the earlier part; a part at or past the row's offset (left by a
+  request that died before its commit) is removed before the next chunk is kept. When the last chunk
+  arrives (`complete`) the whole file's SHA-256 is computed in one sequential pass over the parts.
+  An upload staged as parts on local disk before chunks were written in place goes on as parts (its
+  last chunk writes them into `whole` in the pass that hashes them).
+When the form is submitted, `place` keeps the upload under `uploads/` without a second copy: on
+local disk a hard link to `whole`, on a bucket a server-side multipart copy of the parts (streamed
+through this process only when S3's 5 MiB part minimum forbids it). Staged files go after commit.
 The tus views, the model and the submission service never touch a path or a bucket.
 """
 
 import bisect
+import ctypes
+import ctypes.util
 import datetime
+import fcntl
 import hashlib
 import hmac
 import io
+import os
 import re
+import secrets
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
+from django.conf import settings
 from django.core.files import File
-from django.core.files.storage import default_storage
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.core.files.uploadedfile import TemporaryUploadedFile
+from django.utils._os import safe_makedirs
 
 from intake.models import STAGING_PREFIX
 from intake.rules import SNIFF_BYTES
-from intake.uploads.storage import NotSaved, ReceivedFile, temporary_folder
+from intake.uploads.storage import (
+    NotSaved,
+    ReceivedFile,
+    fsync_folder,
+    sha256_of,
+    temporary_folder,
+)
 
 READ_PIECE = 1024 * 1024
 PART_NAME = re.compile(r"^\d{20}$")
 WHOLE = "whole"
+# Local disk: the file whose lock every write to `whole` takes, and which holds the token of the one
+# request allowed to write (see `InPlace`).
+WRITER = "writer"
+TOKEN_BYTES = 16
 
 
 class ChecksumMismatch(Exception):
@@ -54,6 +76,11 @@ class ClientGone(Exception):
 
 class PartsDoNotMatch(OSError):
     """The staged parts do not add up to the upload the row describes; nothing is attached."""
+
+
+class Superseded(Exception):
+    """Another PATCH at the same offset took the upload over while this one's body arrived; nothing
+    of this chunk was kept (local disk, `InPlace`)."""
 
 
 @dataclass(frozen=True)
@@ -146,6 +173,285 @@ def discard_from(name: str, offset: int) -> None:
     for part in parts(name):
         if int(PurePosixPath(part).name) >= offset:
             default_storage.delete(part)
+
+
+# --- Local disk: each chunk written straight into one file --------------------------------------
+
+
+def in_place(name: str) -> bool:
+    """Whether this upload's bytes are one file, `whole`, written as they arrive (local disk; its
+    lock file `writer` is there until it completes), not parts: a bucket cannot append, and an
+    upload staged as parts before this design goes on so (parts never come with a `writer`)."""
+    return isinstance(default_storage, FileSystemStorage) and default_storage.exists(
+        str(PurePosixPath(name, WRITER))
+    )
+
+
+def writes_in_place(name: str, offset: int) -> bool:
+    """Whether the chunk at `offset` is written straight into `whole` (see `InPlace`)."""
+    return isinstance(default_storage, FileSystemStorage) and (offset == 0 or in_place(name))
+
+
+class Sha256:
+    """SHA-256 whose running state can be saved between requests and taken up by another process on
+    this machine: OpenSSL's own SHA256_CTX (the libcrypto Python's hashlib uses), through ctypes.
+    hashlib's objects cannot be saved, and a tus upload's chunks reach any web process (nginx opens
+    a new upstream connection per request). The state is plain memory (eight words, a byte count,
+    the last partial block), valid for the same library on the same machine: it is kept beside the
+    staged file, never sent anywhere. `available()` is False where the library cannot be loaded
+    or fails the self-check below; the hash is then made at completion in one read of the file."""
+
+    SIZE = 112  # sizeof(SHA256_CTX) in OpenSSL 1.1 and 3 (x86-64 and arm64 alike)
+    version = bytes(8)  # the library's version: a state saved by another is not taken up
+    _library = None
+    _checked: bool | None = None
+
+    def __init__(self, state: bytes | None = None) -> None:
+        library = self._load()
+        self._context = ctypes.create_string_buffer(self.SIZE)
+        if state is None:
+            library.SHA256_Init(self._context)
+        else:
+            ctypes.memmove(self._context, state, self.SIZE)
+
+    @classmethod
+    def _load(cls):
+        if cls._library is None:
+            library = ctypes.CDLL(ctypes.util.find_library("crypto") or "libcrypto.so.3")
+            library.SHA256_Init.argtypes = [ctypes.c_void_p]
+            library.SHA256_Update.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t]
+            library.SHA256_Final.argtypes = [ctypes.c_char_p, ctypes.c_void_p]
+            library.OpenSSL_version_num.restype = ctypes.c_ulong
+            cls.version = int(library.OpenSSL_version_num()).to_bytes(8, "big")
+            cls._library = library
+        return cls._library
+
+    @classmethod
+    def available(cls) -> bool:
+        if cls._checked is None:
+            try:
+                first = cls()
+                first.update(b"a" * 100)
+                second = cls(first.state())  # the state carried over, as between two requests
+                second.update(b"b" * 60)
+                cls._checked = (
+                    second.hexdigest() == hashlib.sha256(b"a" * 100 + b"b" * 60).hexdigest()
+                )
+            except (OSError, AttributeError):
+                cls._checked = False
+        return cls._checked
+
+    def update(self, data: bytes) -> None:
+        self._library.SHA256_Update(self._context, bytes(data), len(data))
+
+    def state(self) -> bytes:
+        return self._context.raw
+
+    def copy(self) -> "Sha256":
+        return Sha256(self.state())
+
+    def hexdigest(self) -> str:
+        finished = ctypes.create_string_buffer(self.state(), self.SIZE)  # this one goes on
+        digest = ctypes.create_string_buffer(32)
+        self._library.SHA256_Final(digest, finished)
+        return digest.raw.hex()
+
+
+# The lock file `writer`: the token of the request allowed to write, then the offset the saved
+# SHA-256 state covers (0: none), the OpenSSL version that saved it, and the state.
+STATE_AT = TOKEN_BYTES
+STATE_BYTES = 8 + 8 + Sha256.SIZE
+
+
+class InPlace:
+    """One PATCH written straight into the upload's one file on local disk, `staging/<key>/whole`.
+
+    No row lock and no transaction while the body arrives (a phone may take minutes over a chunk),
+    and no second copy: each byte is written once, where it stays. What keeps the file exactly the
+    bytes the row counts, across threads and web processes on the machine:
+    - `writer` beside it is locked (flock) for every write, briefly: one piece at a time, never
+      while waiting on the client. It holds a random token: the one request allowed to write;
+    - `claim` (under that lock) checks that the row's committed offset is still this chunk's
+      offset, cuts the file back to it (what a killed request left past it goes) and writes this
+      request's token. A second PATCH at the same offset takes the upload over the same way: the
+      first stops writing at its next piece (its token is no longer there) and gets 409, so a
+      client retrying a stalled chunk is never blocked by it, and two writers never interleave;
+    - `keep` (under the lock) fsyncs the file, checks its size and commits the new offset in the
+      row (the caller's transaction), so a kept offset never counts a byte that is not on disk;
+    - on any failure (connection dropped with a checksum, checksum mismatch, full disk, an error
+      while committing) the file is cut back to the row's committed offset, if this request still
+      holds it. A killed request's leftovers go at the next `claim`.
+    `committed()` reads the row: its offset, or None once it takes no more chunks.
+    """
+
+    def __init__(self, name: str, offset: int, committed: Callable[[], int | None]) -> None:
+        self.name = name
+        self.offset = offset
+        self.size = 0  # bytes of this chunk written so far
+        self.superseded = False
+        self.kept = False
+        self._committed = committed
+        self._token = b""
+        self._data = self._writer = -1
+        self.sha256 = None  # the whole file's hash up to offset + size, if it could be kept
+
+    def open(self) -> None:
+        folder = Path(default_storage.path(self.name))
+        flags = os.O_RDWR | os.O_CLOEXEC
+        if self.offset == 0:
+            mode = settings.FILE_UPLOAD_DIRECTORY_PERMISSIONS or 0o700
+            created = not folder.exists()
+            safe_makedirs(folder, mode, exist_ok=True)
+            flags |= os.O_CREAT
+        try:
+            self._writer = os.open(folder / WRITER, flags, 0o600)
+            self._data = os.open(folder / WHOLE, flags, 0o600)
+        except FileNotFoundError:
+            # Gone (terminated, refused, purged) or complete: the caller reads the row to say so.
+            self.close()
+            raise Superseded from None
+        if self.offset == 0 and created:
+            fsync_folder(folder)  # the names survive a crash, as the bytes fsynced in `keep` do
+            fsync_folder(folder.parent)
+
+    def close(self) -> None:
+        for descriptor in (self._data, self._writer):
+            if descriptor >= 0:
+                os.close(descriptor)
+        self._data = self._writer = -1
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        fcntl.flock(self._writer, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(self._writer, fcntl.LOCK_UN)
+
+    def _mine(self) -> bool:
+        return os.pread(self._writer, TOKEN_BYTES, 0) == self._token
+
+    def claim(self) -> bool:
+        """Take the upload for this chunk; False when the row's offset is no longer this one."""
+        with self._locked():
+            if self._committed() != self.offset:
+                return False
+            if os.fstat(self._data).st_size < self.offset:
+                raise PartsDoNotMatch("A staged upload's file is shorter than its offset")
+            if self.offset == 0:
+                discard_from(self.name, 0)  # parts a request of the earlier design left
+            self._token = secrets.token_bytes(TOKEN_BYTES)
+            os.pwrite(self._writer, self._token, 0)
+            os.ftruncate(self._data, self.offset)
+            self.sha256 = self._saved_hash()
+        return True
+
+    def _saved_hash(self) -> Sha256 | None:
+        """Under the lock: the SHA-256 of the bytes before this chunk, if it could be kept."""
+        if not Sha256.available():
+            return None
+        if self.offset == 0:
+            return Sha256()
+        saved = os.pread(self._writer, STATE_BYTES, STATE_AT)
+        if len(saved) != STATE_BYTES or int.from_bytes(saved[:8], "big") != self.offset:
+            return None  # a request killed between its commit and saving it: read at the end
+        if saved[8:16] != Sha256.version:
+            return None  # saved before an OpenSSL upgrade: its layout may differ
+        return Sha256(saved[16:])
+
+    def receive(
+        self, pieces: Iterable[bytes], *, checksum: tuple[str, bytes] | None = None
+    ) -> None:
+        """Write the body as it arrives, hashed on the way. The same rules as `receive`: with a
+        checksum all or nothing (ClientGone, ChecksumMismatch); without one, what arrived counts.
+        Once superseded, the rest of the body is read and dropped, so the answer (409) reaches it."""
+        check = hashlib.new(checksum[0]) if checksum else None
+        try:
+            for piece in pieces:
+                if self.superseded:
+                    continue
+                with self._locked():
+                    if not self._mine():
+                        self.superseded = True
+                        continue
+                    self._write(piece)
+                if check is not None:
+                    check.update(piece)
+                if self.sha256 is not None:
+                    self.sha256.update(piece)
+        except ClientGone:
+            if check is not None:
+                raise
+        if self.superseded:
+            raise Superseded
+        if check is not None and not hmac.compare_digest(check.digest(), checksum[1]):
+            raise ChecksumMismatch
+
+    def _write(self, piece: bytes) -> None:
+        view = memoryview(piece)
+        while view:  # a write may be short: it writes every byte or raises (ENOSPC)
+            written = os.pwrite(self._data, view, self.offset + self.size)
+            self.size += written
+            view = view[written:]
+
+    def keep(self, commit: Callable[["InPlace"], object]):
+        """Make the chunk durable and commit it with `commit(self)` (the row's new offset, in its
+        own transaction), all under the lock: no other request writes or claims meanwhile. Whatever
+        `commit` did, the file is then the bytes the row counts (`_settle`)."""
+        with self._locked():
+            if not self._mine():
+                raise Superseded
+            os.fdatasync(self._data)
+            landed = os.fstat(self._data).st_size
+            if landed != self.offset + self.size:
+                raise NotSaved("The staged file is not the size its chunks add up to")
+            try:
+                return commit(self)
+            finally:
+                self._settle()
+
+    def undo(self) -> None:
+        """Cut the file back to the row's committed offset, if this request still holds it."""
+        if self._data < 0 or not self._token:
+            return
+        with self._locked():
+            if self._mine():
+                self._settle()
+
+    def _settle(self) -> None:
+        """Under the lock: cut the file back to the row's committed offset, keep the hash state
+        that matches it, and give up the token. If the row cannot be read (the database gone), the
+        file is left as it is: the next `claim` cuts it to the row's offset before any write."""
+        self.kept = True
+        os.pwrite(self._writer, bytes(TOKEN_BYTES), 0)  # nobody's token
+        try:
+            committed = self._committed()
+        except Exception:  # only tidying: the next claim does it for sure
+            return
+        if committed is not None and committed < os.fstat(self._data).st_size:
+            os.ftruncate(self._data, committed)
+        if committed == self.offset + self.size and committed != self.offset:
+            if self.sha256 is None:  # none to keep: the offset 0 marks it as none
+                saved = bytes(STATE_BYTES)
+            else:
+                saved = committed.to_bytes(8, "big") + Sha256.version + self.sha256.state()
+            os.pwrite(self._writer, saved, STATE_AT)
+
+
+@contextmanager
+def writing(name: str, offset: int, committed: Callable[[], int | None]) -> Iterator[InPlace]:
+    """An `InPlace` write for the chunk at `offset` (opened, not yet claimed); on any way out but
+    `keep`, the file is cut back to the row's committed offset."""
+    chunk = InPlace(name, offset, committed)
+    chunk.open()
+    try:
+        yield chunk
+    finally:
+        try:
+            if not chunk.kept:
+                chunk.undo()
+        finally:
+            chunk.close()
 
 
 class _Joined(io.RawIOBase):
@@ -284,7 +590,12 @@ class PartsFile(io.RawIOBase):
 
 @contextmanager
 def opened(name: str, *, length: int) -> Iterator[io.BufferedReader]:
-    """The completed upload as one seekable file (see `PartsFile`), buffered for small reads."""
+    """The completed upload as one seekable file (see `PartsFile`), buffered for small reads; on
+    local disk, its one file."""
+    if in_place(name):
+        with default_storage.open(whole_name(name), "rb") as whole:
+            yield whole
+        return
     with io.BufferedReader(PartsFile(name, length), 64 * 1024) as whole:
         yield whole
 
@@ -292,7 +603,7 @@ def opened(name: str, *, length: int) -> Iterator[io.BufferedReader]:
 def head(name: str) -> bytes:
     """The first bytes, for the type sniff, whatever the sizes of the first parts."""
     first = b""
-    with _Joined(parts(name)) as joined:
+    with _Joined([whole_name(name)] if in_place(name) else parts(name)) as joined:
         while len(first) < SNIFF_BYTES and (piece := joined.read(SNIFF_BYTES - len(first))):
             first += piece
     return first
@@ -308,12 +619,18 @@ def digest(name: str) -> Digest:
         return Digest(sha256=joined.sha256.hexdigest(), size=joined.size, head=first)
 
 
-def complete(name: str) -> Digest:
-    """The completed upload's size and SHA-256, from one sequential pass over its parts.
+def complete(name: str, *, sha256: str | None = None) -> Digest:
+    """The completed upload's size and SHA-256.
 
-    On local disk the pass also writes the parts into `whole` (a temporary file on the storage's
-    filesystem, hashed as it is written, fsynced and linked: see `PrivateFileSystemStorage`), so
-    that attaching it later is a link. The parts stay until `discard_parts` (after the commit)."""
+    Written in place (local disk, `InPlace`): its one file's size, and `sha256` if the chunks were
+    hashed as they arrived in this process, otherwise one sequential read of the file. Parts (a
+    bucket; an upload staged as parts before): one sequential pass over them, which on local disk
+    also writes them into `whole` (a temporary file on the storage's filesystem, hashed as it is
+    written, fsynced and linked: see `PrivateFileSystemStorage`), so that attaching it later is a
+    link. The parts stay until `discard_parts` (after the commit)."""
+    if in_place(name):
+        path = default_storage.path(whole_name(name))
+        return Digest(sha256=sha256 or sha256_of(path), size=os.stat(path).st_size, head=b"")
     if not default_storage.links_temporary_files():
         return digest(name)
     whole = whole_name(name)
@@ -333,10 +650,12 @@ def complete(name: str) -> Digest:
 
 
 def discard_parts(name: str) -> None:
-    """Remove the parts once `whole` holds them (call after the completion commits)."""
+    """Remove the parts once `whole` holds them, and the lock file of a file written in place (call
+    after the completion commits)."""
     if default_storage.exists(whole_name(name)):
         for part in parts(name):
             default_storage.delete(part)
+        default_storage.delete(str(PurePosixPath(name, WRITER)))
 
 
 def place(name: str, final_name: str, *, sha256: str, length: int) -> str:

@@ -110,7 +110,7 @@ def sha256_of(path: str | Path) -> str:
     return digest.hexdigest()
 
 
-def _fsync_folder(folder: Path) -> None:
+def fsync_folder(folder: Path) -> None:
     descriptor = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(descriptor)
@@ -215,7 +215,7 @@ class PrivateFileSystemStorage(FileSystemStorage):
         try:
             os.chmod(path, self.file_permissions_mode or 0o600)
             if durable:
-                _fsync_folder(path.parent)
+                fsync_folder(path.parent)
         except BaseException:
             path.unlink(missing_ok=True)
             raise

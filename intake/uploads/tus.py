@@ -1,10 +1,11 @@
 """Resumable uploads: a tus 1.0.0 server (core, creation, expiration, termination, checksum).
 
 The browser (Uppy) sends each MRI file here in chunks, and the form then posts only the ids of the
-completed uploads. Each chunk waits as its own part under `staging/` in private storage, local disk
-or a bucket alike, so consecutive chunks may reach different web processes or machines (see
-`intake.uploads.staging`); the row in `StagedUpload` holds the offset. Files wait there until the
-form is submitted, when `submit_review_request` attaches them; unclaimed ones expire.
+completed uploads. The chunks wait under `staging/` in private storage: on local disk written
+straight into the upload's one file, on a bucket each as its own part, so consecutive chunks may
+reach different web processes (or, with a bucket, machines; see `intake.uploads.staging`); the row
+in `StagedUpload` holds the offset. Files wait there until the form is submitted, when
+`submit_review_request` attaches them; unclaimed ones expire.
 
 Who may touch an upload: only the browser session that created it. The session holds a random owner
 secret and the row holds its SHA-256, so other sessions get 404 (not 403: they must not even learn the
@@ -425,10 +426,12 @@ def _body(request: HttpRequest, length: int) -> Iterator[bytes]:
 def _patch(request: HttpRequest, key: str) -> HttpResponse:
     """Receive the chunk first, then lock, check the offset and keep it.
 
-    The body is read with no transaction open and no lock held: a phone on a bad line (or an
+    The body is read with no transaction open and no row lock held: a phone on a bad line (or an
     attacker sending a byte every few seconds) may take minutes over a chunk, and a transaction held
     that long would sit "idle in transaction" on the upload's row. Only the last step, which waits
-    on nothing but our own storage, runs under the row lock.
+    on nothing but our own storage, runs under the row lock. On local disk the body goes straight
+    into the upload's file as it arrives (`_write_in_place`); on a bucket into a temporary file,
+    then kept as its part.
     """
     if request.content_type != CONTENT_TYPE:
         return _response(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, f"Content-Type must be {CONTENT_TYPE}.")
@@ -446,12 +449,19 @@ def _patch(request: HttpRequest, key: str) -> HttpResponse:
         return checksum
     # Checked once without a lock so a wrong request is refused before its body is read, and
     # again under the lock below, where it counts.
-    refusal = _refuse_chunk(_owned(request, key), offset, length)
+    staged = _owned(request, key)
+    refusal = _refuse_chunk(staged, offset, length)
     if refusal is not None:
         return refusal
     try:
+        if staging.writes_in_place(staged.staging_name, offset):
+            return _write_in_place(request, key, staged.staging_name, offset, length, checksum)
         with staging.receive(_body(request, length), checksum=checksum) as chunk:
             return _keep(request, key, offset, chunk)
+    except staging.Superseded:
+        return _refuse_chunk(_owned(request, key), offset, length) or _response(
+            HTTPStatus.CONFLICT, "Another request is writing to this upload."
+        )
     except staging.ChecksumMismatch:
         return _response(CHECKSUM_MISMATCH, "Checksum mismatch: the chunk was not kept.")
     except staging.ClientGone:
@@ -471,6 +481,33 @@ def _patch(request: HttpRequest, key: str) -> HttpResponse:
         )
 
 
+def _write_in_place(
+    request: HttpRequest,
+    key: str,
+    name: str,
+    offset: int,
+    length: int,
+    checksum: tuple[str, bytes] | None,
+) -> HttpResponse:
+    """Local disk: the body goes straight into the upload's one file as it arrives, under a file
+    lock taken a piece at a time, never the row lock (`staging.InPlace`); the row's offset is
+    committed under its lock only once the chunk is on disk, and on any failure the file is cut
+    back to the row's committed offset. A second PATCH at the same offset takes over: the first
+    gets 409."""
+
+    def committed() -> int | None:
+        current = _owned(request, key)
+        if current is None or current.is_expired or current.status != StagedUploadStatus.RECEIVING:
+            return None
+        return current.offset
+
+    with staging.writing(name, offset, committed) as chunk:
+        if not chunk.claim():
+            raise staging.Superseded
+        chunk.receive(_body(request, length), checksum=checksum)
+        return chunk.keep(partial(_keep, request, key, offset))
+
+
 def _refuse_chunk(staged: StagedUpload | None, offset: int, length: int) -> HttpResponse | None:
     if staged is None:
         return _response(HTTPStatus.NOT_FOUND)
@@ -484,20 +521,22 @@ def _refuse_chunk(staged: StagedUpload | None, offset: int, length: int) -> Http
 
 
 def _keep(
-    request: HttpRequest, key: str, offset: int, chunk: TemporaryUploadedFile
+    request: HttpRequest, key: str, offset: int, chunk: TemporaryUploadedFile | staging.InPlace
 ) -> HttpResponse:
     """Under the row lock: the offset must still be the one the chunk was sent for (another PATCH
-    on the same upload may have been kept meanwhile: 409, and this chunk is dropped)."""
+    on the same upload may have been kept meanwhile: 409, and this chunk is dropped). A chunk
+    received apart is kept now as its part; one written in place is on disk already."""
     try:
         with transaction.atomic():
             staged = _owned(request, key, lock=True)
             refusal = _refuse_chunk(staged, offset, chunk.size)
             if refusal is not None:
                 return refusal
-            staging.keep(staged.staging_name, offset, chunk)
+            if not isinstance(chunk, staging.InPlace):
+                staging.keep(staged.staging_name, offset, chunk)
             try:
                 staged.offset += chunk.size
-                refusal = _check_kind(staged, before=offset)
+                refusal = _check_kind(staged, before=offset, chunk=chunk)
                 if refusal is not None:
                     return refusal
                 staged.save(update_fields=["offset", "status", "kind", "sha256"])
@@ -516,10 +555,13 @@ def _keep(
     return _response(**headers)
 
 
-def _check_kind(staged: StagedUpload, *, before: int) -> HttpResponse | None:
+def _check_kind(
+    staged: StagedUpload, *, before: int, chunk: TemporaryUploadedFile | staging.InPlace
+) -> HttpResponse | None:
     """Sniff as soon as the first bytes are in (a refused file stops early, not after 500 MB) and
     again at the end, then screen its headers (the same rules and words as the plain form), and only
-    then read the whole file once for its SHA-256 (`staging.complete`). Between the two sniffs the
+    then take its SHA-256 (`staging.complete`: on local disk hashed as it was written, on a bucket
+    one read of the parts). Between the two sniffs the
     parts are not read again: on a bucket every read is a download (the screen reads only the parts
     that hold the headers it looks at)."""
     complete = staged.offset == staged.length
@@ -546,7 +588,11 @@ def _check_kind(staged: StagedUpload, *, before: int) -> HttpResponse | None:
             staging.delete(staged.staging_name)
             staged.delete()
             return _refused(staged.file_name, screened)
-        found = staging.complete(staged.staging_name)
+        hashed = getattr(chunk, "sha256", None)  # written in place, hashed as it arrived
+        found = staging.complete(
+            staged.staging_name,
+            sha256=hashed.hexdigest() if isinstance(chunk, staging.InPlace) and hashed else None,
+        )
         if found.size != staged.length:
             raise staging.PartsDoNotMatch("A staged upload's parts do not add up to its offset")
         transaction.on_commit(partial(staging.discard_parts, staged.staging_name))
