@@ -24,12 +24,11 @@ The tus views, the model and the submission service never touch a path or a buck
 """
 
 import bisect
-import ctypes
-import ctypes.util
 import datetime
 import fcntl
 import hashlib
 import hmac
+import importlib.metadata
 import io
 import os
 import re
@@ -46,6 +45,7 @@ from django.core.files import File
 from django.core.files.storage import FileSystemStorage, default_storage
 from django.core.files.uploadedfile import TemporaryUploadedFile
 from django.utils._os import safe_makedirs
+from rehashes import PySha256
 
 from intake.models import STAGING_PREFIX
 from intake.rules import SNIFF_BYTES
@@ -193,72 +193,30 @@ def writes_in_place(name: str, offset: int) -> bool:
 
 
 class Sha256:
-    """SHA-256 whose running state can be saved between requests and taken up by another process on
-    this machine: OpenSSL's own SHA256_CTX (the libcrypto Python's hashlib uses), through ctypes.
+    """SHA-256 whose running state can be saved between requests and taken up by another process:
     hashlib's objects cannot be saved, and a tus upload's chunks reach any web process (nginx opens
-    a new upstream connection per request). The state is plain memory (eight words, a byte count,
-    the last partial block), valid for the same library on the same machine: it is kept beside the
-    staged file, never sent anywhere. `available()` is False where the library cannot be loaded
-    or fails the self-check below; the hash is then made at completion in one read of the file."""
+    a new upstream connection per request). rehashes (CERT Polska, made for chunked uploads) keeps
+    RustCrypto's SHA-256 state as plain bytes; it is kept beside the staged file, never sent
+    anywhere. A state saved by another version of the library is not taken up (`version`)."""
 
-    SIZE = 112  # sizeof(SHA256_CTX) in OpenSSL 1.1 and 3 (x86-64 and arm64 alike)
-    version = bytes(8)  # the library's version: a state saved by another is not taken up
-    _library = None
-    _checked: bool | None = None
+    SIZE = len(PySha256().serialize())
+    version = importlib.metadata.version("rehashes").encode().ljust(8)[:8]
 
     def __init__(self, state: bytes | None = None) -> None:
-        library = self._load()
-        self._context = ctypes.create_string_buffer(self.SIZE)
-        if state is None:
-            library.SHA256_Init(self._context)
-        else:
-            ctypes.memmove(self._context, state, self.SIZE)
-
-    @classmethod
-    def _load(cls):
-        if cls._library is None:
-            library = ctypes.CDLL(ctypes.util.find_library("crypto") or "libcrypto.so.3")
-            library.SHA256_Init.argtypes = [ctypes.c_void_p]
-            library.SHA256_Update.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t]
-            library.SHA256_Final.argtypes = [ctypes.c_char_p, ctypes.c_void_p]
-            library.OpenSSL_version_num.restype = ctypes.c_ulong
-            cls.version = int(library.OpenSSL_version_num()).to_bytes(8, "big")
-            cls._library = library
-        return cls._library
-
-    @classmethod
-    def available(cls) -> bool:
-        if cls._checked is None:
-            try:
-                first = cls()
-                first.update(b"a" * 100)
-                second = cls(first.state())  # the state carried over, as between two requests
-                second.update(b"b" * 60)
-                cls._checked = (
-                    second.hexdigest() == hashlib.sha256(b"a" * 100 + b"b" * 60).hexdigest()
-                )
-            except (OSError, AttributeError):
-                cls._checked = False
-        return cls._checked
+        self._hasher = PySha256() if state is None else PySha256.deserialize(state)
 
     def update(self, data: bytes) -> None:
-        self._library.SHA256_Update(self._context, bytes(data), len(data))
+        self._hasher.update(bytes(data))
 
     def state(self) -> bytes:
-        return self._context.raw
-
-    def copy(self) -> "Sha256":
-        return Sha256(self.state())
+        return self._hasher.serialize()
 
     def hexdigest(self) -> str:
-        finished = ctypes.create_string_buffer(self.state(), self.SIZE)  # this one goes on
-        digest = ctypes.create_string_buffer(32)
-        self._library.SHA256_Final(digest, finished)
-        return digest.raw.hex()
+        return PySha256.deserialize(self.state()).finalize()  # this one goes on
 
 
 # The lock file `writer`: the token of the request allowed to write, then the offset the saved
-# SHA-256 state covers (0: none), the OpenSSL version that saved it, and the state.
+# SHA-256 state covers (0: none), the rehashes version that saved it, and the state.
 STATE_AT = TOKEN_BYTES
 STATE_BYTES = 8 + 8 + Sha256.SIZE
 
@@ -348,16 +306,17 @@ class InPlace:
 
     def _saved_hash(self) -> Sha256 | None:
         """Under the lock: the SHA-256 of the bytes before this chunk, if it could be kept."""
-        if not Sha256.available():
-            return None
         if self.offset == 0:
             return Sha256()
         saved = os.pread(self._writer, STATE_BYTES, STATE_AT)
         if len(saved) != STATE_BYTES or int.from_bytes(saved[:8], "big") != self.offset:
             return None  # a request killed between its commit and saving it: read at the end
         if saved[8:16] != Sha256.version:
-            return None  # saved before an OpenSSL upgrade: its layout may differ
-        return Sha256(saved[16:])
+            return None  # saved by another version of rehashes: its layout may differ
+        try:
+            return Sha256(saved[16:])
+        except ValueError:  # not a state rehashes can read: read at the end
+            return None
 
     def receive(
         self, pieces: Iterable[bytes], *, checksum: tuple[str, bytes] | None = None
