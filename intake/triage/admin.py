@@ -6,7 +6,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
 
-from backcare.admin_base import CappedCountPaginator, ReadOnlyAdmin
+from backcare.admin_base import CappedCountPaginator, FastRowsAdmin, ReadOnlyAdmin
 from intake.models import (
     REQUEST_FIELD_GROUPS,
     AccessLog,
@@ -71,7 +71,9 @@ def _staff_fields(group: FieldGroup) -> list:
 
 
 @admin.register(ReviewRequest)
-class ReviewRequestAdmin(PacsAdminMixin, ReviewAdminMixin, TriageAdminMixin, PatientRecordAdmin):
+class ReviewRequestAdmin(
+    PacsAdminMixin, ReviewAdminMixin, TriageAdminMixin, PatientRecordAdmin, FastRowsAdmin
+):
     list_display = [
         "reference",
         "patient",
