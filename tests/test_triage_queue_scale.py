@@ -190,6 +190,21 @@ def test_past_the_cap_the_queue_says_more_than_and_still_pages(client, coordinat
     assert len(response.context["cl"].result_list) == 5  # list_per_page is 50: all on one page
 
 
+def test_a_search_counts_up_to_its_own_lower_cap_and_a_list_up_to_the_cap(
+    client, coordinator, monkeypatch
+):
+    monkeypatch.setattr(CappedCountPaginator, "CAP", 6)
+    monkeypatch.setattr(CappedCountPaginator, "SEARCH_CAP", 3)
+    ReviewRequestFactory.create_batch(5, last_name="Smith")
+    searched = client.get(QUEUE, {"q": "Smith"})
+    assert searched.context["cl"].paginator.capped
+    assert "More than 3 results" in searched.content.decode()
+    listed = client.get(QUEUE)
+    assert not listed.context["cl"].paginator.capped
+    assert listed.context["cl"].result_count == 5
+    assert not client.get(QUEUE, {"q": "  "}).context["cl"].paginator.capped
+
+
 def test_under_the_cap_the_count_is_exact(client, coordinator):
     ReviewRequestFactory.create_batch(3, last_name="Smith")
     html = client.get(QUEUE, {"q": "Smith"}).content.decode()
@@ -221,7 +236,7 @@ def test_the_search_finds_the_same_requests_as_icontains_on_every_field(
         response = client.get(QUEUE, {"status": "all", "q": searched})
         cl = response.context["cl"]
         expected = before(searched)
-        assert cl.result_count == min(len(expected), CappedCountPaginator.CAP), searched
+        assert cl.result_count == min(len(expected), CappedCountPaginator.SEARCH_CAP), searched
         shown = {obj.pk for obj in cl.result_list}
         assert shown <= expected, searched
         assert len(shown) == min(len(expected), 50), searched
