@@ -151,7 +151,10 @@ def test_a_search_among_open_requests_counts_on_the_open_requests_search_index(
     client, coordinator, many_requests, term
 ):
     """Not the whole table's trigram indexes ANDed with all the open requests (bench/README.md):
-    each searched field reads its column of the index that holds only the open requests."""
+    only indexes of the open requests. At a million rows that is the open requests' search index
+    (each searched field its own column); on this test's 1,200 open requests Postgres may as well
+    read them all through the due-date index and filter them, or take one address's few matches
+    from the whole table's index of the e-mails' part before the @ (as selective there)."""
     if term == "email":
         term = many_requests.filter(status="new")[11].email
     count_sql = next(
@@ -160,8 +163,10 @@ def test_a_search_among_open_requests_counts_on_the_open_requests_search_index(
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN " + count_sql)
         plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "intake_rr_open_search_trgm_idx" in plan, plan
+    assert re.search(r"intake_rr_open_(search_trgm|due|queue)_idx", plan), plan
+    assert not re.search(r"intake_rr_(reference|first_name|last_name|email|phone)_trgm_idx", plan)
     assert "BitmapAnd" not in plan, plan
+    assert "Seq Scan" not in plan, plan
 
 
 def test_the_overdue_filter_and_its_count_read_an_index_of_the_open_requests(
