@@ -2,11 +2,12 @@
 uploads, and the access log."""
 
 from django.contrib import admin
+from django.contrib.admin.views.main import SEARCH_VAR
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
 
-from backcare.admin_base import CappedCountPaginator, ReadOnlyAdmin
+from backcare.admin_base import CappedCountPaginator, FastRowsAdmin, ReadOnlyAdmin
 from intake.models import (
     REQUEST_FIELD_GROUPS,
     AccessLog,
@@ -71,7 +72,9 @@ def _staff_fields(group: FieldGroup) -> list:
 
 
 @admin.register(ReviewRequest)
-class ReviewRequestAdmin(PacsAdminMixin, ReviewAdminMixin, TriageAdminMixin, PatientRecordAdmin):
+class ReviewRequestAdmin(
+    PacsAdminMixin, ReviewAdminMixin, TriageAdminMixin, PatientRecordAdmin, FastRowsAdmin
+):
     list_display = [
         "reference",
         "patient",
@@ -121,6 +124,12 @@ class ReviewRequestAdmin(PacsAdminMixin, ReviewAdminMixin, TriageAdminMixin, Pat
         ),
         *((group.staff_title, {"fields": _staff_fields(group)}) for group in REQUEST_FIELD_GROUPS),
     ]
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        searched = bool(request.GET.get(SEARCH_VAR, "").strip())
+        return self.paginator(
+            queryset, per_page, orphans, allow_empty_first_page, searched=searched
+        )
 
     @admin.display(description="Imaging")
     def imaging_summary(self, review_request: ReviewRequest) -> str:
