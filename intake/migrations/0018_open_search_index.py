@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ("intake", "0016_review_request_language"),
+        ("intake", "0017_uploadresult_slices_in_imageslice"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
