@@ -18,7 +18,7 @@ from django.contrib.postgres.search import (
 )
 from django.contrib.staticfiles import finders
 from django.core.cache import cache
-from django.db import connection, models
+from django.db import InterfaceError, OperationalError, connection, models
 from django.db.models import Case, Count, F, Func, Max, Prefetch, Q, TextField, Value, When
 from django.urls import reverse
 from django.utils import timezone
@@ -401,12 +401,27 @@ _TSQUERY_LEXEME = re.compile(r"'((?:[^']|'')*)'(:[*A-D]+)?")
 
 
 def search_query_text(words: str, language: str = "en") -> str:
-    """The search words parsed as the library search parses them (websearch_to_tsquery), as text."""
+    """The search words parsed as the library search parses them (websearch_to_tsquery), as text.
+
+    Often the only query of a search page, so it is its own connection health check: the check
+    (CONN_HEALTH_CHECKS) would be a round trip to Postgres as long as this query. Outside a
+    transaction, a connection found broken (Postgres restarted) is replaced and the query run again
+    on the new one, as the check would have done.
+    """
+    sql = "SELECT websearch_to_tsquery(%s::regconfig, %s)::text"
+    params = [SEARCH_CONFIGS[language], words]
+    retry = not connection.health_check_done and not connection.in_atomic_block
+    connection.health_check_done = True
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone()[0]
+    except (InterfaceError, OperationalError):
+        if not retry:
+            raise
+    connection.close()
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT websearch_to_tsquery(%s::regconfig, %s)::text",
-            [SEARCH_CONFIGS[language], words],
-        )
+        cursor.execute(sql, params)
         return cursor.fetchone()[0]
 
 

@@ -100,3 +100,18 @@ def test_a_word_added_by_another_process_is_never_taken_for_an_unknown_one(clien
     assert "Matched in: title" in client.get("/exercises/", {"q": "zzadded"}).text
     # ...and those results are not kept for the shape: a truly unknown word still finds nothing.
     assert "No exercises match" in client.get("/exercises/", {"q": "zzother"}).text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_search_on_a_connection_postgres_dropped_is_answered_on_a_new_one(client, seeded):
+    # The parsing query stands in for the connection's health check: it must do the check's work.
+    first = client.get("/exercises/", {"q": "knee -zz1"})
+    other = connection.get_new_connection(connection.get_connection_params())
+    try:
+        other.execute("SELECT pg_terminate_backend(%s)", [connection.connection.info.backend_pid])
+    finally:
+        other.close()
+    connection.health_check_done = False  # as at the start of every request
+    again = client.get("/exercises/", {"q": "knee -zz2"})
+    assert again.status_code == HTTPStatus.OK
+    assert again.content == first.content.replace(b"zz1", b"zz2")
