@@ -12,11 +12,13 @@ of the last 304 the whole stack gave for that URL. Anything else goes through th
 cookie (staff, a session, messages), a query string, HEAD, If-Match, a stale stamp.
 """
 
+import functools
 from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import get_conditional_response
 from django.utils.http import parse_http_date_safe
@@ -40,13 +42,23 @@ def _plain(request: HttpRequest) -> bool:
     )
 
 
+@functools.cache
+def _library_prefixes() -> tuple[str, ...]:
+    """Where the library's pages live, in each language: other URLs pass by untouched."""
+    prefixes = set()
+    for language, _ in settings.LANGUAGES:
+        with translation.override(language):
+            prefixes.add(reverse("exercises:library"))
+    return tuple(prefixes)
+
+
 class KeptLibraryPages:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
         self.pages = caches["pages"]
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not _plain(request):
+        if not (_plain(request) and request.path.startswith(_library_prefixes())):
             return self.get_response(request)
         # As CommonMiddleware would: a Host that is not allowed is refused, kept page or not.
         request.get_host()
