@@ -5,13 +5,19 @@ fresh rendering gives."""
 from http import HTTPStatus
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import caches
 from django.db import connection
+from django.template.loader import render_to_string
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
-from exercises.models import Exercise, search_shape
+from exercises import views
+from exercises.models import Exercise, library_matches, search_shape
 
 pytestmark = pytest.mark.django_db
 
@@ -115,3 +121,38 @@ def test_a_search_on_a_connection_postgres_dropped_is_answered_on_a_new_one(clie
     again = client.get("/exercises/", {"q": "knee -zz2"})
     assert again.status_code == HTTPStatus.OK
     assert again.content == first.content.replace(b"zz1", b"zz2")
+
+
+def old_rendering(params: dict[str, str]) -> bytes:
+    """The library page as it was assembled before searches were kept by shape: the results
+    rendered with the words themselves, put into the kept frame after the words."""
+    request = RequestFactory().get("/exercises/", params)
+    request.user = AnonymousUser()
+    request.page_params = params
+    query = params["q"]
+    found = library_matches(
+        published_only=True,
+        filters={k: v for k, v in params.items() if k != "q"},
+        words=query,
+        language="en",
+    )
+    cards = []
+    for card, exercise in zip(views._cards(request, [e.pk for e in found]), found, strict=True):
+        start, end = map(mark_safe, card.split(views.MATCH_MARK))
+        cards.append({"start": start, "end": end, "exercise": exercise})
+    results = render_to_string(
+        "exercises/_results.html",
+        {"exercises": found, "cards": cards, "query": query, "filtered": True},
+    )
+    frame = views._library_frame(request, params)
+    html = frame.replace(views.QUERY_MARK, escape(query)).replace(views.RESULTS_MARK, results)
+    return html.encode()
+
+
+@pytest.mark.parametrize(
+    "params", [{"q": "knee -zz2"}, {"q": "<b>ankle</b> & -zz2"}, {"q": "chair", "no_floor": "on"}]
+)
+def test_a_hit_of_the_same_shape_is_the_page_the_old_assembly_gives(client, seeded, params):
+    client.get("/exercises/", {**params, "q": params["q"].replace("zz2", "zz1")})
+    hit = client.get("/exercises/", params)
+    assert hit.content == old_rendering(params)
