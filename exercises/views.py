@@ -6,8 +6,11 @@ cache under their ETag (which names the content version, the code version, the n
 whether the reader is staff), so a repeat visit costs no query and no template rendering. Parameters
 the page does not read are left out of the URL in the key, so a campaign tag or a cache buster is a
 repeat visit too. A search or filter seen for the first time is one query; each exercise's card and
-the page around the results are rendered once per content version and kept. Staff always get a fresh
-stamp from the database and are never served anything kept: they see their edits at once.
+the page around the results are rendered once per content version and kept, and a search's results
+under its shape, so new words that no exercise contains cost one cheap query (`_search_results`).
+Repeat visits without cookies to a plain URL are answered before most middleware
+(exercises/middleware.py). Staff always get a fresh stamp from the database and are never served
+anything kept: they see their edits at once.
 """
 
 import functools
