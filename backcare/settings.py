@@ -80,6 +80,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A repeat visit to an exercise page without cookies, answered here with what the middleware
+    # below gave it last time; the three above still add their headers (exercises/middleware.py).
+    "exercises.middleware.KeptLibraryPages",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # After sessions, before CommonMiddleware (Django's order): picks the language from the URL's
     # /es/ prefix; every unprefixed URL is English (i18n_patterns with prefix_default_language=False).

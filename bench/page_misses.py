@@ -4,10 +4,11 @@
 
 `make bench` runs it after `pages` (bench/run.py). Django's test client calls the production
 settings (DEBUG off) in this process, against the bench database; before every timed request every
-cache is emptied (whole pages, cards, frames, the content stamp), so each page is a cold miss: the
-content stamp's queries, the page's queries, every template. The bare baseline view
-(/_bench/bytes/<same size>) is timed the same way, in alternating rounds; each figure is the median
-per request. No network and no gunicorn: this is the server's own work, not a throughput figure.
+cache is emptied (whole pages, cards, frames, a search's results, the library's lexemes, the content
+stamp), so each page is a cold miss: the content stamp's queries, the page's queries, every template.
+The bare baseline view (/_bench/bytes/<same size>) is timed the same way, in alternating rounds;
+each figure is the median per request. No network and no gunicorn: this is the server's own work,
+not a throughput figure.
 """
 
 import json
@@ -53,10 +54,13 @@ def setup() -> None:
 def timed(client, path: str, requests: int) -> float:
     from django.core.cache import caches
 
+    from exercises.views import _library_lexemes
+
     spent = 0.0
     for _ in range(requests):
         for kept in caches.all(initialized_only=True):
             kept.clear()
+        _library_lexemes.clear()
         started = time.perf_counter()
         response = client.get(path)
         spent += time.perf_counter() - started

@@ -87,7 +87,10 @@ def fetch(url: str) -> tuple[bytes, str]:
 def pages(base_url: str) -> dict[str, str]:
     library, _ = fetch(base_url + "/exercises/")
     html = library.decode()
-    exercise = re.search(r'href="(/exercises/(?!routines/)[a-z0-9-]+/)"', html).group(1)
+    # The first exercise's card: the page also links to pages that are not exercises (my-progress).
+    exercise = re.search(
+        r'class="exercise-card".*?href="(/exercises/[a-z0-9-]+/)"', html, re.S
+    ).group(1)
     routine = re.search(r'href="(/exercises/routines/[a-z0-9-]+/)"', html).group(1)
     return {"library": "/exercises/", "exercise": exercise, "routine": routine}
 

@@ -3,6 +3,7 @@
 import datetime
 import functools
 import hashlib
+import re
 import secrets
 
 from django.conf import settings
@@ -17,7 +18,7 @@ from django.contrib.postgres.search import (
 )
 from django.contrib.staticfiles import finders
 from django.core.cache import cache
-from django.db import models
+from django.db import InterfaceError, OperationalError, connection, models
 from django.db.models import Case, Count, F, Func, Max, Prefetch, Q, TextField, Value, When
 from django.urls import reverse
 from django.utils import timezone
@@ -383,6 +384,87 @@ def library_matches(
         published_only, tuple(sorted(filters.items())), bool(words), language
     )
     return list(Exercise.objects.raw(sql, [words if p == _WORDS else p for p in params]))
+
+
+# --- The shape of a search: what its results depend on ---------------------------------------------
+#
+# A search's results (which exercises, in what order, where each matched, the steps' headline) depend
+# only on which of its parsed words (lexemes) occur where in the exercises. A word that no exercise
+# contains matches nowhere, whatever its spelling: "knee -zz1" and "knee -zz2" give the same results.
+# So the library keeps a search's results under its *shape*: the parsed query with every lexeme that
+# no exercise contains renamed by order of first appearance (the number of distinct such lexemes
+# still counts: ts_rank divides by it). Finding the shape costs one cheap query (Postgres parses the
+# words), where running the search costs several milliseconds, most of it making the headlines.
+
+# A quoted lexeme in a tsquery's text, with its weights or prefix mark if any.
+_TSQUERY_LEXEME = re.compile(r"'((?:[^']|'')*)'(:[*A-D]+)?")
+
+
+def search_query_text(words: str, language: str = "en") -> str:
+    """The search words parsed as the library search parses them (websearch_to_tsquery), as text.
+
+    Often the only query of a search page, so it is its own connection health check: the check
+    (CONN_HEALTH_CHECKS) would be a round trip to Postgres as long as this query. Outside a
+    transaction, a connection found broken (Postgres restarted) is replaced and the query run again
+    on the new one, as the check would have done.
+    """
+    sql = "SELECT websearch_to_tsquery(%s::regconfig, %s)::text"
+    params = [SEARCH_CONFIGS[language], words]
+    retry = not connection.health_check_done and not connection.in_atomic_block
+    connection.health_check_done = True
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone()[0]
+    except (InterfaceError, OperationalError):
+        if not retry:
+            raise
+    connection.close()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()[0]
+
+
+def library_lexemes(language: str = "en") -> frozenset[str]:
+    """Every lexeme of any exercise's search vector in `language` (drafts too): one query."""
+    vector = "search_vector_es" if language == "es" else "search_vector"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT DISTINCT unnest(tsvector_to_array({vector})) FROM exercises_exercise"  # noqa: S608 - a column name of ours
+        )
+        return frozenset(row[0] for row in cursor.fetchall())
+
+
+def search_shape(query_text: str, lexemes: frozenset[str]) -> tuple[str, list[str]]:
+    """The query with every plain lexeme not in `lexemes` renamed, and those lexemes.
+
+    Lexemes with a quote, a backslash, a weight or a prefix mark are kept as they are: the shape is
+    then only less shared, never wrong.
+    """
+    absent: list[str] = []
+
+    def rename(match: re.Match) -> str:
+        word, flags = match.group(1), match.group(2)
+        if flags or "'" in word or "\\" in word or word in lexemes:
+            return match.group(0)
+        if word not in absent:
+            absent.append(word)
+        return f"\x00{absent.index(word)}\x00"
+
+    return _TSQUERY_LEXEME.sub(rename, query_text), absent
+
+
+def any_exercise_contains(lexemes: list[str], language: str = "en") -> bool:
+    """Whether any exercise's search vector in `language` holds one of these plain lexemes."""
+    if not lexemes:
+        return False
+    vector = "search_vector_es" if language == "es" else "search_vector"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT EXISTS (SELECT 1 FROM exercises_exercise WHERE {vector} @@ %s::tsquery)",  # noqa: S608 - a column name of ours
+            [" | ".join(f"'{word}'" for word in lexemes)],
+        )
+        return cursor.fetchone()[0]
 
 
 class Exercise(Reviewable):

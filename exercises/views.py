@@ -6,8 +6,11 @@ cache under their ETag (which names the content version, the code version, the n
 whether the reader is staff), so a repeat visit costs no query and no template rendering. Parameters
 the page does not read are left out of the URL in the key, so a campaign tag or a cache buster is a
 repeat visit too. A search or filter seen for the first time is one query; each exercise's card and
-the page around the results are rendered once per content version and kept. Staff always get a fresh
-stamp from the database and are never served anything kept: they see their edits at once.
+the page around the results are rendered once per content version and kept, and a search's results
+under its shape, so new words that no exercise contains cost one cheap query (`_search_results`).
+Repeat visits without cookies to a plain URL are answered before most middleware
+(exercises/middleware.py). Staff always get a fresh stamp from the database and are never served
+anything kept: they see their edits at once.
 """
 
 import functools
@@ -34,10 +37,14 @@ from exercises.forms import LibraryFilterForm
 from exercises.models import (
     Exercise,
     Routine,
+    any_exercise_contains,
     cached_content_stamp,
     content_language,
     content_stamp,
+    library_lexemes,
     library_matches,
+    search_query_text,
+    search_shape,
 )
 from exercises.structured_data import absolute, exercise_jsonld, routine_jsonld
 
@@ -143,6 +150,9 @@ def library_page(view=None, *, params: Callable[[HttpRequest], dict[str, str]] =
                 patch_cache_control(response, private=True, no_cache=True)
             else:
                 patch_cache_control(response, no_cache=True)
+                # The same page for every visitor while the content is this version: what
+                # exercises.middleware.KeptLibraryPages may answer a repeat visit with.
+                response.kept_library_stamp = _stamp(request)[0]
             return response
 
         return wrapper
@@ -211,17 +221,12 @@ def _library_params(request: HttpRequest) -> dict[str, str]:
     return LibraryFilterForm.normalised(request.GET) if request.GET else {}
 
 
-@require_safe
-@transaction.non_atomic_requests
-@library_page(params=_library_params)
-def library(request: HttpRequest) -> HttpResponse:
-    """One query for the matching exercises; their cards and the page around them are kept."""
-    params = request.page_params
+def _results(request: HttpRequest, params: dict[str, str]) -> str:
+    """The list of matching exercises: one query, kept cards. A search's words stand as QUERY_MARK."""
     query = params.get("q", "")
-    filters = {k: v for k, v in params.items() if k != "q"}
     found = library_matches(
         published_only=not request.user.is_staff,
-        filters=filters,
+        filters={k: v for k, v in params.items() if k != "q"},
         words=query,
         language=content_language(),
     )
@@ -230,12 +235,63 @@ def library(request: HttpRequest) -> HttpResponse:
         # Safe: rendered by our own templates. Why a search matched goes between the two halves.
         start, end = map(mark_safe, card.split(MATCH_MARK))
         cards.append({"start": start, "end": end, "exercise": exercise})
-    results = render_to_string(
+    return render_to_string(
         "exercises/_results.html",
-        {"exercises": found, "cards": cards, "query": query, "filtered": bool(params)},
+        {
+            "exercises": found,
+            "cards": cards,
+            "query": QUERY_MARK if query else "",
+            "filtered": bool(params),
+        },
     )
+
+
+# This process's lexemes of the library, per content version and language (the version names both).
+_library_lexemes: dict[str, frozenset[str]] = {}
+
+
+def _search_results(request: HttpRequest, params: dict[str, str]) -> str:
+    """A public search's results, kept under the search's shape (exercises.models.search_shape):
+    words that no exercise contains do not change the results, so a search with new words costs
+    one cheap query (parsing the words) once any search of its shape has run."""
+    version = _version(request)
+    language = content_language()
+    lexemes = _library_lexemes.get(version)
+    if lexemes is None:
+        if len(_library_lexemes) > 8:
+            _library_lexemes.clear()
+        lexemes = _library_lexemes[version] = library_lexemes(language)
+    shape, absent = search_shape(search_query_text(params["q"], language), lexemes)
+    filters = urlencode({k: v for k, v in params.items() if k != "q"})
+    digest = hashlib.sha256(f"{filters}|{shape}".encode()).hexdigest()[:32]
+    key = f"exercises:{version}:results:{digest}"
+    html = listings_cache.get(key)
+    if html is None:
+        html = _results(request, params)
+        # Kept only if the words taken as absent still are, now that the search has run: an edit
+        # in another process may have added one before this process's content stamp expired.
+        if any_exercise_contains(absent, language):
+            _library_lexemes.pop(version, None)
+        else:
+            listings_cache.set(key, html, PAGE_CACHE_SECONDS)
+    return html
+
+
+@require_safe
+@transaction.non_atomic_requests
+@library_page(params=_library_params)
+def library(request: HttpRequest) -> HttpResponse:
+    """The matching exercises' kept cards in the kept page around them; a search seen in the same
+    shape before costs one cheap query, any other list one query."""
+    params = request.page_params
+    if "q" in params and not request.user.is_staff:
+        results = _search_results(request, params)
+    else:
+        results = _results(request, params)
     frame = _library_frame(request, params)
-    return HttpResponse(frame.replace(QUERY_MARK, escape(query)).replace(RESULTS_MARK, results))
+    return HttpResponse(
+        frame.replace(RESULTS_MARK, results).replace(QUERY_MARK, escape(params.get("q", "")))
+    )
 
 
 def _exercise(request: HttpRequest, slug: str) -> Exercise:
