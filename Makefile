@@ -28,7 +28,7 @@ DEPLOY_ENV := DEBUG=false ALLOWED_HOSTS=backcare.example.org EMAIL_HOST=smtp.exa
 	SITE_URL=https://backcare.example.org $(EXAMPLE_CLINIC) \
 	SECRET_KEY=deploy-check-$$(printf 'x%.0s' {1..60})
 
-.PHONY: help install pdf-libs gettext messages db setup run worker sweep purge-uploads nightly serve serve-tls chromium nginx orthanc observatory test-preflight test lint format lock vendor clean bench scan
+.PHONY: help install pdf-libs gettext messages db setup run worker sweep purge-uploads nightly serve serve-tls chromium nginx orthanc observatory lighthouse test-preflight test lint format lock vendor clean bench scan
 
 help:
 	@echo "make run    - set up and serve the app on http://127.0.0.1:8000 (with the task worker)"
@@ -204,7 +204,16 @@ $(OBSERVATORY)/conf/hsts-preload.json: deploy/observatory/package-lock.json
 	npm ci --prefix deploy/observatory --ignore-scripts --no-audit --no-fund
 	echo '{}' > $@
 
-test: test-preflight db pdf-libs gettext chromium nginx orthanc observatory
+# Lighthouse 13 (its Node API, with chrome-launcher and puppeteer-core), pinned by
+# deploy/lighthouse/package-lock.json, for tests/test_lighthouse.py; it drives Debian's Chromium
+# (CHROME_PATH) and downloads nothing when it runs.
+LIGHTHOUSE := deploy/lighthouse/node_modules/lighthouse
+lighthouse: $(LIGHTHOUSE)/package.json
+$(LIGHTHOUSE)/package.json: deploy/lighthouse/package-lock.json
+	npm ci --prefix deploy/lighthouse --no-audit --no-fund
+	touch $@
+
+test: test-preflight db pdf-libs gettext chromium nginx orthanc observatory lighthouse
 	$(MANAGE) collectstatic --no-input --verbosity 0
 	$(BIN)/pytest --create-db -n $${PYTEST_WORKERS:-2} $(PYTEST_ARGS)
 
@@ -247,4 +256,4 @@ vendor:
 	cp node_modules/dicom-parser/LICENSE static/vendor/dicom-parser/
 
 clean:
-	rm -rf $(VENV) staticfiles node_modules deploy/observatory/node_modules
+	rm -rf $(VENV) staticfiles node_modules deploy/observatory/node_modules deploy/lighthouse/node_modules
