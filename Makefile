@@ -28,7 +28,7 @@ DEPLOY_ENV := DEBUG=false ALLOWED_HOSTS=backcare.example.org EMAIL_HOST=smtp.exa
 	SITE_URL=https://backcare.example.org $(EXAMPLE_CLINIC) \
 	SECRET_KEY=deploy-check-$$(printf 'x%.0s' {1..60})
 
-.PHONY: help install pdf-libs gettext messages db setup run worker sweep purge-uploads nightly serve serve-tls chromium nginx orthanc observatory vnu test-preflight test lint format lock vendor clean bench scan
+.PHONY: help install pdf-libs gettext messages db setup run worker sweep purge-uploads nightly serve serve-tls chromium nginx orthanc observatory vnu lighthouse lighthouse-performance test-preflight test lint format lock vendor clean bench scan
 
 help:
 	@echo "make run    - set up and serve the app on http://127.0.0.1:8000 (with the task worker)"
@@ -42,6 +42,7 @@ help:
 	@echo "make purge-uploads - remove resumable uploads that expired unattached"
 	@echo "make nightly - every nightly job: sweep, purge-uploads, requeue, retention, old sessions"
 	@echo "make bench  - benchmarks against the production server; results in bench/results/"
+	@echo "make lighthouse-performance - Lighthouse performance of every public page (about 15 minutes)"
 	@echo "make scan   - wapiti security scan of the production server (docs/security.md)"
 
 $(BIN)/.installed: requirements.lock
@@ -214,7 +215,22 @@ $(VNU): deploy/vnu/package-lock.json
 	npm ci --prefix deploy/vnu --ignore-scripts --no-audit --no-fund
 	touch $@
 
-test: test-preflight db pdf-libs gettext chromium nginx orthanc observatory vnu
+# Lighthouse 13 (its Node API, with chrome-launcher and puppeteer-core), pinned by
+# deploy/lighthouse/package-lock.json, for tests/test_lighthouse.py; it drives Debian's Chromium
+# (CHROME_PATH) and downloads nothing when it runs.
+LIGHTHOUSE := deploy/lighthouse/node_modules/lighthouse
+lighthouse: $(LIGHTHOUSE)/package.json
+$(LIGHTHOUSE)/package.json: deploy/lighthouse/package-lock.json
+	npm ci --prefix deploy/lighthouse --no-audit --no-fund
+	touch $@
+
+# Lighthouse performance of every public page, English and Spanish (bench/lighthouse_pages.py; figures
+# in bench/README.md): a measurement of CPU time, so a benchmark and not part of `make test`.
+lighthouse-performance: db pdf-libs chromium nginx lighthouse
+	$(MANAGE) collectstatic --no-input --verbosity 0
+	$(BIN)/pytest --create-db -p tests.conftest bench/lighthouse_pages.py -s
+
+test: test-preflight db pdf-libs gettext chromium nginx orthanc observatory vnu lighthouse
 	$(MANAGE) collectstatic --no-input --verbosity 0
 	$(BIN)/pytest --create-db -n $${PYTEST_WORKERS:-2} $(PYTEST_ARGS)
 
@@ -257,4 +273,5 @@ vendor:
 	cp node_modules/dicom-parser/LICENSE static/vendor/dicom-parser/
 
 clean:
-	rm -rf $(VENV) staticfiles node_modules deploy/observatory/node_modules deploy/vnu/node_modules
+	rm -rf $(VENV) staticfiles node_modules deploy/observatory/node_modules deploy/vnu/node_modules \
+	  deploy/lighthouse/node_modules
