@@ -258,7 +258,6 @@ vendor:
 	npm install --no-audit --no-fund
 	mkdir -p static/vendor/bootstrap
 	cp node_modules/bootstrap/dist/css/bootstrap.min.css{,.map} static/vendor/bootstrap/
-	cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js{,.map} static/vendor/bootstrap/
 	cp node_modules/bootstrap/LICENSE static/vendor/bootstrap/
 	mkdir -p static/vendor/uppy
 	rm -f static/vendor/uppy/uppy.min.*

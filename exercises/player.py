@@ -225,7 +225,7 @@ def service_worker(request: HttpRequest) -> HttpResponse:
                     static("css/site.css"),
                     static("css/exercises.css"),
                     static("vendor/bootstrap/bootstrap.min.css"),
-                    static("vendor/bootstrap/bootstrap.bundle.min.js"),
+                    static("js/nav.js"),
                     static("img/favicon.svg"),
                 ]
             ),
