@@ -228,7 +228,7 @@ $(LIGHTHOUSE)/package.json: deploy/lighthouse/package-lock.json
 # in bench/README.md): a measurement of CPU time, so a benchmark and not part of `make test`.
 lighthouse-performance: db pdf-libs chromium nginx lighthouse
 	$(MANAGE) collectstatic --no-input --verbosity 0
-	PYTHONPATH=. $(BIN)/pytest --create-db -p tests.conftest bench/lighthouse_pages.py -s
+	$(BIN)/pytest --create-db bench/lighthouse_pages.py -s
 
 test: test-preflight db pdf-libs gettext chromium nginx orthanc observatory vnu lighthouse
 	$(MANAGE) collectstatic --no-input --verbosity 0
