@@ -30,6 +30,7 @@ from .archives import ArchiveReader, ArchiveRefused, MemberRef
 from .bounded import BoundedReader
 from .dicom import parse_da
 from .kinds import FileKind
+from .random_access import RandomAccess
 
 
 class FrameUnreadable(Exception):
@@ -425,30 +426,14 @@ def _open_inside(fileobj: BinaryIO, archive: ZipEntry, entry: ZipEntry) -> zipfi
     return open_member(io.BytesIO(data), replace(entry, header_offset=0))
 
 
-class Window(io.RawIOBase):
+class Window(RandomAccess):
     """`size` bytes of `fileobj` from `start`, as a file of their own: an archive stored whole
     (uncompressed) inside the upload, read in place with seeks, never copied."""
 
     def __init__(self, fileobj: BinaryIO, start: int, size: int):
-        super().__init__()
+        super().__init__(size)
         self._file = fileobj
         self._start = start
-        self._size = size
-        self._position = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def tell(self) -> int:
-        return self._position
-
-    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._position, io.SEEK_END: self._size}[whence]
-        self._position = max(0, base + offset)
-        return self._position
 
     def read(self, size: int | None = -1) -> bytes:
         left = max(0, self._size - self._position)

@@ -47,6 +47,7 @@ from django.core.files.uploadedfile import TemporaryUploadedFile
 from django.utils._os import safe_makedirs
 from rehashes import PySha256
 
+from intake.imaging.random_access import RandomAccess
 from intake.models import STAGING_PREFIX
 from intake.rules import SNIFF_BYTES
 from intake.uploads.storage import (
@@ -452,7 +453,7 @@ class _Joined(io.RawIOBase):
         super().close()
 
 
-class PartsFile(io.RawIOBase):
+class PartsFile(RandomAccess):
     """A completed upload's parts as one read-only, seekable file, for the header checks
     (`intake.uploads.screening`) that seek: a ZIP's directory is at its end, then each member's first bytes.
 
@@ -466,14 +467,12 @@ class PartsFile(io.RawIOBase):
     """
 
     def __init__(self, name: str, length: int):
-        super().__init__()
+        super().__init__(length)
         self._names = parts(name)
         self._starts = [int(PurePosixPath(part).name) for part in self._names]
         if not self._starts or self._starts[0] != 0 or self._starts[-1] >= length:
             raise PartsDoNotMatch("A staged upload's parts do not cover its length")
         self._ends = [*self._starts[1:], length]
-        self._length = length
-        self._position = 0
         self._open_index: int | None = None
         self._open = None
         self._visited: set[int] = set()
@@ -481,24 +480,15 @@ class PartsFile(io.RawIOBase):
         self._copy = None
         self.name = ""  # readers look for a name; the staging name is not theirs to use
 
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def tell(self) -> int:
-        return self._position
-
     def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._position, io.SEEK_END: self._length}[whence]
+        """Before the start is an error here, as in `io`'s own files."""
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._position, io.SEEK_END: self._size}[whence]
         if base + offset < 0:
             raise ValueError("negative seek position")
-        self._position = base + offset
-        return self._position
+        return super().seek(offset, whence)
 
     def readinto(self, buffer) -> int:
-        if self._position >= self._length:
+        if self._position >= self._size:
             return 0
         index = bisect.bisect_right(self._starts, self._position) - 1
         source, source_position = self._source(index)

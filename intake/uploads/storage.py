@@ -43,6 +43,8 @@ from s3transfer.utils import ChunksizeAdjuster
 from storages.backends.s3 import S3Storage
 from storages.utils import clean_name
 
+from intake.imaging.random_access import RandomAccess
+
 logger = logging.getLogger(__name__)
 
 NO_URL = "Private files are not accessible via a URL; use the staff download view."
@@ -480,39 +482,24 @@ class _Hashing(io.RawIOBase):
         return base64.b64encode(hashlib.sha256(b"".join(parts)).digest()).decode(), len(parts)
 
 
-class _S3Range(io.RawIOBase):
+class _S3Range(RandomAccess):
     """An object in the bucket as a seekable file that fetches only the bytes read (HTTP ranges),
     so reading one ZIP member of a 1 GB CD costs that member, not the CD."""
 
     def __init__(self, storage: "PrivateS3Storage", name: str) -> None:
-        super().__init__()
-        self._client = storage.connection.meta.client
-        self._bucket = storage.bucket_name
-        self._key = storage._normalize_name(clean_name(name))
+        client = storage.connection.meta.client
+        key = storage._normalize_name(clean_name(name))
         try:
-            self._size = self._client.head_object(Bucket=self._bucket, Key=self._key)[
-                "ContentLength"
-            ]
+            size = client.head_object(Bucket=storage.bucket_name, Key=key)["ContentLength"]
         except ClientError as error:
             if error.response["Error"]["Code"] in ("404", "NoSuchKey", "NotFound"):
                 raise FileNotFoundError(name) from error
             raise
-        self._position = 0
+        super().__init__(size)
+        self._client = client
+        self._bucket = storage.bucket_name
+        self._key = key
         self.name = ""  # never a path anyone should reopen
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def tell(self) -> int:
-        return self._position
-
-    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._position, io.SEEK_END: self._size}[whence]
-        self._position = max(0, base + offset)
-        return self._position
 
     def readinto(self, buffer) -> int:
         end = min(self._position + len(buffer), self._size)
