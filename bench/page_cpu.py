@@ -44,7 +44,7 @@ def main(rounds: int = 5, requests: int = 200) -> dict:
     ).group(1)
     counter = iter(range(10**9))
     pages = {
-        "search, unique words": (lambda: f"/exercises/?q=knee+-zz1-{next(counter)}", {}),
+        "search, unique words": (lambda: f"/exercises/?q=knee+-zz1x{next(counter)}", {}),
         "library (hit)": (lambda: "/exercises/", {}),
         "exercise (hit)": (lambda: exercise, {}),
         "library 304": (lambda: "/exercises/", {"if-none-match": library["ETag"]}),

@@ -7,9 +7,9 @@ from elsewhere on a shared machine falls on both; each figure is the median over
 - **hits**: the library, one exercise, one routine at their plain URLs (kept whole in the cache),
   and each with If-None-Match (the 304 path) against the baseline with an empty body;
 - **unique URLs**: every request a new query string, as a crawler or a campaign link sends them
-  (wrk's Lua makes `<url>…<thread>-<counter>`): a search that no cache can answer (`?q=knee -zz…`:
-  the same exercises as "knee", new words each time), and a filter, an exercise, a routine and the
-  library with an unknown parameter that the cache key ignores;
+  (wrk's Lua makes `<url>…<thread>x<counter>`): a search with a new word each time (`?q=knee -zz1x2`:
+  the same exercises as "knee", answered by the kept results of its shape), and a filter, an
+  exercise, a routine and the library with an unknown parameter that the cache key ignores;
 - **the form page** (`/mri-review/`, a fresh CSRF and submission token each time).
 
 What the server does on a *cold* miss (caches empty after an edit) is timed in-process by
@@ -25,7 +25,8 @@ import urllib.request
 WRK_LINE = re.compile(r"^\s*(50|99)%\s+([\d.]+)(us|ms|s)\s*$", re.MULTILINE)
 UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
-# Each wrk thread numbers its requests; the thread's number keeps two threads' URLs apart.
+# Each wrk thread numbers its requests; the thread's number keeps two threads' URLs apart. An "x"
+# between them, not a "-": `zz1-2` would be two words to Postgres (`'zz1' <-> '-2'`), not one new word.
 UNIQUE_URLS_LUA = """
 local threads = 0
 function setup(thread)
@@ -38,7 +39,7 @@ function init(args)
 end
 function request()
   counter = counter + 1
-  return wrk.format("GET", prefix .. id .. "-" .. counter)
+  return wrk.format("GET", prefix .. id .. "x" .. counter)
 end
 """
 

@@ -3,6 +3,7 @@
 import datetime
 import functools
 import hashlib
+import logging
 import re
 import secrets
 
@@ -24,6 +25,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+
+from exercises.search_words import parse_websearch, probe
+
+logger = logging.getLogger(__name__)
 
 SEARCH_CONFIG = "english"
 # Postgres's text-search configuration for each language the content is written in.
@@ -393,23 +398,36 @@ def library_matches(
 # contains matches nowhere, whatever its spelling: "knee -zz1" and "knee -zz2" give the same results.
 # So the library keeps a search's results under its *shape*: the parsed query with every lexeme that
 # no exercise contains renamed by order of first appearance (the number of distinct such lexemes
-# still counts: ts_rank divides by it). Finding the shape costs one cheap query (Postgres parses the
-# words), where running the search costs several milliseconds, most of it making the headlines.
+# still counts: ts_rank divides by it). Finding the shape costs no query for plain words, parsed in
+# Python as Postgres parses them (exercises/search_words.py), and one cheap query for anything else,
+# where running the search costs several milliseconds, most of it making the headlines.
 
 # A quoted lexeme in a tsquery's text, with its weights or prefix mark if any.
 _TSQUERY_LEXEME = re.compile(r"'((?:[^']|'')*)'(:[*A-D]+)?")
+
+# The configurations whose words this process parses in Python: those whose parse of the probe text
+# was Postgres's own (library_lexemes). One that differed once stays refused while the process lives.
+_parsed_in_python: set[str] = set()
+_parse_refused: set[str] = set()
 
 
 def search_query_text(words: str, language: str = "en") -> str:
     """The search words parsed as the library search parses them (websearch_to_tsquery), as text.
 
-    Often the only query of a search page, so it is its own connection health check: the check
-    (CONN_HEALTH_CHECKS) would be a round trip to Postgres as long as this query. Outside a
-    transaction, a connection found broken (Postgres restarted) is replaced and the query run again
-    on the new one, as the check would have done.
+    Plain words are parsed in Python, with no query, once this process has checked that Postgres
+    parses them the same way (library_lexemes); then a later query of the request gets Django's
+    usual health check. Anything else is parsed by Postgres, and that query is then often the only
+    one of a search page, so it is its own connection health check: the check (CONN_HEALTH_CHECKS)
+    would be a round trip as long as this query. Outside a transaction, a connection found broken
+    (Postgres restarted) is replaced and the query run again on the new one, as the check would have.
     """
+    config = SEARCH_CONFIGS[language]
+    if config in _parsed_in_python:
+        parsed = parse_websearch(words, config)
+        if parsed is not None:
+            return parsed
     sql = "SELECT websearch_to_tsquery(%s::regconfig, %s)::text"
-    params = [SEARCH_CONFIGS[language], words]
+    params = [config, words]
     retry = not connection.health_check_done and not connection.in_atomic_block
     connection.health_check_done = True
     try:
@@ -425,14 +443,42 @@ def search_query_text(words: str, language: str = "en") -> str:
         return cursor.fetchone()[0]
 
 
+def _check_python_parse(config: str, probe_text: str, postgres_parse: str) -> None:
+    """Trust the Python parse of `config` while it gives Postgres's parse of the probe text; if it
+    ever differs (another Postgres version, other stop lists or locale), stop using it."""
+    if parse_websearch(probe_text, config) == postgres_parse and config not in _parse_refused:
+        _parsed_in_python.add(config)
+        return
+    if config not in _parse_refused:
+        # Only the configuration's name: the probe is fixed text, never a visitor's words.
+        logger.warning(
+            "Search words parsed in Python differ from Postgres's parse (%s configuration): "
+            "Postgres parses every search in this process",
+            config,
+        )
+    _parse_refused.add(config)
+    _parsed_in_python.discard(config)
+
+
 def library_lexemes(language: str = "en") -> frozenset[str]:
-    """Every lexeme of any exercise's search vector in `language` (drafts too): one query."""
+    """Every lexeme of any exercise's search vector in `language` (drafts too): one query.
+
+    The same query has Postgres parse the fixed probe text (exercises.search_words.probe), so each
+    process checks, once per content version, that the words it parses in Python are parsed as
+    this server parses them.
+    """
+    config = SEARCH_CONFIGS[language]
     vector = "search_vector_es" if language == "es" else "search_vector"
+    probe_text = probe(config)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT DISTINCT unnest(tsvector_to_array({vector})) FROM exercises_exercise"  # noqa: S608 - a column name of ours
+            "SELECT websearch_to_tsquery(%s::regconfig, %s)::text, "  # noqa: S608 - a column name of ours
+            f"ARRAY(SELECT DISTINCT unnest(tsvector_to_array({vector})) FROM exercises_exercise)",
+            [config, probe_text],
         )
-        return frozenset(row[0] for row in cursor.fetchall())
+        postgres_parse, lexemes = cursor.fetchone()
+    _check_python_parse(config, probe_text, postgres_parse)
+    return frozenset(lexemes)
 
 
 def search_shape(query_text: str, lexemes: frozenset[str]) -> tuple[str, list[str]]:

@@ -7,7 +7,7 @@ whether the reader is staff), so a repeat visit costs no query and no template r
 the page does not read are left out of the URL in the key, so a campaign tag or a cache buster is a
 repeat visit too. A search or filter seen for the first time is one query; each exercise's card and
 the page around the results are rendered once per content version and kept, and a search's results
-under its shape, so new words that no exercise contains cost one cheap query (`_search_results`).
+under its shape, so new plain words that no exercise contains cost no query (`_search_results`).
 Repeat visits without cookies to a plain URL are answered before most middleware
 (exercises/middleware.py). Staff always get a fresh stamp from the database and are never served
 anything kept: they see their edits at once.
@@ -253,7 +253,8 @@ _library_lexemes: dict[str, frozenset[str]] = {}
 def _search_results(request: HttpRequest, params: dict[str, str]) -> str:
     """A public search's results, kept under the search's shape (exercises.models.search_shape):
     words that no exercise contains do not change the results, so a search with new words costs
-    one cheap query (parsing the words) once any search of its shape has run."""
+    no query once any search of its shape has run (one cheap query parsing the words, if they are
+    not plain words: exercises.search_words)."""
     version = _version(request)
     language = content_language()
     lexemes = _library_lexemes.get(version)
@@ -282,7 +283,7 @@ def _search_results(request: HttpRequest, params: dict[str, str]) -> str:
 @library_page(params=_library_params)
 def library(request: HttpRequest) -> HttpResponse:
     """The matching exercises' kept cards in the kept page around them; a search seen in the same
-    shape before costs one cheap query, any other list one query."""
+    shape before costs no query (one cheap query if its words are not plain), any other list one."""
     params = request.page_params
     if "q" in params and not request.user.is_staff:
         results = _search_results(request, params)
