@@ -28,7 +28,7 @@ DEPLOY_ENV := DEBUG=false ALLOWED_HOSTS=backcare.example.org EMAIL_HOST=smtp.exa
 	SITE_URL=https://backcare.example.org $(EXAMPLE_CLINIC) \
 	SECRET_KEY=deploy-check-$$(printf 'x%.0s' {1..60})
 
-.PHONY: help install pdf-libs gettext messages db setup run worker sweep purge-uploads nightly serve serve-tls chromium nginx orthanc observatory vnu lighthouse lighthouse-performance test-preflight test lint format lock vendor clean bench scan
+.PHONY: help install pdf-libs gettext messages db setup run worker sweep purge-uploads nightly serve serve-tls wordlists chromium nginx orthanc observatory vnu lighthouse lighthouse-performance test-preflight test lint format lock vendor clean bench scan
 
 help:
 	@echo "make run    - set up and serve the app on http://127.0.0.1:8000 (with the task worker)"
@@ -164,6 +164,12 @@ scan: setup
 	@command -v wapiti >/dev/null || { apt-get update -qq && apt-get install -y -qq -o DPkg::Lock::Timeout=300 wapiti >/dev/null; }
 	docs/security/scan.sh
 
+# Debian's English and Spanish word lists: tests/test_exercise_search_words.py compares the search's
+# Python parse with Postgres's on every word of them.
+wordlists:
+	@[ -f /usr/share/dict/american-english ] && [ -f /usr/share/dict/spanish ] || { apt-get update -qq && \
+	  apt-get install -y -qq -o DPkg::Lock::Timeout=300 wamerican wspanish >/dev/null; }
+
 # Chromium comes from Debian's packages; nothing downloads a browser at run time.
 chromium:
 	@command -v chromium >/dev/null || { apt-get update -qq && \
@@ -230,7 +236,7 @@ lighthouse-performance: db pdf-libs chromium nginx lighthouse
 	$(MANAGE) collectstatic --no-input --verbosity 0
 	$(BIN)/pytest --create-db bench/lighthouse_pages.py -s
 
-test: test-preflight db pdf-libs gettext chromium nginx orthanc observatory vnu lighthouse
+test: test-preflight db pdf-libs gettext wordlists chromium nginx orthanc observatory vnu lighthouse
 	$(MANAGE) collectstatic --no-input --verbosity 0
 	$(BIN)/pytest --create-db -n $${PYTEST_WORKERS:-2} $(PYTEST_ARGS)
 
