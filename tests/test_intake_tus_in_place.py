@@ -20,13 +20,14 @@ import requests
 
 from intake.models import StagedUpload, StagedUploadStatus
 from intake.uploads import staging
+from intake.uploads.handlers import BODY_PIECE
 from tests.factories import mr_small_bytes
 from tests.intake_support import intake_settings  # noqa: F401
 from tests.tus_support import TUS, cookie, new_session_key, patch, tus_client, uploader
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("intake_settings")]
 
-CHUNK = 256 * 1024
+CHUNK = BODY_PIECE  # what the server reads of a body at a time
 
 
 def scan(size: int) -> bytes:
@@ -154,7 +155,7 @@ def test_a_writer_overtaken_mid_body_writes_nothing_more(live_server, session_ke
     url = create(live_server, session_key, content)
     path = urlsplit(url).path
     host, port = urlsplit(live_server.url).hostname, urlsplit(live_server.url).port
-    junk = b"\xff" * 2 * CHUNK  # the server reads a body 256 KiB at a time
+    junk = b"\xff" * 2 * CHUNK
     with socket.create_connection((host, port), timeout=30) as sock:
         sock.sendall(
             (

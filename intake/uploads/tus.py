@@ -51,7 +51,7 @@ from intake import ratelimit, rules
 from intake.enums import ImagingPlan
 from intake.models import StagedUpload, StagedUploadStatus
 from intake.uploads import staging
-from intake.uploads.handlers import SKIP_REASONS, size_text
+from intake.uploads.handlers import BODY_PIECE, SKIP_REASONS, size_text
 from intake.uploads.screening import screen_file
 
 logger = logging.getLogger(__name__)
@@ -61,8 +61,6 @@ EXTENSIONS = "creation,expiration,termination,checksum"
 # tuspy sends sha1 (its only choice); sha256 for clients that can.
 CHECKSUM_ALGORITHMS = {"sha1": 20, "sha256": 32}
 CONTENT_TYPE = "application/offset+octet-stream"
-# Bytes read from the request at a time: memory stays flat whatever the chunk size.
-READ_PIECE = 256 * 1024
 OWNER_SESSION_KEY = "intake_upload_owner"
 # Status for a wrong Upload-Checksum, from the tus checksum extension.
 CHECKSUM_MISMATCH = 460
@@ -414,7 +412,7 @@ def _body(request: HttpRequest, length: int) -> Iterator[bytes]:
     remaining = length
     while remaining:
         try:
-            piece = request.read(min(READ_PIECE, remaining))
+            piece = request.read(min(BODY_PIECE, remaining))
         except OSError as error:  # UnreadablePostError, gunicorn's NoMoreData
             raise staging.ClientGone from error
         if not piece:
