@@ -1,7 +1,8 @@
 """Repeat visits to the library's plain pages, answered before the rest of the middleware runs.
 
-A page of the library that a visitor without cookies asks for at its plain URL (no query string)
-is the same bytes and headers for every such visitor until the content changes: the view keeps it
+A page of the library that a visitor without cookies asks for at its plain URL (no query string,
+or only parameters the page does not read: a shared link's `utm_source`, a `fbclid`) is the same
+bytes and headers for every such visitor until the content changes: the view keeps it
 whole already (exercises/views.py), but sessions, the language, CSRF, authentication and the other
 middleware still ran around that. This middleware sits just inside the security headers (settings:
 after SecurityMiddleware, the CSP and WhiteNoise, which still run on its answer): on the way out it
@@ -9,7 +10,8 @@ keeps such a page with the headers the inner middleware gave it, under the conte
 rendered with; on the way in it answers the same URL with them while that stamp is current, as
 Django's cache middleware does. A conditional GET is answered as the view answers it: the page, or a 304 with the headers
 of the last 304 the whole stack gave for that URL. Anything else goes through the whole stack: any
-cookie (staff, a session, messages), a query string, HEAD, If-Match, a stale stamp.
+cookie (staff, a session, messages), a parameter the page reads (the view says which:
+`kept_library_reads`), HEAD, If-Match, a stale stamp.
 """
 
 import functools
@@ -30,11 +32,10 @@ PAGE_SECONDS = 3600
 CONDITIONAL = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE")
 
 
-def _plain(request: HttpRequest) -> bool:
+def _cookieless_get(request: HttpRequest) -> bool:
     meta = request.META
     return (
         request.method == "GET"
-        and not meta.get("QUERY_STRING")
         and not meta.get("HTTP_COOKIE")
         # Preconditions that may answer 412 are left to the view.
         and "HTTP_IF_MATCH" not in meta
@@ -58,17 +59,23 @@ class KeptLibraryPages:
         self.pages = caches["pages"]
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not (_plain(request) and request.path.startswith(_library_prefixes())):
+        if not (_cookieless_get(request) and request.path.startswith(_library_prefixes())):
             return self.get_response(request)
+        # The parameters' names as the view reads them (QueryDict decodes them the same way).
+        names = set(request.GET) if request.META.get("QUERY_STRING") else set()
         # As CommonMiddleware would: a Host that is not allowed is refused, kept page or not.
         request.get_host()
         # The language as LocaleMiddleware picks it: the URL's prefix, else the default language
         # (i18n_patterns with prefix_default_language=False); a page is kept only if they agree.
         language = translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
-        key = f"exercises:plain:{_code_version()}:{language}:{request.path}"
+        key = f"exercises:kept:{_code_version()}:{language}:{request.path}"
         conditional = any(header in request.META for header in CONDITIONAL)
         kept = self.pages.get(key)
-        if kept is not None and kept["stamp"] == cached_content_stamp()[0]:
+        if (
+            kept is not None
+            and kept["stamp"] == cached_content_stamp()[0]
+            and not names & kept["reads"]
+        ):
             headers = kept[200]
             if not conditional:
                 return HttpResponse(kept["content"], headers=headers)
@@ -87,13 +94,19 @@ class KeptLibraryPages:
         stamp = getattr(response, "kept_library_stamp", None)
         if (
             stamp is None
+            or names & response.kept_library_reads
             or response.streaming
             or response.cookies
             or response.get("Content-Language") != language
         ):
             return response
         if response.status_code == 200 and not conditional:
-            kept = {"stamp": stamp, 200: dict(response.items()), "content": response.content}
+            kept = {
+                "stamp": stamp,
+                "reads": response.kept_library_reads,
+                200: dict(response.items()),
+                "content": response.content,
+            }
             self.pages.set(key, kept, PAGE_SECONDS)
         elif response.status_code == 304 and kept is not None and kept["stamp"] == stamp:
             self.pages.set(key, {**kept, 304: dict(response.items())}, PAGE_SECONDS)

@@ -129,12 +129,18 @@ def _no_params(request: HttpRequest) -> dict[str, str]:
     return {}
 
 
-def library_page(view=None, *, params: Callable[[HttpRequest], dict[str, str]] = _no_params):
+def library_page(
+    view=None,
+    *,
+    params: Callable[[HttpRequest], dict[str, str]] = _no_params,
+    reads: frozenset[str] = frozenset(),
+):
     """Conditional GET plus a Cache-Control that makes browsers revalidate (a cheap 304).
 
     `@library_page` for a page that reads no query parameter (any is ignored);
-    `@library_page(params=…)` with a function giving the parameters the page depends on,
-    normalised (request.page_params).
+    `@library_page(params=…, reads=…)` with a function giving the parameters the page depends on,
+    normalised (request.page_params), and the names of all it may read: a URL with none of them
+    is the plain URL's page (what exercises.middleware.KeptLibraryPages may answer it with).
     """
 
     def decorate(view):
@@ -153,6 +159,7 @@ def library_page(view=None, *, params: Callable[[HttpRequest], dict[str, str]] =
                 # The same page for every visitor while the content is this version: what
                 # exercises.middleware.KeptLibraryPages may answer a repeat visit with.
                 response.kept_library_stamp = _stamp(request)[0]
+                response.kept_library_reads = reads
             return response
 
         return wrapper
@@ -280,7 +287,7 @@ def _search_results(request: HttpRequest, params: dict[str, str]) -> str:
 
 @require_safe
 @transaction.non_atomic_requests
-@library_page(params=_library_params)
+@library_page(params=_library_params, reads=frozenset(LibraryFilterForm.base_fields))
 def library(request: HttpRequest) -> HttpResponse:
     """The matching exercises' kept cards in the kept page around them; a search seen in the same
     shape before costs no query (one cheap query if its words are not plain), any other list one."""

@@ -116,3 +116,42 @@ def test_a_host_that_is_not_allowed_is_refused_even_for_a_kept_page(client, seed
     assert client.get("/exercises/", headers={"host": "evil.example"}).status_code == (
         HTTPStatus.BAD_REQUEST
     )
+
+
+@pytest.mark.parametrize("path", PLAIN_PAGES)
+def test_parameters_the_page_does_not_read_get_the_plain_pages_early_answer(client, seeded, path):
+    # A shared link's tracking parameters: the view shows the plain page for them (same ETag).
+    tagged = f"{path}?utm_source=newsletter&fbclid=abc123&utm_id="
+    first = whole_stack(client, tagged)
+    plain = whole_stack(client, path)
+    assert first.content == plain.content
+    assert dict(first.items()) == dict(plain.items())
+    with CaptureQueriesContext(connection) as captured:
+        again = client.get(f"{path}?utm_id=7")
+    assert captured.captured_queries == []
+    assert not hasattr(again.wsgi_request, "session")
+    assert again.content == plain.content
+    assert dict(again.items()) == dict(plain.items())
+
+
+def test_a_tagged_first_visit_is_kept_for_the_plain_url(client, seeded):
+    tagged = whole_stack(client, "/exercises/glute-bridge/?utm_source=clinic-leaflet")
+    plain = client.get("/exercises/glute-bridge/")
+    assert not hasattr(plain.wsgi_request, "session")
+    assert plain.content == tagged.content
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["q=knee", "utm_id=1&category=stretch", "no_floor=on", "q=", "%71=knee", "category=nonsense"],
+)
+def test_a_parameter_the_library_reads_goes_through_every_middleware(client, seeded, query):
+    plain = client.get("/exercises/")
+    assert client.get("/exercises/").status_code == HTTPStatus.OK  # kept by now
+    response = client.get(f"/exercises/?{query}")
+    assert hasattr(response.wsgi_request, "session")
+    assert response.status_code == HTTPStatus.OK
+    if query.startswith(("q=knee", "%71")):
+        assert response.content != plain.content
+    # Nor is what it gives kept for the plain URL.
+    assert client.get("/exercises/").content == plain.content
