@@ -105,6 +105,9 @@ def test_a_long_task_of_a_live_worker_is_never_taken_from_it(tmp_path, capsys):
     worker = start_worker(worker_environment(tmp_path))
     try:
         wait_until(lambda: any(folder.glob("started-*")), seconds=60, what="the run")
+        # It runs its tasks at a lower CPU priority than ours (the web's): --nice 10 by default.
+        ours = os.getpriority(os.PRIO_PROCESS, 0)
+        assert os.getpriority(os.PRIO_PROCESS, worker.pid) == min(ours + 10, 19)
         call_command("requeue_stale_tasks", "--older-than", "0s")  # far past any lease
         assert "Requeued 0 stale task(s)." in capsys.readouterr().out
         assert task_status(result) == "RUNNING"

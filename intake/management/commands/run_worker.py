@@ -4,9 +4,15 @@ The worker holds a liveness lock in Postgres for as long as it lives (see intake
 it starts, and then every --reap-every seconds in a background thread, it requeues tasks whose worker
 is gone. Every worker runs the reaper, so no extra scheduled job is needed; several at once are
 harmless. All db_worker options work as usual.
+
+It runs at a lower CPU priority than the web processes (`--nice`, 10 by default): a study's previews
+can wait a few seconds, a patient sending the form or staff reading a page should not (on a
+machine that serves both, the worker took most of a core while each study was processed: the form
+bench, bench/README.md).
 """
 
 import logging
+import os
 import threading
 import time
 
@@ -36,13 +42,23 @@ class Command(DbWorkerCommand):
             "once RUNNING longer than this, e.g. 30m (default: TASK_LEASE_SECONDS).",
         )
         parser.add_argument(
+            "--nice",
+            type=int,
+            default=10,
+            help="Added to the process's niceness: web requests come first (default: %(default)s).",
+        )
+        parser.add_argument(
             "--reap-every",
             type=float,
             default=30.0,
             help="Seconds between checks for lost tasks (default: %(default)s).",
         )
 
-    def handle(self, *args, worker_id: str, lease: str, reap_every: float, **options) -> None:
+    def handle(
+        self, *args, worker_id: str, lease: str, reap_every: float, nice: int, **options
+    ) -> None:
+        if nice:
+            os.nice(nice)
         worker_id = (WORKER_ID_PREFIX + worker_id)[:64]
         lease_delta = parse_duration(lease)
         self._lock = hold_liveness_lock(worker_id)
