@@ -286,3 +286,26 @@ def test_a_film_and_a_report_inside_a_zipped_cd_open_in_the_viewer(
     assert drawn == ["bitmap", 30, 40]  # turned upright
     assert axe_violations(page) == []
     assert console_errors == []
+
+
+def test_a_pane_is_ready_when_its_opening_slice_comes_last(page, live_server, console_errors):
+    """The slice a pane opens on is asked for alone; when its answer is the last to arrive (a slow
+    moment of the server), the pane still says every slice is loaded."""
+    upload = UploadFactory(content=zipped_study(SAG, AX), kind=FileKind.ZIP, original_name="cd.zip")
+    keep.process_upload(upload.pk)
+    sign_in(page, live_server)
+    held = []
+
+    def hold_the_first_single_slice(route):
+        if not held and route.request.url.count("id=") == 1:
+            held.append(route)  # answered below, after every other request
+        else:
+            route.continue_()
+
+    page.route(re.compile(r".*/viewer/\d+/slices/\?.*"), hold_the_first_single_slice)
+    page.goto(f"{live_server.url}/mri-review/viewer/{upload.request_id}/")
+    expect(stage(page, 1)).to_have_attribute("data-ready", "all", timeout=ALL_LOADED)
+    assert len(held) == 1
+    expect(stage(page, 0)).not_to_have_attribute("data-ready", "all")
+    held[0].continue_()
+    expect(stage(page, 0)).to_have_attribute("data-ready", "all", timeout=ALL_LOADED)

@@ -259,11 +259,17 @@
       var job = queue.shift();
       return loadItems(job.stack, job.items).then(function () {
         trim();
-        job.pane.checkReady();
+        checkPanesReady();
         return next();
       });
     }
     for (var k = 0; k < PARALLEL_LOADS; k++) next();
+  }
+
+  // After any load: a pane is ready once every slice of its stack is kept, whichever request
+  // brought the last one (the slice a pane opens on is asked for alone, and may come last).
+  function checkPanesReady() {
+    panes.forEach(function (pane) { if (pane.stack) pane.checkReady(); });
   }
 
   // Drop the frames farthest from what either pane shows until the budget holds.
@@ -367,6 +373,7 @@
       (kept || loadItems(stack, [item])).then(function () {
         if (pane.current() === item) pane.draw();
         redrawOthers(pane);
+        checkPanesReady();
       });
       this.draw();
     }
