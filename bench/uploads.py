@@ -11,11 +11,14 @@
 - the bare sink: the same multipart bytes POSTed to /_bench/sink (reads and drops the body), the
   server's ceiling;
 - nginx (Debian's): the same multipart bytes POSTed to an nginx on 127.0.0.1 that writes the body
-  to a file (bench/nginx-upload.conf, started and stopped here).
+  to a file (bench/nginx-upload.conf, started and stopped here): the goals' baseline. Beside it,
+  `nginx_durable`: the same POST, then the body's file fsynced by the bench (nginx never fsyncs;
+  the form and tus fsync every byte they keep), so the ratios can be read both ways.
 
 Each is run `rounds` times, alternating, and the median taken; figures are MB/s (MB = 2**20 bytes).
 """
 
+import os
 import re
 import shutil
 import statistics
@@ -113,6 +116,21 @@ def _nginx(base_url: str, source: Path) -> bool:
     return status == 200
 
 
+def _nginx_durable(nginx: Nginx):
+    """nginx's POST, then its body file on disk for sure, as the form and tus keep theirs."""
+
+    def send(base_url: str, source: Path) -> bool:
+        if not _nginx(base_url, source):
+            return False
+        for body in (nginx.work / "bodies").glob("*"):
+            if body.is_file():
+                with body.open("rb") as kept:
+                    os.fsync(kept.fileno())
+        return True
+
+    return send
+
+
 def _timed(send, base_url: str, source: Path) -> float | None:
     started = time.monotonic()
     ok = send(base_url, source)
@@ -135,7 +153,7 @@ def run(ctx) -> dict:
         ctx.cache.mkdir(parents=True, exist_ok=True)
         make_file(source, SIZE_MB)
     rounds = max(ctx.rounds, 2)
-    names = ("tus", "tus_upload", "form", "sink", "nginx")
+    names = ("tus", "tus_upload", "form", "sink", "nginx", "nginx_durable")
     seconds: dict[str, list[float]] = {name: [] for name in names}
     failed: list[str] = []
     with Nginx() as nginx:
@@ -143,6 +161,7 @@ def run(ctx) -> dict:
             "form": (_form, ctx.server.base_url),
             "sink": (_sink, ctx.server.base_url),
             "nginx": (_nginx, f"http://127.0.0.1:{nginx.port}"),
+            "nginx_durable": (_nginx_durable(nginx), f"http://127.0.0.1:{nginx.port}"),
         }
         for _ in range(rounds):
             if not _timed_tus(ctx.server.base_url, source, seconds):
@@ -175,6 +194,8 @@ def run(ctx) -> dict:
         "tus_vs_sink": ratio("tus", "sink"),
         "tus_vs_nginx": ratio("tus", "nginx"),
         "form_vs_nginx": ratio("form", "nginx"),
+        "tus_vs_nginx_durable": ratio("tus", "nginx_durable"),
+        "form_vs_nginx_durable": ratio("form", "nginx_durable"),
         "nginx_errors": nginx_log if re.search(r"\[(error|crit|alert|emerg)\]", nginx_log) else "",
     }
     result["table"] = [
