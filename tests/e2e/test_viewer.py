@@ -48,6 +48,15 @@ def sign_in(page, live_server):
     page.get_by_role("button", name="Sign in").click()
 
 
+def study_of_two_series(page, live_server) -> int:
+    """A processed zipped CD of a sagittal and an axial series, and a surgeon signed in: the
+    request's id."""
+    upload = UploadFactory(content=zipped_study(SAG, AX), kind=FileKind.ZIP, original_name="cd.zip")
+    keep.process_upload(upload.pk)
+    sign_in(page, live_server)
+    return upload.request_id
+
+
 def stage(page, side: int):
     return page.locator(f"#viewer-pane-{side} .viewer-stage")
 
@@ -74,10 +83,8 @@ def image_to_screen(page, side: int, x: float, y: float) -> tuple[float, float]:
 def test_a_surgeon_scrolls_windows_measures_and_follows_the_reference_line(
     page, live_server, console_errors
 ):
-    upload = UploadFactory(content=zipped_study(SAG, AX), kind=FileKind.ZIP, original_name="cd.zip")
-    keep.process_upload(upload.pk)
-    sign_in(page, live_server)
-    page.goto(f"{live_server.url}/admin/intake/reviewrequest/{upload.request_id}/change/")
+    request_id = study_of_two_series(page, live_server)
+    page.goto(f"{live_server.url}/admin/intake/reviewrequest/{request_id}/change/")
     page.get_by_role("link", name="Open the images in the viewer").click()
 
     # Sagittal on the left, axial on the right, both fully loaded.
@@ -169,10 +176,8 @@ def test_a_surgeon_scrolls_windows_measures_and_follows_the_reference_line(
 def test_by_keyboard_alone_the_locate_cross_moves_the_axial_pane_and_says_where(
     page, live_server, console_errors
 ):
-    upload = UploadFactory(content=zipped_study(SAG, AX), kind=FileKind.ZIP, original_name="cd.zip")
-    keep.process_upload(upload.pk)
-    sign_in(page, live_server)
-    page.goto(f"{live_server.url}/mri-review/viewer/{upload.request_id}/")
+    request_id = study_of_two_series(page, live_server)
+    page.goto(f"{live_server.url}/mri-review/viewer/{request_id}/")
     expect(stage(page, 0)).to_have_attribute("data-ready", "all", timeout=ALL_LOADED)
     expect(stage(page, 1)).to_have_attribute("data-ready", "all", timeout=ALL_LOADED)
     expect(page.locator(".viewer-keys")).to_contain_text("Enter moves the other pane")
@@ -291,9 +296,7 @@ def test_a_film_and_a_report_inside_a_zipped_cd_open_in_the_viewer(
 def test_a_pane_is_ready_when_its_opening_slice_comes_last(page, live_server, console_errors):
     """The slice a pane opens on is asked for alone; when its answer is the last to arrive (a slow
     moment of the server), the pane still says every slice is loaded."""
-    upload = UploadFactory(content=zipped_study(SAG, AX), kind=FileKind.ZIP, original_name="cd.zip")
-    keep.process_upload(upload.pk)
-    sign_in(page, live_server)
+    request_id = study_of_two_series(page, live_server)
     held = []
 
     def hold_the_first_single_slice(route):
@@ -303,9 +306,10 @@ def test_a_pane_is_ready_when_its_opening_slice_comes_last(page, live_server, co
             route.continue_()
 
     page.route(re.compile(r".*/viewer/\d+/slices/\?.*"), hold_the_first_single_slice)
-    page.goto(f"{live_server.url}/mri-review/viewer/{upload.request_id}/")
+    page.goto(f"{live_server.url}/mri-review/viewer/{request_id}/")
     expect(stage(page, 1)).to_have_attribute("data-ready", "all", timeout=ALL_LOADED)
     assert len(held) == 1
     expect(stage(page, 0)).not_to_have_attribute("data-ready", "all")
     held[0].continue_()
     expect(stage(page, 0)).to_have_attribute("data-ready", "all", timeout=ALL_LOADED)
+    assert console_errors == []
