@@ -36,37 +36,37 @@ def page_height(page) -> int:
     return page.evaluate("document.documentElement.scrollHeight")
 
 
-@pytest.mark.parametrize(("path", "javascript"), MAX_HEIGHT, ids=lambda v: str(v))
-def test_the_form_fits_its_height_on_a_phone(browser, live_server, path, javascript):
+@pytest.fixture
+def phone_page(browser, javascript):
+    """A page of a phone-sized window, with or without JavaScript (the test's `javascript`)."""
     context = browser.new_context(viewport=PHONE, java_script_enabled=javascript)
-    page = context.new_page()
-    page.goto(f"{live_server.url}{path}")
-    assert page_height(page) <= MAX_HEIGHT[path, javascript]
+    yield context.new_page()
     context.close()
+
+
+@pytest.mark.parametrize(("path", "javascript"), MAX_HEIGHT, ids=lambda v: str(v))
+def test_the_form_fits_its_height_on_a_phone(phone_page, live_server, path, javascript):
+    phone_page.goto(f"{live_server.url}{path}")
+    assert page_height(phone_page) <= MAX_HEIGHT[path, javascript]
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
-def test_the_contents_list_leads_to_each_part(browser, live_server, javascript):
-    context = browser.new_context(viewport=PHONE, java_script_enabled=javascript)
-    page = context.new_page()
-    page.goto(f"{live_server.url}/mri-review/")
-    contents = page.get_by_role("navigation", name="The form has 7 parts")
+def test_the_contents_list_leads_to_each_part(phone_page, live_server, javascript):
+    phone_page.goto(f"{live_server.url}/mri-review/")
+    contents = phone_page.get_by_role("navigation", name="The form has 7 parts")
     contents.get_by_role("link", name="Safety questions").click()
-    expect(page).to_have_url(f"{live_server.url}/mri-review/#part-safety")
-    expect(page.get_by_role("group", name="Part 5 of 7 Safety questions")).to_be_in_viewport()
-    context.close()
+    expect(phone_page).to_have_url(f"{live_server.url}/mri-review/#part-safety")
+    expect(phone_page.get_by_role("group", name="Part 5 of 7 Safety questions")).to_be_in_viewport()
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
 def test_an_empty_form_gets_a_short_summary_that_leads_to_each_empty_part(
-    browser, live_server, javascript
+    phone_page, live_server, javascript
 ):
-    context = browser.new_context(viewport=PHONE, java_script_enabled=javascript)
-    page = context.new_page()
-    page.goto(f"{live_server.url}/mri-review/")
-    page.get_by_role("button", name="Send my request").click()
+    phone_page.goto(f"{live_server.url}/mri-review/")
+    phone_page.get_by_role("button", name="Send my request").click()
 
-    summary = page.locator("#error-summary")
+    summary = phone_page.locator("#error-summary")
     expect(summary).to_be_visible()
     links = summary.get_by_role("link")
     assert links.count() <= MAX_SUMMARY_LINKS
@@ -74,46 +74,42 @@ def test_an_empty_form_gets_a_short_summary_that_leads_to_each_empty_part(
     expect(links.first).to_have_text("Fill in part 1, “About you”: 8 answers are missing")
     safety = summary.get_by_role("link", name="Fill in part 5, “Safety questions”")
     safety.click()
-    first_question = page.locator("#id_urine_trouble_0")
+    first_question = phone_page.locator("#id_urine_trouble_0")
     expect(first_question).to_be_in_viewport()
     if javascript:
         expect(first_question).to_be_focused()
     # Each safety question still says beside it what is missing, one at a time.
-    expect(page.locator(".safety-question .invalid-feedback")).to_have_count(14)
+    expect(phone_page.locator(".safety-question .invalid-feedback")).to_have_count(14)
     assert not ReviewRequest.objects.exists()
-    context.close()
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
-def test_answers_are_kept_when_the_form_comes_back_with_errors(browser, live_server, javascript):
-    context = browser.new_context(viewport=PHONE, java_script_enabled=javascript)
-    page = context.new_page()
-    page.goto(f"{live_server.url}/mri-review/")
-    weeks = page.get_by_label("For how many weeks did you have physical therapy?")
+def test_answers_are_kept_when_the_form_comes_back_with_errors(phone_page, live_server, javascript):
+    phone_page.goto(f"{live_server.url}/mri-review/")
+    weeks = phone_page.get_by_label("For how many weeks did you have physical therapy?")
     if javascript:
         expect(weeks).to_be_hidden()  # until its box is ticked
-    page.get_by_label("First name").fill("Maria")
-    page.get_by_label("Text message").check()
-    page.get_by_label("Lower back", exact=True).check()
-    page.get_by_label("Physical therapy", exact=True).check()
+    phone_page.get_by_label("First name").fill("Maria")
+    phone_page.get_by_label("Text message").check()
+    phone_page.get_by_label("Lower back", exact=True).check()
+    phone_page.get_by_label("Physical therapy", exact=True).check()
     weeks.fill("8")
-    page.get_by_role("group", name="Have you ever had cancer?").get_by_label(
+    phone_page.get_by_role("group", name="Have you ever had cancer?").get_by_label(
         "Yes", exact=True
     ).check()
-    page.get_by_role("button", name="Send my request").click()
+    phone_page.get_by_role("button", name="Send my request").click()
 
-    expect(page.locator("#error-summary")).to_be_visible()
-    expect(page.get_by_label("First name")).to_have_value("Maria")
-    expect(page.get_by_label("Text message")).to_be_checked()
-    expect(page.get_by_label("Lower back", exact=True)).to_be_checked()
-    expect(page.get_by_label("Physical therapy", exact=True)).to_be_checked()
+    expect(phone_page.locator("#error-summary")).to_be_visible()
+    expect(phone_page.get_by_label("First name")).to_have_value("Maria")
+    expect(phone_page.get_by_label("Text message")).to_be_checked()
+    expect(phone_page.get_by_label("Lower back", exact=True)).to_be_checked()
+    expect(phone_page.get_by_label("Physical therapy", exact=True)).to_be_checked()
     expect(weeks).to_be_visible()
     expect(weeks).to_have_value("8")
-    cancer = page.get_by_role("group", name="Have you ever had cancer?")
+    cancer = phone_page.get_by_role("group", name="Have you ever had cancer?")
     expect(cancer.get_by_label("Yes", exact=True)).to_be_checked()
-    expect(page.locator("#safety-warning-see_doctor_soon")).to_be_visible()
+    expect(phone_page.locator("#safety-warning-see_doctor_soon")).to_be_visible()
     # Parts the patient started list each problem by name.
-    expect(page.get_by_role("link", name="Enter your last name")).to_be_visible()
+    expect(phone_page.get_by_role("link", name="Enter your last name")).to_be_visible()
     if javascript:
-        assert axe_violations(page) == []
-    context.close()
+        assert axe_violations(phone_page) == []
