@@ -446,16 +446,17 @@ def search_query_text(words: str, language: str = "en") -> str:
 def _check_python_parse(config: str, probe_text: str, postgres_parse: str) -> None:
     """Trust the Python parse of `config` while it gives Postgres's parse of the probe text; if it
     ever differs (another Postgres version, other stop lists or locale), stop using it."""
-    if parse_websearch(probe_text, config) == postgres_parse and config not in _parse_refused:
+    if config in _parse_refused:
+        return
+    if parse_websearch(probe_text, config) == postgres_parse:
         _parsed_in_python.add(config)
         return
-    if config not in _parse_refused:
-        # Only the configuration's name: the probe is fixed text, never a visitor's words.
-        logger.warning(
-            "Search words parsed in Python differ from Postgres's parse (%s configuration): "
-            "Postgres parses every search in this process",
-            config,
-        )
+    # Only the configuration's name: the probe is fixed text, never a visitor's words.
+    logger.warning(
+        "Search words parsed in Python differ from Postgres's parse (%s configuration): "
+        "Postgres parses every search in this process",
+        config,
+    )
     _parse_refused.add(config)
     _parsed_in_python.discard(config)
 
